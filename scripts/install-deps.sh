@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# install-deps.sh - installs what clicktrail needs to build, test and run on Debian 12.
+# Idempotent: installs only the packages that are missing, runs apt-get update at most once.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev  # HTTP (Beast/Asio), JSON, URL
+  libsqlite3-dev sqlite3                                        # embedded store
+  libssl-dev                                                    # SHA-256 of API keys
+  libfmt-dev                                                    # log formatting
+  libgtest-dev libgmock-dev libbenchmark-dev                    # tests and micro benchmarks
+  curl procps psmisc                                            # used by tests and make run
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
