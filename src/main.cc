@@ -1,6 +1,39 @@
-// Placeholder until the roles are wired (this file is replaced in the next commit).
+// clicktrail: one binary, its roles chosen by the first argument (../shared/API.md).
 #include <cstdio>
-int main() {
-  std::puts("clicktrail: under construction");
-  return 0;
+#include <string_view>
+
+#include "app/commands.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "clicktrail - self-hosted link and conversion tracking\n\n"
+    "usage: clicktrail COMMAND [options]\n\n"
+    "commands:\n"
+    "  serve                     run every role in one process (embedded SQLite + journal)\n"
+    "  account create NAME       create an account; prints its API key\n"
+    "  journal check             verify the journal's segments (read-only)\n"
+    "  edge|tracker|notifier|api one role of the distributed mode (not in this build yet)\n\n"
+    "Run `clicktrail COMMAND --help` for the options of a command.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  std::string_view cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (cmd == "serve") return ct::app::ServeCommand(argc, argv);
+  if (cmd == "account") return ct::app::AccountCommand(argc, argv);
+  if (cmd == "journal") return ct::app::JournalCommand(argc, argv);
+  if (cmd == "edge" || cmd == "tracker" || cmd == "notifier" || cmd == "api") {
+    return ct::app::DistributedRoleCommand(argc, argv);
+  }
+  std::fprintf(stderr, "clicktrail: unknown command '%s'\n%s", argv[1], kUsage);
+  return 2;
 }

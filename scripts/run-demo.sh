@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# run-demo.sh BIN - the `make run` quick start: starts `clicktrail serve` on ./data (embedded
+# store and journal), creates a demo account and a demo link the first time, prints the URLs to
+# try, and keeps the server in the foreground until Ctrl-C (which stops it cleanly).
+set -euo pipefail
+BIN=${1:-build/clicktrail}
+DATA=${CLICKTRAIL_DATA:-./data}
+LISTEN=${CLICKTRAIL_LISTEN:-127.0.0.1:8080}
+KEYFILE="$DATA/demo-api-key"
+mkdir -p "$DATA"
+
+if [ ! -s "$KEYFILE" ]; then
+  "$BIN" account create demo --data "$DATA" > "$KEYFILE.tmp"
+  mv "$KEYFILE.tmp" "$KEYFILE"
+  chmod 600 "$KEYFILE"
+fi
+KEY=$(cat "$KEYFILE")
+
+"$BIN" serve --data "$DATA" --listen "$LISTEN" &
+PID=$!
+trap 'kill -TERM $PID 2>/dev/null; wait $PID' INT TERM
+for _ in $(seq 1 100); do
+  curl -fsS "http://$LISTEN/readyz" >/dev/null 2>&1 && break
+  kill -0 $PID 2>/dev/null || { echo "clicktrail serve did not start" >&2; exit 1; }
+  sleep 0.1
+done
+
+API="http://$LISTEN/api/v1"
+AUTH="Authorization: Bearer $KEY"
+# The demo link: created once; a 409 means it is already there.
+curl -sS -o /dev/null -X POST "$API/links" -H "$AUTH" -H 'Content-Type: application/json' \
+  -d '{"destination": "https://example.com/landing", "slug": "demo"}' || true
+LINK_ID=$(curl -sS "$API/links?limit=1000" -H "$AUTH" |
+  sed -n 's/.*"id":\([0-9]*\),"slug":"demo".*/\1/p')
+
+cat <<MSG
+
+clicktrail is running on http://$LISTEN (data in $DATA). Try:
+
+  curl -i http://$LISTEN/demo                       # the demo tracking link: a 302
+  curl -s $API/links/$LINK_ID/stats?interval=minute -H "$AUTH"
+  curl -s -X POST $API/links -H "$AUTH" -H 'Content-Type: application/json' \\
+       -d '{"destination": "https://example.org/"}'
+  curl -s http://$LISTEN/metrics
+
+The demo API key is in $KEYFILE. Ctrl-C stops the server.
+MSG
+wait $PID

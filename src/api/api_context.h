@@ -1,0 +1,26 @@
+// What the API handlers share: the store, options and hooks into the rest of the process.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "common/clock.h"
+#include "monitor/metrics.h"
+#include "store/store.h"
+
+namespace ct::api {
+
+struct ApiOptions {
+  std::string public_url;  // base of short URLs, e.g. "http://127.0.0.1:8080" (no trailing /)
+};
+
+struct ApiContext {
+  ApiOptions options;
+  Store* store = nullptr;             // not owned; thread-safe
+  MetricsRegistry* metrics = nullptr; // not owned; rendered at /metrics
+  Clock* clock = nullptr;
+  std::function<bool()> ready;        // /readyz: can the edge serve redirects?
+  std::function<void()> links_changed;  // wakes the edge's link syncer after a change
+};
+
+}  // namespace ct::api

@@ -1,0 +1,27 @@
+// ApiRouter: the ApiHandler behind the listener for everything that is not a redirect —
+// /healthz, /readyz, /metrics and the REST API under /api/v1. Routes by method and path,
+// authenticates /api/ requests, and turns every failure into the JSON error shape.
+// Thread-safe: Handle() is called concurrently from the API worker threads.
+#pragma once
+
+#include "api/api_context.h"
+#include "api/links_handler.h"
+#include "api/stats_handler.h"
+#include "edge/api_handler.h"
+
+namespace ct::api {
+
+class ApiRouter {
+ public:
+  explicit ApiRouter(ApiContext ctx);
+  ApiResponse Handle(const ApiRequest& req);
+
+ private:
+  ApiResponse HandleApi(const ApiRequest& req, std::string_view path);
+
+  ApiContext ctx_;
+  LinksHandler links_;
+  StatsHandler stats_;
+};
+
+}  // namespace ct::api

@@ -1,0 +1,36 @@
+#include "edge/edge_metrics.h"
+
+#include <string>
+
+namespace ct::edge {
+namespace {
+Counter* Outcome(MetricsRegistry* r, const char* outcome) {
+  return r->AddCounter("clicktrail_edge_requests_total", "HTTP requests answered, by outcome",
+                       std::string("outcome=\"") + outcome + "\"");
+}
+}  // namespace
+
+EdgeMetrics::EdgeMetrics(MetricsRegistry* r)
+    : redirect(Outcome(r, "redirect")),
+      head(Outcome(r, "head")),
+      not_found(Outcome(r, "not_found")),
+      method_not_allowed(Outcome(r, "method_not_allowed")),
+      bad_request(Outcome(r, "bad_request")),
+      api(Outcome(r, "api")),
+      clicks_unrecorded(r->AddCounter(
+          "clicktrail_edge_clicks_unrecorded_total",
+          "Redirects answered whose event could not be appended (or made durable) in the journal")),
+      connections_active(r->AddGauge("clicktrail_edge_connections_active", "Open connections")),
+      connections_refused(r->AddCounter("clicktrail_edge_connections_refused_total",
+                                        "Connections closed at accept: over max_connections")),
+      header_timeouts(r->AddCounter("clicktrail_edge_header_timeouts_total",
+                                    "Connections closed for not sending a request in time")),
+      idle_timeouts(r->AddCounter("clicktrail_edge_idle_timeouts_total",
+                                  "Idle keep-alive connections closed")),
+      accept_errors(r->AddCounter("clicktrail_edge_accept_errors_total",
+                                  "accept() failures (EMFILE, ENFILE, ...)")),
+      redirect_latency(r->AddHistogram(
+          "clicktrail_edge_redirect_latency_seconds",
+          "From request headers parsed to the 302 handed to the socket", LatencyBuckets())) {}
+
+}  // namespace ct::edge

@@ -1,0 +1,28 @@
+// The edge's metrics, registered in one place. Pointers are owned by the MetricsRegistry and
+// updated lock-free from the I/O threads.
+#pragma once
+
+#include "monitor/metrics.h"
+
+namespace ct::edge {
+
+struct EdgeMetrics {
+  explicit EdgeMetrics(MetricsRegistry* registry);
+
+  // clicktrail_edge_requests_total{outcome=...}
+  Counter* redirect;
+  Counter* head;
+  Counter* not_found;
+  Counter* method_not_allowed;
+  Counter* bad_request;  // every 4xx/5xx for malformed or oversized input (400/413/414/431/...)
+  Counter* api;
+  Counter* clicks_unrecorded;  // 302s sent whose record is not (durably) in the journal
+  Gauge* connections_active;
+  Counter* connections_refused;
+  Counter* header_timeouts;
+  Counter* idle_timeouts;
+  Counter* accept_errors;
+  Histogram* redirect_latency;  // seconds, headers parsed -> 302 handed to the socket
+};
+
+}  // namespace ct::edge

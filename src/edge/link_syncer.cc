@@ -1,0 +1,90 @@
+#include "edge/link_syncer.h"
+
+#include "common/log.h"
+
+namespace ct::edge {
+namespace {
+const Logger& Log() {
+  static const Logger log("edge");
+  return log;
+}
+}  // namespace
+
+LinkSyncer::LinkSyncer(Store* store, LinkTable* table, MetricsRegistry* metrics,
+                       std::chrono::milliseconds interval)
+    : store_(store),
+      table_(table),
+      sync_errors_(metrics->AddCounter("clicktrail_edge_link_sync_errors_total",
+                                       "Polls of the store for link changes that failed")),
+      links_skipped_(metrics->AddCounter(
+          "clicktrail_edge_links_skipped_total",
+          "Links not served because their destination is unsafe in a Location header")),
+      interval_(interval) {}
+
+LinkSyncer::~LinkSyncer() { Stop(); }
+
+void LinkSyncer::Start() {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable()) return;
+  stop_ = false;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void LinkSyncer::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void LinkSyncer::SyncNow() {
+  {
+    std::lock_guard lock(mu_);
+    wake_ = true;
+  }
+  cv_.notify_all();
+}
+
+int64_t LinkSyncer::version() const {
+  std::lock_guard lock(mu_);
+  return version_;
+}
+
+Status LinkSyncer::PollOnce() {
+  int64_t since = version();
+  Result<LinkChanges> changes = store_->LinksChangedSince(since);
+  if (!changes.ok()) {
+    // Keep serving the last table: a store outage must not take redirects down with it.
+    sync_errors_->Inc();
+    Log().Warn("link sync from version {} failed: {}", since, changes.status().ToString());
+    return changes.status();
+  }
+  if (!changes->links.empty()) {
+    size_t skipped = table_->Apply(changes->links);
+    if (skipped > 0) {
+      links_skipped_->Inc(skipped);
+      Log().Warn("{} link(s) with an unsafe destination not served", skipped);
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    version_ = changes->max_version;
+  }
+  if (!table_->loaded()) table_->set_loaded();
+  return Status::Ok();
+}
+
+void LinkSyncer::Run() {
+  for (;;) {
+    Status s = PollOnce();  // errors are logged and counted inside; retried next interval
+    (void)s;
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, interval_, [this] { return stop_ || wake_; });
+    if (stop_) return;
+    wake_ = false;
+  }
+}
+
+}  // namespace ct::edge

@@ -1,0 +1,64 @@
+// LinkSyncer: keeps a LinkTable in step with the store. One thread polls
+// Store::LinksChangedSince(version) every `interval` (API changes must reach the edge within a
+// second) and applies the changes. On a store error it keeps serving the last table, logs
+// (rate-limited), counts clicktrail_edge_link_sync_errors_total and retries next interval.
+//
+// Ownership: borrows the Store, the LinkTable and the registry; all must outlive the syncer.
+// Thread safety: Start/Stop from one thread; SyncNow() and loaded() from any thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "common/status.h"
+#include "edge/link_table.h"
+#include "monitor/metrics.h"
+#include "store/store.h"
+
+namespace ct::edge {
+
+class LinkSyncer {
+ public:
+  static constexpr std::chrono::milliseconds kDefaultInterval{200};
+
+  LinkSyncer(Store* store, LinkTable* table, MetricsRegistry* metrics,
+             std::chrono::milliseconds interval = kDefaultInterval);
+  ~LinkSyncer();  // Stop()s
+  LinkSyncer(const LinkSyncer&) = delete;
+  LinkSyncer& operator=(const LinkSyncer&) = delete;
+
+  // Starts the polling thread; its first poll is a full load (version 0).
+  void Start();
+  // Wakes the thread and joins it. Idempotent.
+  void Stop();
+  // Asks for a poll now (e.g. the API after a change) instead of at the next interval.
+  void SyncNow();
+
+  // One poll, on the caller's thread (the thread calls this; tests may too, without Start).
+  Status PollOnce();
+
+  // True after the first successful full load (the table is also marked loaded).
+  bool loaded() const { return table_->loaded(); }
+  int64_t version() const;
+
+ private:
+  void Run();
+
+  Store* store_;
+  LinkTable* table_;
+  Counter* sync_errors_;
+  Counter* links_skipped_;
+  std::chrono::milliseconds interval_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool wake_ = false;
+  int64_t version_ = 0;  // guarded by mu_; only the polling thread writes it
+  std::thread thread_;
+};
+
+}  // namespace ct::edge

@@ -1,0 +1,19 @@
+// Schema migrations for the SQLite store: an ordered list of SQL scripts; migration N (1-based)
+// takes the file from user_version N-1 to N. PRAGMA user_version records the version reached.
+#pragma once
+
+#include "common/status.h"
+#include "store/sqlite/db.h"
+
+namespace ct::sqlite {
+
+// The schema version this build writes.
+int LatestSchemaVersion();
+
+// Applies every migration newer than the file's user_version, in order, in one BEGIN IMMEDIATE
+// transaction: a second process opening the same file at the same time waits (busy_timeout) and
+// then sees the migrated version, so each migration runs exactly once. Idempotent.
+// kFailedPrecondition if the file was written by a newer build (user_version > latest).
+[[nodiscard]] Status Migrate(Db* db);
+
+}  // namespace ct::sqlite

@@ -1,0 +1,374 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
+#include <string_view>
+#include <thread>
+#include <utility>
+
+#include "store/sqlite/commit.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/transaction.h"
+
+namespace ct {
+
+using sqlite::Db;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+namespace {
+
+constexpr std::chrono::milliseconds kWalRetryInterval{5};  // short: only contended first opens
+
+LinkRow ReadLinkRow(const Statement& s) {
+  LinkRow row;
+  row.id = s.ColumnInt(0);
+  row.account_id = s.ColumnInt(1);
+  row.slug = s.ColumnText(2);
+  row.destination = s.ColumnText(3);
+  row.created_at_us = s.ColumnInt(4);
+  row.updated_at_us = s.ColumnInt(5);
+  row.version = s.ColumnInt(6);
+  row.deleted = !s.ColumnIsNull(7);
+  return row;
+}
+
+int64_t WidthSeconds(Interval interval) {
+  switch (interval) {
+    case Interval::kMinute:
+      return sqlite::kMinuteSeconds;
+    case Interval::kHour:
+      return sqlite::kHourSeconds;
+    case Interval::kDay:
+      return sqlite::kDaySeconds;
+  }
+  return sqlite::kDaySeconds;  // unreachable: every enumerator is handled above
+}
+
+// Records that `slug` belongs to `link_id` for good. kAlreadyExists if any other link ever had
+// it, deleted or renamed since; a link may take back one of its own old slugs.
+Status ReserveSlug(Db* db, const std::string& slug, int64_t link_id) {
+  Result<Statement> s = db->Prepare(R"sql(
+    INSERT INTO slug_history (slug, link_id) VALUES (?, ?)
+    ON CONFLICT (slug) DO UPDATE SET link_id = link_id WHERE link_id = excluded.link_id)sql");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(std::string_view(slug), link_id));
+  CT_RETURN_IF_ERROR(s->Run());
+  // The upsert changes a row when the slug is new or already this link's; zero rows means
+  // another link holds it.
+  if (s->Changes() == 0) return Status::AlreadyExists("slug " + slug + " is taken");
+  return Status::Ok();
+}
+
+// WAL is persistent in the file; setting it on every open is a no-op after the first. It lets
+// the read pool (and other processes) read while the tracker writes.
+Status EnableWal(Db* db, std::chrono::milliseconds busy_timeout) {
+  // Switching a fresh file to WAL needs an exclusive lock, and SQLite reports SQLITE_BUSY for it
+  // without calling the busy handler when another process is opening the same file at the same
+  // moment; so retry here for as long as busy_timeout allows. Real steady time, not the
+  // injected Clock: this is a wait on another process, not a timestamp.
+  const auto deadline = std::chrono::steady_clock::now() + busy_timeout;
+  for (;;) {
+    Result<Statement> wal = db->Prepare("PRAGMA journal_mode = WAL");
+    if (!wal.ok()) return wal.status();
+    Result<bool> row = wal->Step();
+    if (row.ok()) {
+      if (*row && wal->ColumnText(0) == "wal") return Status::Ok();
+      return Status::FailedPrecondition("sqlite store: the file cannot use WAL");
+    }
+    if (row.status().code() != StatusCode::kUnavailable ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return row.status();
+    }
+    std::this_thread::sleep_for(kWalRetryInterval);
+  }  // the statement resets each turn: an unfinished one would block the migration's COMMIT
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options) {
+  if (options.read_connections < 1) {
+    return Status::InvalidArgument("sqlite store: read_connections must be >= 1");
+  }
+  sqlite::DbOptions db_options;
+  db_options.busy_timeout_ms = static_cast<int>(options.busy_timeout.count());
+  std::unique_ptr<SqliteStore> store(
+      new SqliteStore(options.clock ? options.clock : Clock::System()));
+
+  Result<std::unique_ptr<Db>> writer = Db::Open(options.path, db_options);
+  if (!writer.ok()) return writer.status();
+  store->writer_ = std::move(writer).value();
+  CT_RETURN_IF_ERROR(EnableWal(store->writer_.get(), options.busy_timeout));
+  CT_RETURN_IF_ERROR(sqlite::Migrate(store->writer_.get()).Annotate("migrating " + options.path));
+
+  // Readers open after the migration: the file, its schema and its -shm now exist.
+  db_options.read_only = true;
+  for (int i = 0; i < options.read_connections; ++i) {
+    Result<std::unique_ptr<Db>> db = Db::Open(options.path, db_options);
+    if (!db.ok()) return db.status();
+    auto reader = std::make_unique<SqliteStore::Reader>();
+    reader->db = std::move(db).value();
+    store->readers_.push_back(std::move(reader));
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+SqliteStore::ReadLease SqliteStore::AcquireReader() {
+  // Prefer a free connection; block on the round-robin choice only when all are busy.
+  const size_t n = readers_.size();
+  const size_t start = next_reader_.fetch_add(1, std::memory_order_relaxed) % n;
+  for (size_t i = 0; i < n; ++i) {
+    Reader* r = readers_[(start + i) % n].get();
+    if (r->mu.try_lock()) {
+      r->mu.unlock();  // the lease re-locks; a lost race only means a short wait
+      return ReadLease(r);
+    }
+  }
+  return ReadLease(readers_[start].get());
+}
+
+// ---- accounts -------------------------------------------------------------------------------
+
+Result<int64_t> SqliteStore::CreateAccount(const NewAccount& account) {
+  std::lock_guard lock(write_mu_);
+  Db* db = writer_.get();
+  const int64_t now = clock_->NowMicros();
+  Transaction txn(db);
+  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
+  {
+    Result<Statement> s = db->Prepare("INSERT INTO accounts (name, created_at) VALUES (?, ?)");
+    if (!s.ok()) return s.status();
+    CT_RETURN_IF_ERROR(s->BindAll(std::string_view(account.name), now));
+    CT_RETURN_IF_ERROR(s->Run());
+  }
+  const int64_t account_id = db->LastInsertRowId();
+  Result<Statement> s = db->Prepare(R"sql(
+    INSERT INTO api_keys (account_id, key_hash, prefix, created_at) VALUES (?, ?, ?, ?))sql");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(account_id, std::string_view(account.key_hash),
+                                std::string_view(account.key_prefix), now));
+  CT_RETURN_IF_ERROR(s->Run());
+  CT_RETURN_IF_ERROR(txn.Commit());
+  return account_id;
+}
+
+Result<std::optional<ApiKeyInfo>> SqliteStore::FindApiKey(const std::string& key_hash) {
+  ReadLease lease = AcquireReader();
+  Result<Statement> s = lease.db()->Prepare(
+      "SELECT id, account_id, revoked_at IS NOT NULL FROM api_keys WHERE key_hash = ?");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(std::string_view(key_hash)));
+  Result<bool> row = s->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<ApiKeyInfo>();
+  ApiKeyInfo info;
+  info.key_id = s->ColumnInt(0);
+  info.account_id = s->ColumnInt(1);
+  info.revoked = s->ColumnInt(2) != 0;
+  return std::optional<ApiKeyInfo>(info);
+}
+
+// ---- links ----------------------------------------------------------------------------------
+
+Result<int64_t> SqliteStore::NextLinkVersion() {
+  // The version is MAX+1 over the unique index, read under the write lock (BEGIN IMMEDIATE), so
+  // versions increase in commit order across threads and processes. A reader that has seen
+  // version V has therefore seen every change <= V: LinksChangedSince never skips one.
+  Result<int64_t> max = writer_->QueryInt("SELECT COALESCE(MAX(version), 0) FROM links");
+  if (!max.ok()) return max.status();
+  return *max + 1;
+}
+
+Result<std::optional<LinkRow>> SqliteStore::ReadLink(Db* db, int64_t account_id, int64_t link_id,
+                                                     bool live_only) {
+  // Scoped by account: another account's link reads exactly like a missing one.
+  Result<Statement> s = db->Prepare(live_only ? R"sql(
+      SELECT id, account_id, slug, destination, created_at, updated_at, version, deleted_at
+      FROM links WHERE id = ? AND account_id = ? AND deleted_at IS NULL)sql"
+                                              : R"sql(
+      SELECT id, account_id, slug, destination, created_at, updated_at, version, deleted_at
+      FROM links WHERE id = ? AND account_id = ?)sql");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(link_id, account_id));
+  Result<bool> row = s->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<LinkRow>();
+  return std::optional<LinkRow>(ReadLinkRow(*s));
+}
+
+Result<LinkRow> SqliteStore::CreateLink(const NewLink& link) {
+  std::lock_guard lock(write_mu_);
+  Db* db = writer_.get();
+  Transaction txn(db);
+  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
+  Result<int64_t> version = NextLinkVersion();
+  if (!version.ok()) return version.status();
+  LinkRow row;
+  row.account_id = link.account_id;
+  row.slug = link.slug;
+  row.destination = link.destination;
+  row.created_at_us = row.updated_at_us = clock_->NowMicros();
+  row.version = *version;
+  Result<Statement> s = db->Prepare(R"sql(
+    INSERT INTO links (account_id, slug, destination, created_at, updated_at, version)
+    VALUES (?, ?, ?, ?, ?, ?))sql");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(row.account_id, std::string_view(row.slug),
+                                std::string_view(row.destination), row.created_at_us,
+                                row.updated_at_us, row.version));
+  // The UNIQUE slug constraint covers deleted rows too: kAlreadyExists from the engine.
+  CT_RETURN_IF_ERROR(s->Run());
+  row.id = db->LastInsertRowId();
+  CT_RETURN_IF_ERROR(ReserveSlug(db, row.slug, row.id));
+  CT_RETURN_IF_ERROR(txn.Commit());
+  return row;
+}
+
+Result<std::optional<LinkRow>> SqliteStore::GetLink(int64_t account_id, int64_t link_id) {
+  ReadLease lease = AcquireReader();
+  return ReadLink(lease.db(), account_id, link_id, /*live_only=*/false);
+}
+
+Result<LinkPage> SqliteStore::ListLinks(int64_t account_id, int64_t after_id, int limit) {
+  LinkPage page;
+  if (limit <= 0) return page;
+  ReadLease lease = AcquireReader();
+  Result<Statement> s = lease.db()->Prepare(R"sql(
+    SELECT id, account_id, slug, destination, created_at, updated_at, version, deleted_at
+    FROM links WHERE account_id = ? AND id > ? AND deleted_at IS NULL
+    ORDER BY id LIMIT ?)sql");
+  if (!s.ok()) return s.status();
+  // One row more than asked tells whether another page exists without a COUNT.
+  CT_RETURN_IF_ERROR(s->BindAll(account_id, after_id, static_cast<int64_t>(limit) + 1));
+  for (;;) {
+    Result<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (page.links.size() == static_cast<size_t>(limit)) {
+      page.next_after_id = page.links.back().id;
+      break;
+    }
+    page.links.push_back(ReadLinkRow(*s));
+  }
+  return page;
+}
+
+Result<std::optional<LinkRow>> SqliteStore::UpdateLink(int64_t account_id, int64_t link_id,
+                                                       const LinkUpdate& update) {
+  std::lock_guard lock(write_mu_);
+  Db* db = writer_.get();
+  Transaction txn(db);
+  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
+  Result<std::optional<LinkRow>> current = ReadLink(db, account_id, link_id, /*live_only=*/true);
+  if (!current.ok() || !current->has_value()) return current;
+  LinkRow row = **current;
+  if (update.slug && *update.slug != row.slug) {
+    row.slug = *update.slug;
+    CT_RETURN_IF_ERROR(ReserveSlug(db, row.slug, row.id));
+  }
+  if (update.destination) row.destination = *update.destination;
+  Result<int64_t> version = NextLinkVersion();
+  if (!version.ok()) return version.status();
+  row.version = *version;
+  row.updated_at_us = clock_->NowMicros();
+  Result<Statement> s = db->Prepare(R"sql(
+    UPDATE links SET slug = ?, destination = ?, updated_at = ?, version = ?
+    WHERE id = ? AND account_id = ?)sql");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(std::string_view(row.slug), std::string_view(row.destination),
+                                row.updated_at_us, row.version, link_id, account_id));
+  CT_RETURN_IF_ERROR(s->Run());  // a taken slug: kAlreadyExists, and the guard rolls back
+  CT_RETURN_IF_ERROR(txn.Commit());
+  return std::optional<LinkRow>(std::move(row));
+}
+
+Result<bool> SqliteStore::DeleteLink(int64_t account_id, int64_t link_id) {
+  std::lock_guard lock(write_mu_);
+  Db* db = writer_.get();
+  Transaction txn(db);
+  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
+  Result<int64_t> version = NextLinkVersion();
+  if (!version.ok()) return version.status();
+  const int64_t now = clock_->NowMicros();
+  Result<Statement> s = db->Prepare(R"sql(
+    UPDATE links SET deleted_at = ?, updated_at = ?, version = ?
+    WHERE id = ? AND account_id = ? AND deleted_at IS NULL)sql");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(now, now, *version, link_id, account_id));
+  CT_RETURN_IF_ERROR(s->Run());
+  const bool deleted = s->Changes() > 0;
+  if (!deleted) return false;  // nothing changed; the guard ends the transaction
+  CT_RETURN_IF_ERROR(txn.Commit());
+  return true;
+}
+
+Result<LinkChanges> SqliteStore::LinksChangedSince(int64_t version) {
+  ReadLease lease = AcquireReader();
+  Result<Statement> s = lease.db()->Prepare(R"sql(
+    SELECT id, account_id, slug, destination, created_at, updated_at, version, deleted_at
+    FROM links WHERE version > ? ORDER BY version)sql");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(version));
+  LinkChanges changes;
+  changes.max_version = version;
+  for (;;) {
+    Result<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    changes.links.push_back(ReadLinkRow(*s));
+    changes.max_version = std::max(changes.max_version, changes.links.back().version);
+  }
+  return changes;
+}
+
+// ---- tracking -------------------------------------------------------------------------------
+
+Result<CommitResult> SqliteStore::Commit(const CommitBatch& batch) {
+  std::lock_guard lock(write_mu_);
+  return sqlite::ApplyCommit(writer_.get(), batch, clock_->NowMicros());
+}
+
+Result<uint64_t> SqliteStore::ConsumedPosition(const std::string& consumer) {
+  ReadLease lease = AcquireReader();
+  Result<Statement> s =
+      lease.db()->Prepare("SELECT position FROM consumer_offsets WHERE consumer = ?");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(std::string_view(consumer)));
+  Result<bool> row = s->Step();
+  if (!row.ok()) return row.status();
+  return *row ? static_cast<uint64_t>(s->ColumnInt(0)) : uint64_t{0};
+}
+
+Result<std::optional<LinkStats>> SqliteStore::GetLinkStats(const StatsQuery& query) {
+  ReadLease lease = AcquireReader();
+  Db* db = lease.db();
+  // One snapshot for the ownership check and the rollups.
+  Transaction txn(db);
+  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kDeferred));
+  Result<std::optional<LinkRow>> link =
+      ReadLink(db, query.account_id, query.link_id, /*live_only=*/false);
+  if (!link.ok()) return link.status();
+  if (!link->has_value()) return std::optional<LinkStats>();
+  Result<Statement> s = db->Prepare(R"sql(
+    SELECT bucket_start_us, total, unique_count, head FROM rollups
+    WHERE link_id = ? AND granularity = ? AND bucket_start_us >= ? AND bucket_start_us < ?
+    ORDER BY bucket_start_us)sql");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(
+      s->BindAll(query.link_id, WidthSeconds(query.interval), query.from_us, query.to_us));
+  LinkStats stats;
+  for (;;) {
+    Result<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    StatsBucket b{s->ColumnInt(0), s->ColumnInt(1), s->ColumnInt(2), s->ColumnInt(3)};
+    if (b.total == 0 && b.head == 0) continue;
+    stats.total += b.total;
+    stats.unique += b.unique;
+    stats.head += b.head;
+    stats.series.push_back(b);
+  }
+  CT_RETURN_IF_ERROR(txn.Commit());
+  return std::optional<LinkStats>(std::move(stats));
+}
+
+}  // namespace ct

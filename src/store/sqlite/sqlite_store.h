@@ -1,0 +1,95 @@
+// SqliteStore: the embedded Store (store/store.h) on one SQLite file in WAL mode.
+//
+// Connections: one writer connection behind a mutex (SQLite allows one writer at a time
+// anyway) and a small pool of read-only connections, each behind its own mutex, so the edge's
+// LinksChangedSince poll and API reads never wait for the tracker's Commit. WAL lets readers see
+// the last committed state while a write is in progress. Prepared statements are cached per
+// connection.
+//
+// Several processes may open the same file (e.g. `clicktrail account create` while the server
+// runs): every write runs in BEGIN IMMEDIATE, migrations included, and waits up to
+// busy_timeout for the other process's lock before failing with kUnavailable.
+//
+// Durability: synchronous=FULL, so a Commit that returned OK survives power loss (RELIABILITY).
+// Thread safety: all methods may be called concurrently from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "store/sqlite/db.h"
+#include "store/store.h"
+
+namespace ct {
+
+struct SqliteStoreOptions {
+  std::string path;        // the database file; created (with its schema) if missing
+  Clock* clock = nullptr;  // stamps created_at/updated_at; null = Clock::System()
+  std::chrono::milliseconds busy_timeout{5000};  // wait for another writer before kUnavailable
+  int read_connections = 4;                      // read-only pool size; at least 1
+};
+
+// Opens (creating and migrating if needed) the store. Fails with kIoError if the file cannot be
+// opened, kFailedPrecondition if it was written by a newer schema.
+[[nodiscard]] Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options);
+
+class SqliteStore : public Store {
+ public:
+  Result<int64_t> CreateAccount(const NewAccount& account) override;
+  Result<std::optional<ApiKeyInfo>> FindApiKey(const std::string& key_hash) override;
+
+  Result<LinkRow> CreateLink(const NewLink& link) override;
+  Result<std::optional<LinkRow>> GetLink(int64_t account_id, int64_t link_id) override;
+  Result<LinkPage> ListLinks(int64_t account_id, int64_t after_id, int limit) override;
+  Result<std::optional<LinkRow>> UpdateLink(int64_t account_id, int64_t link_id,
+                                            const LinkUpdate& update) override;
+  Result<bool> DeleteLink(int64_t account_id, int64_t link_id) override;
+  Result<LinkChanges> LinksChangedSince(int64_t version) override;
+
+  Result<CommitResult> Commit(const CommitBatch& batch) override;
+  Result<uint64_t> ConsumedPosition(const std::string& consumer) override;
+
+  Result<std::optional<LinkStats>> GetLinkStats(const StatsQuery& query) override;
+
+ private:
+  friend Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options);
+
+  struct Reader {
+    std::mutex mu;
+    std::unique_ptr<sqlite::Db> db;
+  };
+  // A read-only connection, locked for the lifetime of the lease.
+  class ReadLease {
+   public:
+    explicit ReadLease(Reader* r) : lock_(r->mu), db_(r->db.get()) {}
+    sqlite::Db* db() const { return db_; }
+
+   private:
+    std::unique_lock<std::mutex> lock_;
+    sqlite::Db* db_;
+  };
+
+  explicit SqliteStore(Clock* clock) : clock_(clock) {}
+  ReadLease AcquireReader();
+  // The next store-wide link version; call inside a write transaction.
+  [[nodiscard]] Result<int64_t> NextLinkVersion();
+  // Reads a live link of the account on the writer connection (inside a write transaction).
+  [[nodiscard]] Result<std::optional<LinkRow>> ReadLink(sqlite::Db* db, int64_t account_id,
+                                                        int64_t link_id, bool live_only);
+
+  Clock* clock_;
+  std::mutex write_mu_;  // guards writer_
+  std::unique_ptr<sqlite::Db> writer_;
+  std::vector<std::unique_ptr<Reader>> readers_;
+  std::atomic<uint64_t> next_reader_{0};
+};
+
+}  // namespace ct

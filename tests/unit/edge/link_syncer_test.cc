@@ -1,0 +1,136 @@
+#include "edge/link_syncer.h"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <thread>
+
+namespace ct::edge {
+namespace {
+
+// Only LinksChangedSince does anything.
+class FakeStore : public Store {
+ public:
+  Result<LinkChanges> LinksChangedSince(int64_t version) override {
+    std::lock_guard lock(mu);
+    ++calls;
+    if (fail) return Status::Unavailable("store down");
+    LinkChanges c;
+    c.max_version = version;
+    for (const LinkRow& r : rows) {
+      if (r.version > version) {
+        c.links.push_back(r);
+        c.max_version = std::max(c.max_version, r.version);
+      }
+    }
+    return c;
+  }
+  void Put(int64_t id, std::string slug, std::string dest, bool deleted = false) {
+    std::lock_guard lock(mu);
+    LinkRow r;
+    r.id = id;
+    r.account_id = 1;
+    r.slug = std::move(slug);
+    r.destination = std::move(dest);
+    r.deleted = deleted;
+    r.version = ++next_version;
+    std::erase_if(rows, [&](const LinkRow& x) { return x.id == id; });
+    rows.push_back(r);
+  }
+
+  Result<int64_t> CreateAccount(const NewAccount&) override { return Unimplemented(); }
+  Result<std::optional<ApiKeyInfo>> FindApiKey(const std::string&) override {
+    return Unimplemented();
+  }
+  Result<LinkRow> CreateLink(const NewLink&) override { return Unimplemented(); }
+  Result<std::optional<LinkRow>> GetLink(int64_t, int64_t) override { return Unimplemented(); }
+  Result<LinkPage> ListLinks(int64_t, int64_t, int) override { return Unimplemented(); }
+  Result<std::optional<LinkRow>> UpdateLink(int64_t, int64_t, const LinkUpdate&) override {
+    return Unimplemented();
+  }
+  Result<bool> DeleteLink(int64_t, int64_t) override { return Unimplemented(); }
+  Result<CommitResult> Commit(const CommitBatch&) override { return Unimplemented(); }
+  Result<uint64_t> ConsumedPosition(const std::string&) override { return Unimplemented(); }
+  Result<std::optional<LinkStats>> GetLinkStats(const StatsQuery&) override {
+    return Unimplemented();
+  }
+
+  std::mutex mu;
+  std::vector<LinkRow> rows;
+  int64_t next_version = 0;
+  bool fail = false;
+  int calls = 0;
+
+ private:
+  static Status Unimplemented() { return Status::Internal("not in the fake"); }
+};
+
+TEST(LinkSyncerTest, FullThenIncremental) {
+  FakeStore store;
+  store.Put(1, "a", "https://a.example/");
+  store.Put(2, "b", "https://b.example/");
+  LinkTable table;
+  MetricsRegistry metrics;
+  LinkSyncer syncer(&store, &table, &metrics);
+  EXPECT_FALSE(syncer.loaded());
+  ASSERT_TRUE(syncer.PollOnce().ok());
+  EXPECT_TRUE(syncer.loaded());
+  EXPECT_EQ(table.Size(), 2u);
+  EXPECT_EQ(syncer.version(), 2);
+
+  store.Put(2, "b", "", /*deleted=*/true);
+  store.Put(3, "c", "https://c.example/");
+  ASSERT_TRUE(syncer.PollOnce().ok());
+  EXPECT_EQ(table.Current()->Find("b"), nullptr);
+  EXPECT_NE(table.Current()->Find("c"), nullptr);
+  EXPECT_EQ(table.Size(), 2u);
+}
+
+TEST(LinkSyncerTest, StoreErrorKeepsLastTableAndCounts) {
+  FakeStore store;
+  store.Put(1, "a", "https://a.example/");
+  LinkTable table;
+  MetricsRegistry metrics;
+  LinkSyncer syncer(&store, &table, &metrics);
+  ASSERT_TRUE(syncer.PollOnce().ok());
+  store.fail = true;
+  EXPECT_FALSE(syncer.PollOnce().ok());
+  EXPECT_EQ(metrics.Value("clicktrail_edge_link_sync_errors_total"), 1);
+  EXPECT_NE(table.Current()->Find("a"), nullptr);
+  store.fail = false;
+  store.Put(2, "b", "https://b.example/");
+  ASSERT_TRUE(syncer.PollOnce().ok());
+  EXPECT_EQ(table.Size(), 2u);
+}
+
+TEST(LinkSyncerTest, NotLoadedUntilFirstSuccess) {
+  FakeStore store;
+  store.fail = true;
+  LinkTable table;
+  MetricsRegistry metrics;
+  LinkSyncer syncer(&store, &table, &metrics);
+  EXPECT_FALSE(syncer.PollOnce().ok());
+  EXPECT_FALSE(syncer.loaded());
+}
+
+TEST(LinkSyncerTest, ThreadPicksUpChangesQuicklyAndSyncNowWakes) {
+  FakeStore store;
+  LinkTable table;
+  MetricsRegistry metrics;
+  LinkSyncer syncer(&store, &table, &metrics, std::chrono::milliseconds(10000));
+  syncer.Start();
+  for (int i = 0; i < 200 && !syncer.loaded(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE(syncer.loaded());
+  store.Put(1, "a", "https://a.example/");
+  syncer.SyncNow();  // the interval is 10 s: only the wake-up can make this pass
+  for (int i = 0; i < 200 && table.Size() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(table.Size(), 1u);
+  syncer.Stop();
+}
+
+}  // namespace
+}  // namespace ct::edge
