@@ -1,0 +1,220 @@
+#include "common/event.h"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace ct {
+namespace {
+
+Event SampleEvent() {
+  Event e;
+  e.kind = EventKind::kClick;
+  for (size_t i = 0; i < e.id.size(); ++i) e.id[i] = static_cast<uint8_t>(i * 17 + 3);
+  e.time_us = 1'732'528'800'123'456;
+  e.link_id = 42;
+  e.account_id = -7;  // negative values must survive the little-endian encoding too
+  e.ip = "2001:db8::1";
+  e.user_agent = "Mozilla/5.0 (X11; Linux x86_64)";
+  e.referrer = "https://example.org/page?q=1";
+  e.accept_language = "en-GB,en;q=0.9";
+  return e;
+}
+
+void ExpectSameEvent(const Event& a, const Event& b) {
+  EXPECT_EQ(a.kind, b.kind);
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.time_us, b.time_us);
+  EXPECT_EQ(a.link_id, b.link_id);
+  EXPECT_EQ(a.account_id, b.account_id);
+  EXPECT_EQ(a.ip, b.ip);
+  EXPECT_EQ(a.user_agent, b.user_agent);
+  EXPECT_EQ(a.referrer, b.referrer);
+  EXPECT_EQ(a.accept_language, b.accept_language);
+}
+
+TEST(EventTest, RoundTrip) {
+  Event e = SampleEvent();
+  std::string enc;
+  EncodeEvent(e, &enc);
+  // 1 + 1 + 16 + 3*8 + 4*2 + strings.
+  EXPECT_EQ(enc.size(), 50 + e.ip.size() + e.user_agent.size() + e.referrer.size() +
+                            e.accept_language.size());
+  EXPECT_EQ(static_cast<uint8_t>(enc[0]), 1);
+  auto d = DecodeEvent(enc);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  ExpectSameEvent(*d, e);
+}
+
+TEST(EventTest, RoundTripHeadAndExtremes) {
+  Event e;
+  e.kind = EventKind::kHead;
+  e.time_us = INT64_MIN;
+  e.link_id = INT64_MAX;
+  e.account_id = 0;
+  e.user_agent = std::string("\0\xff\x01", 3);  // binary bytes are carried as is
+  std::string enc;
+  EncodeEvent(e, &enc);
+  auto d = DecodeEvent(enc);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  ExpectSameEvent(*d, e);
+}
+
+TEST(EventTest, EncodeFieldsMatchesEncodeEvent) {
+  Event e = SampleEvent();
+  std::string a, b;
+  EncodeEvent(e, &a);
+  EncodeEventFields(e.kind, e.id, e.time_us, e.link_id, e.account_id, e.ip, e.user_agent,
+                    e.referrer, e.accept_language, &b);
+  EXPECT_EQ(a, b);
+}
+
+TEST(EventTest, EncodeAppends) {
+  std::string out = "prefix";
+  EncodeEvent(SampleEvent(), &out);
+  EXPECT_EQ(out.substr(0, 6), "prefix");
+  EXPECT_TRUE(DecodeEvent(std::string_view(out).substr(6)).ok());
+}
+
+TEST(EventTest, CapsTruncate) {
+  Event e = SampleEvent();
+  e.ip = std::string(kMaxIpBytes + 10, 'i');
+  e.user_agent = std::string(kMaxUserAgentBytes + 1, 'u');
+  e.referrer = std::string(kMaxReferrerBytes * 2, 'r');
+  e.accept_language = std::string(kMaxAcceptLanguageBytes + 100, 'l');
+  std::string enc;
+  EncodeEvent(e, &enc);
+  auto d = DecodeEvent(enc);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->ip, std::string(kMaxIpBytes, 'i'));
+  EXPECT_EQ(d->user_agent, std::string(kMaxUserAgentBytes, 'u'));
+  EXPECT_EQ(d->referrer, std::string(kMaxReferrerBytes, 'r'));
+  EXPECT_EQ(d->accept_language, std::string(kMaxAcceptLanguageBytes, 'l'));
+}
+
+TEST(EventTest, ExactlyAtCapIsKept) {
+  Event e = SampleEvent();
+  e.ip = std::string(kMaxIpBytes, 'i');
+  std::string enc;
+  EncodeEvent(e, &enc);
+  auto d = DecodeEvent(enc);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->ip.size(), kMaxIpBytes);
+}
+
+TEST(EventTest, EveryTruncationIsRefused) {
+  std::string enc;
+  EncodeEvent(SampleEvent(), &enc);
+  for (size_t n = 0; n < enc.size(); ++n) {
+    auto d = DecodeEvent(std::string_view(enc).substr(0, n));
+    ASSERT_FALSE(d.ok()) << "prefix of " << n << " bytes decoded";
+    EXPECT_EQ(d.status().code(), StatusCode::kCorruption);
+  }
+}
+
+TEST(EventTest, EmptyStringsTruncationsRefused) {
+  Event e;  // all strings empty: the shortest valid encoding
+  std::string enc;
+  EncodeEvent(e, &enc);
+  EXPECT_EQ(enc.size(), 50u);
+  ASSERT_TRUE(DecodeEvent(enc).ok());
+  for (size_t n = 0; n < enc.size(); ++n) {
+    ASSERT_FALSE(DecodeEvent(std::string_view(enc).substr(0, n)).ok()) << n;
+  }
+}
+
+TEST(EventTest, UnknownVersionRefused) {
+  std::string enc;
+  EncodeEvent(SampleEvent(), &enc);
+  for (int v : {0, 2, 255}) {
+    std::string bad = enc;
+    bad[0] = static_cast<char>(v);
+    auto d = DecodeEvent(bad);
+    ASSERT_FALSE(d.ok());
+    EXPECT_EQ(d.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(d.status().message().find("version"), std::string::npos);
+  }
+}
+
+TEST(EventTest, UnknownKindRefused) {
+  std::string enc;
+  EncodeEvent(SampleEvent(), &enc);
+  for (int k : {0, 3, 200}) {
+    std::string bad = enc;
+    bad[1] = static_cast<char>(k);
+    EXPECT_FALSE(DecodeEvent(bad).ok()) << k;
+  }
+}
+
+TEST(EventTest, TrailingBytesRefused) {
+  std::string enc;
+  EncodeEvent(SampleEvent(), &enc);
+  enc.push_back('\0');
+  auto d = DecodeEvent(enc);
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.status().message().find("trailing"), std::string::npos);
+}
+
+TEST(EventTest, OversizedLengthRefused) {
+  // A hand-built encoding whose ip claims more than its cap (and has the bytes for it).
+  Event e;
+  std::string enc;
+  EncodeEvent(e, &enc);
+  size_t ip_len_at = 2 + 16 + 24;
+  std::string bad = enc.substr(0, ip_len_at);
+  uint16_t n = kMaxIpBytes + 1;
+  bad.push_back(static_cast<char>(n & 0xff));
+  bad.push_back(static_cast<char>(n >> 8));
+  bad.append(n, 'x');
+  bad.append(6, '\0');  // three empty strings
+  EXPECT_FALSE(DecodeEvent(bad).ok());
+  // The same with the cap respected decodes.
+  std::string good = enc.substr(0, ip_len_at);
+  good.push_back(static_cast<char>(kMaxIpBytes));
+  good.push_back('\0');
+  good.append(kMaxIpBytes, 'x');
+  good.append(6, '\0');
+  EXPECT_TRUE(DecodeEvent(good).ok());
+}
+
+TEST(EventTest, EventIdHexIs32LowercaseHex) {
+  EventId id{};
+  id[0] = 0xab;
+  id[15] = 0x01;
+  std::string hex = EventIdHex(id);
+  EXPECT_EQ(hex, "ab000000000000000000000000000001");
+}
+
+TEST(EventIdGeneratorTest, UniqueAcrossThreads) {
+  EventIdGenerator gen;
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25'000;
+  std::vector<std::vector<EventId>> ids(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      ids[t].reserve(kPerThread);
+      for (int i = 0; i < kPerThread; ++i) ids[t].push_back(gen.Next());
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<EventId> all;
+  for (const auto& v : ids) all.insert(v.begin(), v.end());
+  EXPECT_EQ(all.size(), static_cast<size_t>(kThreads * kPerThread));
+}
+
+TEST(EventIdGeneratorTest, GeneratorsHaveDifferentPrefixes) {
+  EventIdGenerator a, b;
+  EventId x = a.Next(), y = b.Next();
+  EXPECT_NE(x, y);
+  // Same generator: same 8-byte prefix, counter in the low bytes.
+  EventId x2 = a.Next();
+  EXPECT_TRUE(std::equal(x.begin(), x.begin() + 8, x2.begin()));
+}
+
+}  // namespace
+}  // namespace ct
