@@ -47,7 +47,7 @@ std::string Allowed(const ConfigKey& k) {
       return s;
     }
     case ConfigType::kBool: return "true or false";
-    case ConfigType::kHostPort: return "HOST:PORT with a port from 1 to 65535";
+    case ConfigType::kHostPort: return "HOST:PORT with a port from 0 to 65535 (0: any free port)";
     case ConfigType::kString: return "a string";
   }
   return "";
