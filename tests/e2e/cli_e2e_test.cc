@@ -6,6 +6,7 @@
 #include <fstream>
 #include <thread>
 
+#include "testutil/api_helpers.h"
 #include "testutil/http_client.h"
 #include "testutil/json.h"
 #include "testutil/server.h"
@@ -66,17 +67,15 @@ TEST(CliE2eTest, StrictDurabilityCountsExactlyAndJournalCheckIsClean) {
   ServerHarness s({"--set", "journal.durability=strict"});
   std::string key = s.CreateAccount("a");
   ASSERT_TRUE(s.Start()) << s.Log();
-  auto r = ApiCall(s.port(), "POST", "/api/v1/links", key,
-                   R"({"destination": "https://example.com/", "slug": "strict"})");
-  ASSERT_EQ(r.status, 201);
-  std::string path = "/api/v1/links/" + std::to_string(JsonInt(ParseJson(r.body), "id"));
+  std::string path = CreateLinkPath(s.port(), key, "strict");
+  ASSERT_FALSE(path.empty());
   HttpClient c(s.port());
   constexpr int kClicks = 300;
   for (int i = 0; i < kClicks; ++i) ASSERT_EQ(c.Request("GET", "/strict").status, 302);
   int64_t total = 0;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (total < kClicks && std::chrono::steady_clock::now() < deadline) {
-    total = JsonInt(ParseJson(ApiCall(s.port(), "GET", path + "/stats", key).body), "total");
+    total = LinkTotal(s.port(), key, path);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(total, kClicks);
@@ -92,9 +91,7 @@ TEST(CliE2eTest, JournalCheckReportsCorruptionAndExits1) {
   ServerHarness s;
   std::string key = s.CreateAccount("a");
   ASSERT_TRUE(s.Start()) << s.Log();
-  auto r = ApiCall(s.port(), "POST", "/api/v1/links", key,
-                   R"({"destination": "https://example.com/", "slug": "cc"})");
-  ASSERT_EQ(r.status, 201);
+  ASSERT_FALSE(CreateLinkPath(s.port(), key, "cc").empty());
   HttpClient c(s.port());
   for (int i = 0; i < 50; ++i) ASSERT_EQ(c.Request("GET", "/cc").status, 302);
   s.Kill9();  // the journal keeps the clicks whatever the tracker had done

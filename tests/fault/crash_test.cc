@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "testutil/api_helpers.h"
 #include "testutil/http_client.h"
 #include "testutil/json.h"
 #include "testutil/server.h"
@@ -56,11 +57,6 @@ struct Load {
   }
 };
 
-int64_t Total(uint16_t port, const std::string& key, const std::string& link_path) {
-  auto r = ApiCall(port, "GET", link_path + "/stats", key);
-  return JsonInt(ParseJson(r.body), "total");
-}
-
 // Waits until the stats stop moving (the tracker has caught up with the journal).
 int64_t SettledTotal(uint16_t port, const std::string& key, const std::string& link_path,
                      int64_t at_least) {
@@ -68,7 +64,7 @@ int64_t SettledTotal(uint16_t port, const std::string& key, const std::string& l
   auto stable_since = std::chrono::steady_clock::now();
   auto deadline = stable_since + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
-    int64_t t = Total(port, key, link_path);
+    int64_t t = LinkTotal(port, key, link_path);
     if (t != last) {
       last = t;
       stable_since = std::chrono::steady_clock::now();
@@ -104,10 +100,8 @@ TEST(CrashTest, Kill9UnderLoadNeitherLosesNorDoubleCounts) {
   ServerHarness s;
   std::string key = s.CreateAccount("acme");
   ASSERT_TRUE(s.Start()) << s.Log();
-  auto r = ApiCall(s.port(), "POST", "/api/v1/links", key,
-                   R"({"destination": "https://example.com/", "slug": "crash"})");
-  ASSERT_EQ(r.status, 201) << r.body;
-  std::string link_path = "/api/v1/links/" + std::to_string(JsonInt(ParseJson(r.body), "id"));
+  std::string link_path = CreateLinkPath(s.port(), key, "crash");
+  ASSERT_FALSE(link_path.empty());
 
   Load load;
   load.port = s.port();
@@ -142,10 +136,8 @@ TEST(CrashTest, SigtermUnderLoadDrainsAndLosesNothing) {
   ServerHarness s;
   std::string key = s.CreateAccount("acme");
   ASSERT_TRUE(s.Start()) << s.Log();
-  auto r = ApiCall(s.port(), "POST", "/api/v1/links", key,
-                   R"({"destination": "https://example.com/", "slug": "term"})");
-  ASSERT_EQ(r.status, 201) << r.body;
-  std::string link_path = "/api/v1/links/" + std::to_string(JsonInt(ParseJson(r.body), "id"));
+  std::string link_path = CreateLinkPath(s.port(), key, "term");
+  ASSERT_FALSE(link_path.empty());
 
   Load load;
   load.port = s.port();
