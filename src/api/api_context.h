@@ -12,6 +12,8 @@ namespace ct::api {
 
 struct ApiOptions {
   std::string public_url;  // base of short URLs, e.g. "http://127.0.0.1:8080" (no trailing /)
+  int64_t rate_per_second = 50;  // per API key, on average; 0 = unlimited
+  int64_t rate_burst = 100;      // per API key, at once
 };
 
 struct ApiContext {

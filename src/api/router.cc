@@ -43,7 +43,12 @@ ApiResponse Text(int status, std::string content_type, std::string body) {
 
 }  // namespace
 
-ApiRouter::ApiRouter(ApiContext ctx) : ctx_(std::move(ctx)), links_(&ctx_), stats_(&ctx_) {}
+ApiRouter::ApiRouter(ApiContext ctx)
+    : ctx_(std::move(ctx)),
+      limiter_(ctx_.options.rate_per_second, ctx_.options.rate_burst,
+               ctx_.clock ? ctx_.clock : Clock::System()),
+      links_(&ctx_),
+      stats_(&ctx_) {}
 
 ApiResponse ApiRouter::Handle(const ApiRequest& req) {
   std::string_view target = req.target;
@@ -75,6 +80,11 @@ ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
       return r;
     }
     return ErrorFromStatus(who.status());
+  }
+  if (int64_t retry_after = limiter_.Acquire(who->key_id); retry_after > 0) {
+    ApiResponse r = ErrorResponse(429, "rate_limited", "too many requests for this API key");
+    r.headers.emplace_back("Retry-After", std::to_string(retry_after));
+    return r;
   }
   const std::string& m = req.method;
   if (seg.size() == 3) {

@@ -6,6 +6,7 @@
 
 #include "api/api_context.h"
 #include "api/links_handler.h"
+#include "api/rate_limiter.h"
 #include "api/stats_handler.h"
 #include "edge/api_handler.h"
 
@@ -20,6 +21,7 @@ class ApiRouter {
   ApiResponse HandleApi(const ApiRequest& req, std::string_view path);
 
   ApiContext ctx_;
+  RateLimiter limiter_;
   LinksHandler links_;
   StatsHandler stats_;
 };

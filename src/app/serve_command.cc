@@ -137,6 +137,8 @@ int ServeCommand(int argc, char** argv) {
   auto [host, port] = cfg.HostPort("listen");
   api::ApiContext ctx;
   ctx.options.public_url = cfg.Str("public_url");
+  ctx.options.rate_per_second = cfg.Int("api.rate_per_second");
+  ctx.options.rate_burst = cfg.Int("api.rate_burst");
   ctx.store = store->get();
   ctx.metrics = &metrics;
   ctx.clock = clock;

@@ -26,6 +26,11 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "How often the edge polls the store for link changes (changes reach it within this)."},
       {"api.threads", ConfigType::kInt, "2", 1, 64, {},
        "Worker threads for API requests (they may wait on the store; redirects never do)."},
+      {"api.rate_per_second", ConfigType::kInt, "50", 0, 1000000, {},
+       "API requests per second allowed per API key, on average (0: unlimited); over it, 429 "
+       "with Retry-After."},
+      {"api.rate_burst", ConfigType::kInt, "100", 1, 1000000, {},
+       "API requests an API key may make at once before the per-second rate applies."},
       {"journal.durability", ConfigType::kEnum, "group", 0, 0, {"group", "strict", "none"},
        "group: a click is written to the journal before its 302 and fsynced within "
        "journal.commit_delay_us (kill -9 loses nothing; power loss at most that window). "

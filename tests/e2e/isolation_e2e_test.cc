@@ -62,3 +62,32 @@ TEST(IsolationE2eTest, MissingBadAndQueryStringKeysAre401) {
 
 }  // namespace
 }  // namespace ct::test
+
+namespace ct::test {
+namespace {
+
+TEST(RateLimitE2eTest, OverTheRateIs429WithRetryAfterAndOtherKeysGoOn) {
+  ServerHarness server({"--set", "api.rate_per_second=1", "--set", "api.rate_burst=5"});
+  std::string a = server.CreateAccount("a"), b = server.CreateAccount("b");
+  ASSERT_TRUE(server.Start()) << server.Log();
+  HttpClient c(server.port());
+  int limited = 0;
+  std::string retry_after;
+  for (int i = 0; i < 10; ++i) {
+    auto r = c.Request("GET", "/api/v1/links", {{"Authorization", "Bearer " + a}});
+    if (r.status == 429) {
+      ++limited;
+      retry_after = r.Header("retry-after");
+    } else {
+      EXPECT_EQ(r.status, 200);
+    }
+  }
+  EXPECT_GE(limited, 4);
+  EXPECT_FALSE(retry_after.empty());
+  EXPECT_EQ(ApiCall(server.port(), "GET", "/api/v1/links", b).status, 200);
+  // Redirects are never rate limited by the API's limiter.
+  EXPECT_EQ(c.Request("GET", "/healthz").status, 200);
+}
+
+}  // namespace
+}  // namespace ct::test
