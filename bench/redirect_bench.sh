@@ -250,8 +250,9 @@ for T in $THREADS; do
           rm -rf "$CDIR"
         fi
         R[$T,$C,$V]+="$RPS $P50 $P99 $CPUUS"$'\n'
-        printf 'threads=%s conns=%s %-10s run %s: %10.0f req/s  p50 %6s us  p99 %6s us  cpu %6s us/req%s%s\n' \
-          "$T" "$C" "$V" "$rep" "$RPS" "$P50" "$P99" "$CPUUS" "${ERRS:+  [$ERRS]}" "$extra"
+        printf 'threads=%s conns=%s %-10s run %s: %10.0f req/s  p50 %6s us  p99 %6s us  cpu %6s us/req  load1 %s%s%s\n' \
+          "$T" "$C" "$V" "$rep" "$RPS" "$P50" "$P99" "$CPUUS" "$(cut -d' ' -f1 /proc/loadavg)" \
+          "${ERRS:+  [$ERRS]}" "$extra"
       done
     done
   done

@@ -21,7 +21,9 @@ Result<std::string> ValidateDestination(std::string_view in) {
     if (c == '\\') return bad("contains a backslash");
     if (c >= 0x80) return bad("contains a non-ASCII byte; percent-encode it");
   }
-  auto parsed = boost::urls::parse_absolute_uri(in);
+  // parse_uri, not parse_absolute_uri: a scheme is still required, but a fragment
+  // (https://example.com/page#section) is a legitimate part of a redirect target.
+  auto parsed = boost::urls::parse_uri(in);
   if (!parsed) return bad("is not an absolute URL: " + parsed.error().message());
   boost::urls::url u = *parsed;
   u.normalize_scheme();
@@ -30,8 +32,13 @@ Result<std::string> ValidateDestination(std::string_view in) {
   }
   if (!u.has_authority() || u.encoded_host().empty()) return bad("has no host");
   if (u.has_userinfo()) return bad("must not contain userinfo (user@host)");
+  if (u.has_port()) {
+    // RFC 3986 allows any digits; a socket does not. port_number() is 0 when it overflows.
+    if (u.port().empty() || u.port_number() == 0) return bad("has a port outside 1-65535");
+  }
   u.normalize_authority();
-  if (u.encoded_path().empty()) u.set_encoded_path("/");
+  // set_path_absolute, not set_encoded_path("/"): Boost.URL 1.81 turns the latter into "/./".
+  if (u.encoded_path().empty()) u.set_path_absolute(true);
   return std::string(u.buffer());
 }
 

@@ -2,6 +2,7 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse.hpp>
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct DuplicateKeyFinder {
   std::vector<std::set<std::string>> open_objects;
   std::string key;
   std::string duplicate;
+  std::string bad_number;  // a number that is not a finite double or overflows int64
 
   bool on_document_begin(json::error_code&) { return true; }
   bool on_document_end(json::error_code&) { return true; }
@@ -53,8 +55,22 @@ struct DuplicateKeyFinder {
   bool on_string(json::string_view, std::size_t, json::error_code&) { return true; }
   bool on_number_part(json::string_view, json::error_code&) { return true; }
   bool on_int64(std::int64_t, json::string_view, json::error_code&) { return true; }
-  bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return true; }
-  bool on_double(double, json::string_view, json::error_code&) { return true; }
+  // Above INT64_MAX: int64 overflow (RELIABILITY §4).
+  bool on_uint64(std::uint64_t, json::string_view s, json::error_code& ec) {
+    return BadNumber(s, ec);
+  }
+  // 1e999 parses to infinity; an integer literal too big even for uint64 arrives as a double.
+  // The whole body is written in one call, so `s` is the number's whole text.
+  bool on_double(double d, json::string_view s, json::error_code& ec) {
+    bool integer_literal = s.find_first_of(".eE") == json::string_view::npos;
+    if (!std::isfinite(d) || integer_literal) return BadNumber(s, ec);
+    return true;
+  }
+  bool BadNumber(json::string_view s, json::error_code& ec) {
+    bad_number.assign(s.data(), std::min<size_t>(s.size(), 40));
+    ec = json::error::syntax;  // stop parsing: the body is refused
+    return false;
+  }
   bool on_bool(bool, json::error_code&) { return true; }
   bool on_null(json::error_code&) { return true; }
   bool on_comment_part(json::string_view, json::error_code&) { return true; }
@@ -81,6 +97,10 @@ Result<json::object> ParseStrictJsonObject(std::string_view body) {
   if (!finder.handler().duplicate.empty()) {
     return Status::InvalidArgument("duplicate key '" + finder.handler().duplicate +
                                    "' in request body");
+  }
+  if (!finder.handler().bad_number.empty()) {
+    return Status::InvalidArgument("number " + finder.handler().bad_number +
+                                   " is out of range (int64 or finite double)");
   }
   return std::move(v.as_object());
 }

@@ -1,6 +1,7 @@
 // Strict JSON for request bodies (RELIABILITY §4 "Management API"): Boost.JSON already refuses
 // invalid UTF-8, lone surrogates, NaN/Infinity literals and trailing garbage; this adds what it
-// lets through — duplicate keys (it keeps the last one silently) and nesting deeper than 64 —
+// lets through — duplicate keys (it keeps the last one silently), nesting deeper than 64, and
+// numbers out of range (above int64, or a literal such as 1e999 that parses to infinity) —
 // and requires the top level to be an object.
 #pragma once
 

@@ -120,6 +120,11 @@ Result<int64_t> ParseIso8601(std::string_view s) {
     return bad();
   }
   int64_t secs = days * kSecondsPerDay + hh * 3600 + mm * 60 + ss - offset_s;
+  // An offset can carry 0000-01-01 or 9999-12-31 out of the 4-digit years FormatIso8601 writes
+  // (it would print "-001-..." or "10000-..."), so such instants are refused.
+  static const int64_t kMinSecs = DaysFromCivil(0, 1, 1) * kSecondsPerDay;
+  static const int64_t kEndSecs = DaysFromCivil(10000, 1, 1) * kSecondsPerDay;
+  if (secs < kMinSecs || secs >= kEndSecs) return bad();
   return secs * kMicrosPerSecond + frac_us;
 }
 

@@ -14,7 +14,8 @@ std::string FormatIso8601(int64_t micros);
 
 // Accepts "YYYY-MM-DD" (midnight UTC) and "YYYY-MM-DDTHH:MM[:SS[.fraction]]" followed by "Z",
 // "+HH:MM" or "-HH:MM" (a 't', a space, a lowercase 'z' too). A time without a zone is refused:
-// guessing one makes reports silently wrong.
+// guessing one makes reports silently wrong. The instant, in UTC, must fall in the years
+// 0000..9999 (what FormatIso8601 can write back).
 Result<int64_t> ParseIso8601(std::string_view text);
 
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).

@@ -81,10 +81,8 @@ TEST(ApiKeyTest, ThousandKeysUnique) {
 
 TEST(ApiKeyTest, HashIsSha256Hex) {
   // FIPS 180-2 test vector.
-  EXPECT_EQ(HashApiKey("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(HashApiKey(""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(HashApiKey("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(HashApiKey(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   NewApiKey k = GenerateApiKey();
   EXPECT_EQ(k.hash.size(), 64u);
   EXPECT_EQ(k.hash.find_first_not_of("0123456789abcdef"), std::string::npos);

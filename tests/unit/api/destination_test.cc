@@ -16,7 +16,9 @@ std::string Ok(std::string_view url) {
 void ExpectRefused(std::string_view url) {
   auto r = ValidateDestination(url);
   EXPECT_FALSE(r.ok()) << "accepted '" << url << "' as '" << (r.ok() ? *r : "") << "'";
-  if (!r.ok()) EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  if (!r.ok()) {
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  }
 }
 
 TEST(DestinationTest, AcceptsHttpAndHttps) {
@@ -27,7 +29,13 @@ TEST(DestinationTest, AcceptsHttpAndHttps) {
   EXPECT_EQ(Ok("https://example.com:8443/x"), "https://example.com:8443/x");
   EXPECT_EQ(Ok("http://192.0.2.1/"), "http://192.0.2.1/");
   EXPECT_EQ(Ok("http://[2001:db8::1]:8080/p"), "http://[2001:db8::1]:8080/p");
-  EXPECT_EQ(Ok("https://sub.example.co.uk/?utm_source=x"), "https://sub.example.co.uk/?utm_source=x");
+  EXPECT_EQ(Ok("https://sub.example.co.uk/?utm_source=x"),
+            "https://sub.example.co.uk/?utm_source=x");
+}
+
+TEST(DestinationTest, KeepsFragment) {
+  EXPECT_EQ(Ok("https://example.com/page#section-2"), "https://example.com/page#section-2");
+  EXPECT_EQ(Ok("https://example.com#top"), "https://example.com/#top");
 }
 
 TEST(DestinationTest, EmptyPathBecomesSlash) {
@@ -109,6 +117,21 @@ TEST(DestinationTest, RefusesEmptyAndTooLong) {
   EXPECT_EQ(Ok(exact), exact);
   ExpectRefused(exact + "a");
   ExpectRefused(base + std::string(100000, 'a'));
+}
+
+}  // namespace
+}  // namespace ct::api
+
+namespace ct::api {
+namespace {
+
+TEST(DestinationPortTest, PortsOutsideTheTcpRangeAreRefused) {
+  EXPECT_TRUE(ValidateDestination("http://example.com:8080/").ok());
+  EXPECT_TRUE(ValidateDestination("http://example.com:65535/").ok());
+  EXPECT_FALSE(ValidateDestination("http://example.com:65536/").ok());
+  EXPECT_FALSE(ValidateDestination("http://example.com:99999999999999999999/").ok());
+  EXPECT_FALSE(ValidateDestination("http://example.com:0/").ok());
+  EXPECT_FALSE(ValidateDestination("http://example.com:/").ok());
 }
 
 }  // namespace

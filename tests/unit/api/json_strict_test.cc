@@ -71,10 +71,10 @@ TEST(JsonStrictTest, DepthLimit) {
 
 TEST(JsonStrictTest, RefusesInvalidUtf8) {
   ExpectRefused("{\"a\":\"\xff\"}");
-  ExpectRefused("{\"a\":\"\xc3\"}");              // truncated sequence
-  ExpectRefused("{\"a\":\"\xc0\xaf\"}");          // overlong '/'
-  ExpectRefused("{\"a\":\"\xed\xa0\x80\"}");      // UTF-8 encoded surrogate
-  ExpectRefused("{\"\xfe\":1}");                  // in a key
+  ExpectRefused("{\"a\":\"\xc3\"}");          // truncated sequence
+  ExpectRefused("{\"a\":\"\xc0\xaf\"}");      // overlong '/'
+  ExpectRefused("{\"a\":\"\xed\xa0\x80\"}");  // UTF-8 encoded surrogate
+  ExpectRefused("{\"\xfe\":1}");              // in a key
 }
 
 TEST(JsonStrictTest, RefusesLoneSurrogates) {
@@ -89,6 +89,16 @@ TEST(JsonStrictTest, RefusesNanAndInfinity) {
   ExpectRefused(R"({"a":Infinity})");
   ExpectRefused(R"({"a":-Infinity})");
   ExpectRefused(R"({"a":1e999})");
+}
+
+TEST(JsonStrictTest, RefusesNumbersOutOfRange) {
+  EXPECT_TRUE(ParseStrictJsonObject(R"({"a":9223372036854775807,"b":-9223372036854775808})").ok());
+  EXPECT_TRUE(ParseStrictJsonObject(R"({"a":1.5e300,"b":-2.5,"c":1e2,"d":0})").ok());
+  ExpectRefused(R"({"a":9223372036854775808})");      // INT64_MAX + 1
+  ExpectRefused(R"({"a":18446744073709551615})");     // UINT64_MAX
+  ExpectRefused(R"({"a":99999999999999999999999})");  // past uint64 too
+  ExpectRefused(R"({"a":-99999999999999999999999})");
+  ExpectRefused(R"({"a":[1,{"b":-1e400}]})");
 }
 
 TEST(JsonStrictTest, RefusesTrailingGarbage) {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "api/api_key.h"
+#include "api/slug.h"
 #include "common/clock.h"
 #include "common/time_format.h"
 #include "store/sqlite/sqlite_store.h"
@@ -48,9 +49,7 @@ class RecordingStore : public Store {
     return inner_->UpdateLink(a, id, u);
   }
   Result<bool> DeleteLink(int64_t a, int64_t id) override { return inner_->DeleteLink(a, id); }
-  Result<LinkChanges> LinksChangedSince(int64_t v) override {
-    return inner_->LinksChangedSince(v);
-  }
+  Result<LinkChanges> LinksChangedSince(int64_t v) override { return inner_->LinksChangedSince(v); }
   Result<CommitResult> Commit(const CommitBatch& b) override { return inner_->Commit(b); }
   Result<uint64_t> ConsumedPosition(const std::string& c) override {
     return inner_->ConsumedPosition(c);
@@ -306,13 +305,13 @@ TEST_F(RouterTest, CreateForbiddenFieldsAre400) {
 }
 
 TEST_F(RouterTest, CreateBadBodiesAre400) {
-  for (const char* body : {"", "{", "[]", R"({"destination":5})", R"({"slug":"abc"})",
-                           R"({"destination":"javascript:alert(1)"})",
-                           R"({"destination":"https://user@evil.com/"})",
-                           R"({"destination":"https://example.com/","slug":"api"})",
-                           R"({"destination":"https://example.com/","slug":"a/b"})",
-                           R"({"destination":"https://example.com/","slug":7})",
-                           R"({"destination":"https://a.com/","destination":"https://b.com/"})"}) {
+  for (const char* body :
+       {"", "{", "[]", R"({"destination":5})", R"({"slug":"abc"})",
+        R"j({"destination":"javascript:alert(1)"})j", R"({"destination":"https://user@evil.com/"})",
+        R"({"destination":"https://example.com/","slug":"api"})",
+        R"({"destination":"https://example.com/","slug":"a/b"})",
+        R"({"destination":"https://example.com/","slug":7})",
+        R"({"destination":"https://a.com/","destination":"https://b.com/"})"}) {
     ExpectError(Call("POST", "/api/v1/links", key_a_, body), 400, "bad_request");
   }
 }
@@ -321,7 +320,8 @@ TEST_F(RouterTest, CreateBadBodiesAre400) {
 
 TEST_F(RouterTest, ListPaginates) {
   std::vector<int64_t> ids;
-  for (int i = 0; i < 5; ++i) ids.push_back(CreateLink(key_a_, "a" + std::to_string(i)).at("id").as_int64());
+  for (int i = 0; i < 5; ++i)
+    ids.push_back(CreateLink(key_a_, "a" + std::to_string(i)).at("id").as_int64());
   CreateLink(key_b_, "b0");  // another account's link never shows
 
   std::vector<int64_t> seen;
@@ -365,8 +365,8 @@ TEST_F(RouterTest, ListLimitIsCapped) {
 }
 
 TEST_F(RouterTest, ListBadParamsAre400) {
-  for (const char* q : {"limit=0", "limit=-1", "limit=abc", "limit=", "limit=5x", "cursor=-1",
-                        "cursor=abc"}) {
+  for (const char* q :
+       {"limit=0", "limit=-1", "limit=abc", "limit=", "limit=5x", "cursor=-1", "cursor=abc"}) {
     ExpectError(Call("GET", std::string("/api/v1/links?") + q, key_a_), 400, "bad_request");
   }
 }
@@ -496,7 +496,8 @@ TEST_F(RouterTest, StatsBucketCounts) {
       {"from=2024-01-01T02:00:00%2B02:00&to=2024-01-01T03:00:00Z&interval=hour", 3},
       // Defaults: to = now (12:00, on the hour), from = 48 hours / 30 days / 60 minutes before.
       {"interval=hour", 48},
-      {"", 30},
+      // (days: from = 12:00 thirty days ago, rounded down to its midnight: 31 buckets)
+      {"", 31},
       {"interval=minute", 60},
   };
   for (const auto& c : cases) {
@@ -525,8 +526,8 @@ TEST_F(RouterTest, StatsBadRequests) {
     ExpectError(Call("GET", base + q, key_a_), 400, "bad_request");
   }
   // Just under the cap is fine: 10000 minutes.
-  ApiResponse r = Call("GET", base + "from=2024-01-01T00:00:00Z&to=2024-01-07T22:40:00Z&interval=minute",
-                       key_a_);
+  ApiResponse r = Call(
+      "GET", base + "from=2024-01-01T00:00:00Z&to=2024-01-07T22:40:00Z&interval=minute", key_a_);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body).at("series").as_array().size(), 10000u);
   ExpectError(Call("GET", "/api/v1/links/424242/stats", key_a_), 404, "not_found");
@@ -554,12 +555,9 @@ TEST_F(RouterTest, WrongMethodIs405WithAllow) {
   };
   const std::string link = "/api/v1/links/" + std::to_string(id);
   const Case cases[] = {
-      {"PUT", "/api/v1/links", "GET, POST"},
-      {"DELETE", "/api/v1/links", "GET, POST"},
-      {"POST", link, "GET, PATCH, DELETE"},
-      {"PUT", link, "GET, PATCH, DELETE"},
-      {"POST", link + "/stats", "GET"},
-      {"DELETE", link + "/stats", "GET"},
+      {"PUT", "/api/v1/links", "GET, POST"}, {"DELETE", "/api/v1/links", "GET, POST"},
+      {"POST", link, "GET, PATCH, DELETE"},  {"PUT", link, "GET, PATCH, DELETE"},
+      {"POST", link + "/stats", "GET"},      {"DELETE", link + "/stats", "GET"},
   };
   for (const auto& c : cases) {
     ApiResponse r = Call(c.method, c.target, key_a_, "{}");
@@ -570,6 +568,27 @@ TEST_F(RouterTest, WrongMethodIs405WithAllow) {
   }
   // Authentication comes first: without a key a wrong method is still 401.
   ExpectError(Call("PUT", "/api/v1/links", ""), 401, "unauthorized");
+}
+
+TEST_F(RouterTest, RateLimitIs429WithRetryAfterPerKey) {
+  ApiContext ctx;
+  ctx.store = store_.get();
+  ctx.clock = &clock_;
+  ctx.options.rate_per_second = 1;
+  ctx.options.rate_burst = 2;
+  router_ = std::make_unique<ApiRouter>(std::move(ctx));
+  EXPECT_EQ(Call("GET", "/api/v1/links", key_a_).status, 200);
+  EXPECT_EQ(Call("GET", "/api/v1/links", key_a_).status, 200);
+  ApiResponse r = Call("GET", "/api/v1/links", key_a_);
+  ExpectError(r, 429, "rate_limited");
+  const std::string* retry = FindHeader(r, "Retry-After");
+  ASSERT_NE(retry, nullptr);
+  EXPECT_GE(std::stoi(*retry), 1);
+  // Another key has its own bucket; unauthenticated requests are 401, not 429.
+  EXPECT_EQ(Call("GET", "/api/v1/links", key_b_).status, 200);
+  ExpectError(Call("GET", "/api/v1/links", ""), 401, "unauthorized");
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_EQ(Call("GET", "/api/v1/links", key_a_).status, 200);
 }
 
 TEST_F(RouterTest, Healthz) {

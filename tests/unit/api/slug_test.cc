@@ -21,9 +21,9 @@ TEST(SlugTest, AcceptsCharsetAndLengths) {
 }
 
 TEST(SlugTest, RefusesReservedCaseInsensitively) {
-  for (const char* s : {"api", "API", "Api", "ui", "metrics", "METRICS", "healthz", "readyz",
-                        "ReadyZ", "p", "P", "c", "static", "admin", "Admin", "login", "logout",
-                        "favicon"}) {
+  for (const char* s :
+       {"api", "API", "Api", "ui", "metrics", "METRICS", "healthz", "readyz", "ReadyZ", "p", "P",
+        "c", "static", "admin", "Admin", "login", "logout", "favicon"}) {
     auto st = ValidateSlug(s);
     EXPECT_FALSE(st.ok()) << s;
     EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
@@ -49,8 +49,7 @@ TEST(SlugTest, GeneratedSlugs) {
   for (int i = 0; i < 10000; ++i) {
     std::string s = GenerateSlug();
     ASSERT_EQ(s.size(), kGeneratedSlugChars);
-    ASSERT_EQ(s.find_first_not_of(
-                  "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"),
+    ASSERT_EQ(s.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"),
               std::string::npos)
         << s;
     ASSERT_TRUE(ValidateSlug(s).ok()) << s;

@@ -42,8 +42,8 @@ TEST(EventTest, RoundTrip) {
   std::string enc;
   EncodeEvent(e, &enc);
   // 1 + 1 + 16 + 3*8 + 4*2 + strings.
-  EXPECT_EQ(enc.size(), 50 + e.ip.size() + e.user_agent.size() + e.referrer.size() +
-                            e.accept_language.size());
+  EXPECT_EQ(enc.size(),
+            50 + e.ip.size() + e.user_agent.size() + e.referrer.size() + e.accept_language.size());
   EXPECT_EQ(static_cast<uint8_t>(enc[0]), 1);
   auto d = DecodeEvent(enc);
   ASSERT_TRUE(d.ok()) << d.status().ToString();

@@ -101,21 +101,21 @@ TEST(TimeFormatTest, Refused) {
       "2026-00-10",
       "2026-11-00",
       "2026-11-32",
-      "2026-11-25T10:00:00",        // no zone: refused, not guessed
-      "2026-11-25T10:00",           // no zone
-      "2026-11-25T10:00:00.5",      // no zone
+      "2026-11-25T10:00:00",    // no zone: refused, not guessed
+      "2026-11-25T10:00",       // no zone
+      "2026-11-25T10:00:00.5",  // no zone
       "2026-11-25T24:00:00Z",
       "2026-11-25T10:60:00Z",
       "2026-11-25T10:00:61Z",
       "2026-11-25T10Z",
       "2026-11-25X10:00:00Z",
-      "2026-11-25T10:00:00ZZ",      // trailing junk
+      "2026-11-25T10:00:00ZZ",  // trailing junk
       "2026-11-25T10:00:00Z ",
       "2026-11-25T10:00:00+02",
       "2026-11-25T10:00:00+0200",
       "2026-11-25T10:00:00+24:00",
       "2026-11-25T10:00:00+02:60",
-      "2026-11-25T10:00:00.Z",      // empty fraction
+      "2026-11-25T10:00:00.Z",            // empty fraction
       "2026-11-25T10:00:00.1234567890Z",  // more than 9 fraction digits
       "2026-11-25T1a:00:00Z",
       "2026-11-25junk",
@@ -125,15 +125,28 @@ TEST(TimeFormatTest, Refused) {
   for (const char* s : bad) {
     auto r = ParseIso8601(s);
     EXPECT_FALSE(r.ok()) << "'" << s << "' parsed as " << (r.ok() ? FormatIso8601(*r) : "");
-    if (!r.ok()) EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    }
   }
+}
+
+TEST(TimeFormatTest, YearRangeLimits) {
+  EXPECT_EQ(FormatIso8601(ParseOk("0000-01-01T00:00:00Z")), "0000-01-01T00:00:00Z");
+  EXPECT_EQ(FormatIso8601(ParseOk("9999-12-31T23:59:59.999999Z")), "9999-12-31T23:59:59.999999Z");
+  EXPECT_EQ(ParseOk("0000-01-01T00:01-00:01"), ParseOk("0000-01-01T00:02:00Z"));
+  // An offset that carries the instant out of years 0000..9999 (found by iso8601_fuzz: the
+  // formatted result, "-001-12-31..." or "10000-01-01...", did not parse back).
+  EXPECT_FALSE(ParseIso8601("0000-01-01T00:00+00:01").ok());
+  EXPECT_FALSE(ParseIso8601("9999-12-31T23:59-00:01").ok());
+  EXPECT_FALSE(ParseIso8601("9999-12-31T23:59:59.5-23:59").ok());
 }
 
 TEST(TimeFormatTest, RoundTripOverRange) {
   // From 1900 to 2200 in irregular steps, with micros, including negatives.
   int64_t start = -2'208'988'800LL * kSec;  // 1900-01-01
   int64_t end = 7'258'118'400LL * kSec;     // 2200-01-01
-  int64_t step = 9'876'543'211'013;          // ~114 days and some micros
+  int64_t step = 9'876'543'211'013;         // ~114 days and some micros
   int n = 0;
   for (int64_t t = start; t < end; t += step, ++n) {
     std::string s = FormatIso8601(t);

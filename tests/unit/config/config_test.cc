@@ -206,8 +206,12 @@ TEST_F(ConfigTest, KeyTableIsConsistent) {
   for (const auto& k : ConfigKeys()) {
     EXPECT_TRUE(names.insert(k.name).second) << "duplicate key " << k.name;
     EXPECT_FALSE(k.help.empty()) << k.name;
-    if (k.type == ConfigType::kInt) EXPECT_LE(k.min, k.max) << k.name;
-    if (k.type == ConfigType::kEnum) EXPECT_FALSE(k.choices.empty()) << k.name;
+    if (k.type == ConfigType::kInt) {
+      EXPECT_LE(k.min, k.max) << k.name;
+    }
+    if (k.type == ConfigType::kEnum) {
+      EXPECT_FALSE(k.choices.empty()) << k.name;
+    }
   }
 }
 
