@@ -9,8 +9,10 @@ PACKAGES=(
   libsqlite3-dev sqlite3                                        # embedded store
   libssl-dev                                                    # SHA-256 of API keys
   libfmt-dev                                                    # log formatting
+  libcurl4-openssl-dev                                          # alarms (webhook, SMTP, SMS)
   libgtest-dev libgmock-dev libbenchmark-dev                    # tests and micro benchmarks
   curl procps psmisc                                            # used by tests and make run
+  prometheus                                                    # promtool: tests parse /metrics
 )
 
 missing=()
@@ -24,6 +26,15 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Keep Debian's maintainer scripts from starting services (the prometheus package ships one) on
+# this machine: a temporary policy-rc.d (invoke-rc.d(8)), only if the machine has none.
+policy_created=0
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+  $SUDO chmod 755 /usr/sbin/policy-rc.d
+  policy_created=1
+  trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 if ! $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"; then
   $SUDO apt-get update -q
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,10 +1,13 @@
 // What the API handlers share: the store, options and hooks into the rest of the process.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
+#include "monitor/health.h"
 #include "monitor/metrics.h"
 #include "store/store.h"
 
@@ -23,6 +26,11 @@ struct ApiContext {
   Clock* clock = nullptr;
   std::function<bool()> ready;        // /readyz: can the edge serve redirects?
   std::function<void()> links_changed;  // wakes the edge's link syncer after a change
+  // GET /api/v1/status: each stage's health, and the alarms firing now (a JSON array of the
+  // alarm engine's objects). Either may be empty: no stages, and [] alarms. Called on API
+  // worker threads; must be thread-safe and must not wait on the store.
+  std::function<std::vector<StageHealth>()> status;
+  std::function<boost::json::array()> alarms;
 };
 
 }  // namespace ct::api

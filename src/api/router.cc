@@ -48,7 +48,8 @@ ApiRouter::ApiRouter(ApiContext ctx)
       limiter_(ctx_.options.rate_per_second, ctx_.options.rate_burst,
                ctx_.clock ? ctx_.clock : Clock::System()),
       links_(&ctx_),
-      stats_(&ctx_) {}
+      stats_(&ctx_),
+      status_(&ctx_) {}
 
 ApiResponse ApiRouter::Handle(const ApiRequest& req) {
   std::string_view target = req.target;
@@ -68,7 +69,8 @@ ApiResponse ApiRouter::Handle(const ApiRequest& req) {
 
 ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   auto seg = Segments(path);
-  if (seg.size() < 3 || seg[0] != "api" || seg[1] != "v1" || seg[2] != "links") {
+  if (seg.size() < 3 || seg[0] != "api" || seg[1] != "v1" ||
+      (seg[2] != "links" && seg[2] != "status")) {
     return ErrorResponse(404, "not_found", "no such API endpoint");
   }
   // Authenticate before saying anything else about the path.
@@ -87,6 +89,11 @@ ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
     return r;
   }
   const std::string& m = req.method;
+  if (seg[2] == "status") {
+    if (seg.size() != 3) return ErrorResponse(404, "not_found", "no such API endpoint");
+    if (m == "GET") return status_.Get(*who);
+    return MethodNotAllowed("GET");
+  }
   if (seg.size() == 3) {
     if (m == "GET") return links_.List(*who, req);
     if (m == "POST") return links_.Create(*who, req);

@@ -1,5 +1,5 @@
 // ApiRouter: the ApiHandler behind the listener for everything that is not a redirect —
-// /healthz, /readyz, /metrics and the REST API under /api/v1. Routes by method and path,
+// /healthz, /readyz, /metrics and the REST API under /api/v1 (links, stats, status). Routes by method and path,
 // authenticates /api/ requests, and turns every failure into the JSON error shape.
 // Thread-safe: Handle() is called concurrently from the API worker threads.
 #pragma once
@@ -8,6 +8,7 @@
 #include "api/links_handler.h"
 #include "api/rate_limiter.h"
 #include "api/stats_handler.h"
+#include "api/status_handler.h"
 #include "edge/api_handler.h"
 
 namespace ct::api {
@@ -24,6 +25,7 @@ class ApiRouter {
   RateLimiter limiter_;
   LinksHandler links_;
   StatsHandler stats_;
+  StatusHandler status_;
 };
 
 }  // namespace ct::api

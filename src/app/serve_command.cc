@@ -2,12 +2,21 @@
 // local segments, the tracker reads them in-process (LocalBus) and commits to SQLite, the API
 // and the edge share one listener.
 //
-// Start order: store, journal (recovery runs here), tracker, link table, API, listener.
+// Start order: store (behind a RebuildingStore), journal (recovery runs here), tracker, store
+// prober, link table, API, listener.
 // Stop order on SIGTERM/SIGINT (F15): close the listener and finish in-flight requests; fsync
-// the journal; let the tracker commit everything durable; stop it; close the journal.
+// the journal; let the tracker commit everything durable; stop it; stop the prober; close the
+// journal. The store is destroyed last (declared first).
+//
+// Monitoring (DESIGN.md promise 4): the edge appends through a LagTrackingSink and the tracker
+// reports its commits, so `lag` knows the age of the oldest uncommitted click; `prober` probes
+// the store with a deadline; both the prober and the tracker rebuild the store client after
+// repeated failures. Every figure has a getter on these objects (for the alarm engine), a
+// metric, and a row in GET /api/v1/status.
 #include <signal.h>
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -15,18 +24,26 @@
 
 #include "api/http_util.h"
 #include "api/router.h"
+#include "app/alarm_setup.h"
 #include "app/commands.h"
 #include "app/flags.h"
 #include "bus/local_bus.h"
 #include "common/log.h"
+#include "common/time_format.h"
 #include "config/config.h"
 #include "edge/edge_server.h"
 #include "edge/link_syncer.h"
 #include "edge/link_table.h"
 #include "journal/file_env.h"
+#include "journal/lag_tracking_sink.h"
 #include "journal/reader.h"
 #include "journal/writer.h"
+#include "monitor/disk_usage.h"
+#include "monitor/health.h"
+#include "monitor/lag_tracker.h"
 #include "monitor/metrics.h"
+#include "monitor/store_prober.h"
+#include "store/rebuilding_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tracker/tracker.h"
 
@@ -61,9 +78,33 @@ edge::Durability ParseDurability(const std::string& s) {
   return edge::Durability::kGroupCommit;
 }
 
+// The alarms of /api/v1/status: every rule that is not ok, with its state and value.
+boost::json::array AlarmsJson(const std::vector<AlarmStatus>& snapshot) {
+  boost::json::array out;
+  for (const auto& a : snapshot) {
+    if (a.state == AlarmState::kOk) continue;
+    boost::json::object o;
+    o["name"] = a.name;
+    o["summary"] = a.summary;
+    o["state"] = std::string(AlarmStateName(a.state));
+    if (a.value) o["value"] = *a.value;
+    o["since"] = FormatIso8601(a.since_us);
+    if (a.last_sent_us > 0) o["last_sent"] = FormatIso8601(a.last_sent_us);
+    if (!a.last_error.empty()) o["last_error"] = a.last_error;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 int Fail(const std::string& what, const Status& s) {
   Log().Error("{}: {}", what, s.ToString());
   return 1;
+}
+
+// A counter of the registry as an integer (0 while it is not registered).
+uint64_t CounterValue(const MetricsRegistry& metrics, const std::string& name) {
+  const double v = metrics.Value(name);
+  return v > 0 ? static_cast<uint64_t>(v) : 0;
 }
 
 }  // namespace
@@ -100,6 +141,10 @@ int ServeCommand(int argc, char** argv) {
     return 2;
   }
   const Config& cfg = *config;
+  if (Status s = ValidateAlarmConfig(cfg); !s.ok()) {
+    std::fprintf(stderr, "clicktrail serve: %s\n", s.message().c_str());
+    return 2;
+  }
 
   const std::string data = cfg.Str("data_dir");
   std::error_code ec;
@@ -112,8 +157,19 @@ int ServeCommand(int argc, char** argv) {
   SqliteStoreOptions store_opts;
   store_opts.path = data + "/clicktrail.db";
   store_opts.busy_timeout = std::chrono::milliseconds(cfg.Int("store.busy_timeout_ms"));
-  auto store = OpenSqliteStore(store_opts);
-  if (!store.ok()) return Fail("opening the store", store.status());
+  store_opts.probe_timeout = std::chrono::milliseconds(cfg.Int("monitor.probe_timeout_ms"));
+  auto opened = OpenSqliteStore(store_opts);
+  if (!opened.ok()) return Fail("opening the store", opened.status());
+  // One store client shared by the tracker, the API and the link syncer, torn down and reopened
+  // when it keeps failing (a client is not trusted forever: DESIGN.md promise 4).
+  RebuildingStore store(
+      std::move(opened).value(), [store_opts] { return OpenSqliteStore(store_opts); }, &metrics,
+      clock);
+  auto rebuild_store = [&store](const char* who, int failures) {
+    Log().Warn("{}: {} store failures in a row, rebuilding the store client", who, failures);
+    if (Status s = store.Rebuild(); !s.ok()) Log().Warn("store rebuild: {}", s.ToString());
+  };
+  LagTracker lag(&metrics, clock);
 
   journal::JournalOptions jopts;
   jopts.dir = data + "/journal";
@@ -123,14 +179,78 @@ int ServeCommand(int argc, char** argv) {
   if (!writer.ok()) return Fail("opening the journal", writer.status());
   journal::JournalReader reader(jopts.dir, journal::FileEnv::Posix(), &metrics);
   LocalBus bus(writer->get(), &reader);
+  journal::LagTrackingSink lag_sink(writer->get(), &lag);
+  DiskUsage journal_disk(jopts.dir, &metrics, "clicktrail_journal_disk_used_percent",
+                         "Percent of the journal's filesystem in use (as df counts it).");
 
   TrackerOptions topts;
   topts.batch_max = static_cast<size_t>(cfg.Int("tracker.batch_max"));
-  Tracker tracker(topts, &bus, store->get(), &metrics, clock);
+  topts.on_commit = [&lag](uint64_t position, int64_t) { lag.OnCommitted(position); };
+  topts.on_repeated_failures = [&rebuild_store](int n) { rebuild_store("tracker", n); };
+  Tracker tracker(topts, &bus, &store, &metrics, clock);
   if (Status s = tracker.Start(); !s.ok()) return Fail("starting the tracker", s);
+  // What the journal held before this start has no append time: its age counts from now.
+  lag.Seed((*writer)->WrittenPosition(), tracker.CommittedPosition());
+
+  StoreProberOptions popts;
+  popts.interval = std::chrono::milliseconds(cfg.Int("monitor.probe_interval_ms"));
+  popts.timeout = std::chrono::milliseconds(cfg.Int("monitor.probe_timeout_ms"));
+  popts.rebuild_after = static_cast<int>(cfg.Int("monitor.rebuild_after_failures"));
+  popts.on_repeated_failures = [&rebuild_store](int n) { rebuild_store("store probe", n); };
+  // The lag's age and the disk grow with time alone: refresh their gauges every interval.
+  popts.on_tick = [&lag, &journal_disk] {
+    lag.Refresh();
+    (void)journal_disk.UsedPercent();
+  };
+  StoreProber prober(popts, [&store] { return store.Probe(); }, &metrics);
+  prober.Start();
+
+  HealthReport health(clock);
+  auto health_figures = [&] {
+    HealthFigures f;
+    f.clicks_unrecorded = CounterValue(metrics, "clicktrail_edge_clicks_unrecorded_total");
+    f.journal_failed = !(*writer)->health().ok();
+    f.journal_disk_used_percent = journal_disk.UsedPercent();
+    f.journal_corruption = CounterValue(metrics, "clicktrail_journal_corrupt_bytes_total") +
+                           CounterValue(metrics, "clicktrail_journal_quarantined_segments_total");
+    f.journal_fsync_errors = CounterValue(metrics, "clicktrail_journal_fsync_errors_total");
+    f.journal_backlog_bytes = lag.BacklogBytes();
+    f.tracker_lag_seconds = lag.OldestUnconsumedAgeSeconds();
+    f.tracker_commit_failures = tracker.ConsecutiveCommitFailures();
+    f.tracker_events_per_second = tracker.EventsPerSecond();
+    f.store_probe_failures = prober.ConsecutiveFailures();
+    f.store_probe_latency_seconds = prober.LastLatencySeconds();
+    f.store_probe_error = prober.LastError();
+    return f;
+  };
+
+  // Alarms read in-process figures only and keep their state in a local file: they must not
+  // depend on the store or the bus they watch.
+  AlarmInputs alarm_inputs;
+  alarm_inputs.pipeline_lag_seconds = [&lag] { return lag.OldestUnconsumedAgeSeconds(); };
+  alarm_inputs.store_probe_failures = [&prober] {
+    return static_cast<double>(prober.ConsecutiveFailures());
+  };
+  alarm_inputs.journal_failed = [&writer] { return (*writer)->health().ok() ? 0.0 : 1.0; };
+  alarm_inputs.journal_fsync_errors_total = [&metrics] {
+    return CounterValue(metrics, "clicktrail_journal_fsync_errors_total");
+  };
+  alarm_inputs.journal_corruption_total = [&metrics] {
+    return CounterValue(metrics, "clicktrail_journal_corrupt_bytes_total") +
+           CounterValue(metrics, "clicktrail_journal_quarantined_segments_total");
+  };
+  alarm_inputs.journal_disk_used_percent = [&journal_disk] {
+    return journal_disk.UsedPercent().value_or(0.0);
+  };
+  alarm_inputs.clicks_unrecorded_total = [&metrics] {
+    return CounterValue(metrics, "clicktrail_edge_clicks_unrecorded_total");
+  };
+  auto alarms = BuildAlarmEngine(cfg, alarm_inputs, data + "/alarms.json", &metrics, clock);
+  if (!alarms.ok()) return Fail("configuring alarms", alarms.status());
+  if (Status s = (*alarms)->Start(); !s.ok()) return Fail("starting alarms", s);
 
   edge::LinkTable links;
-  edge::LinkSyncer syncer(store->get(), &links, &metrics,
+  edge::LinkSyncer syncer(&store, &links, &metrics,
                           std::chrono::milliseconds(cfg.Int("edge.link_sync_ms")));
   syncer.Start();
 
@@ -139,11 +259,17 @@ int ServeCommand(int argc, char** argv) {
   ctx.options.public_url = cfg.Str("public_url");
   ctx.options.rate_per_second = cfg.Int("api.rate_per_second");
   ctx.options.rate_burst = cfg.Int("api.rate_burst");
-  ctx.store = store->get();
+  ctx.store = &store;
   ctx.metrics = &metrics;
   ctx.clock = clock;
   ctx.ready = [&links] { return links.loaded(); };
-  ctx.links_changed = [&syncer] { syncer.SyncNow(); };
+  // Apply the change to the edge's table before the API answers, so a link created by a 201
+  // redirects at once; if this poll fails, the syncer's own next poll catches up.
+  ctx.links_changed = [&syncer] {
+    if (!syncer.PollOnce().ok()) syncer.SyncNow();
+  };
+  ctx.status = [&health, &health_figures] { return health.Evaluate(health_figures()); };
+  ctx.alarms = [&alarms] { return AlarmsJson((*alarms)->Snapshot()); };
   // The API is built once the listener is bound (the short-URL base needs the real port when
   // `listen` says port 0); until then API requests get a 503.
   std::atomic<api::ApiRouter*> router{nullptr};
@@ -158,7 +284,7 @@ int ServeCommand(int argc, char** argv) {
   eopts.api_threads = static_cast<int>(cfg.Int("api.threads"));
   eopts.max_connections = static_cast<size_t>(cfg.Int("edge.max_connections"));
   edge::EdgeServer server(
-      eopts, &links, eopts.durability == edge::Durability::kNone ? nullptr : writer->get(),
+      eopts, &links, eopts.durability == edge::Durability::kNone ? nullptr : &lag_sink,
       [&router](const ApiRequest& req) {
         api::ApiRouter* r = router.load(std::memory_order_acquire);
         if (r == nullptr) {
@@ -192,7 +318,9 @@ int ServeCommand(int argc, char** argv) {
                std::chrono::duration_cast<std::chrono::seconds>(kDrainTimeout).count());
   }
   tracker.Stop();
+  prober.Stop();
   if (Status s = (*writer)->Close(); !s.ok()) return Fail("closing the journal", s);
+  (*alarms)->Stop();  // last: it watched everything above until it stopped
   Log().Info("stopped cleanly");
   return 0;
 }

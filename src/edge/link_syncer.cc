@@ -53,6 +53,7 @@ int64_t LinkSyncer::version() const {
 }
 
 Status LinkSyncer::PollOnce() {
+  std::lock_guard poll_lock(poll_mu_);
   int64_t since = version();
   Result<LinkChanges> changes = store_->LinksChangedSince(since);
   if (!changes.ok()) {

@@ -37,7 +37,9 @@ class LinkSyncer {
   // Asks for a poll now (e.g. the API after a change) instead of at the next interval.
   void SyncNow();
 
-  // One poll, on the caller's thread (the thread calls this; tests may too, without Start).
+  // One poll, on the caller's thread: the syncer's thread calls it, and so may the API right
+  // after a change, so that a link answers as soon as its 201 is sent. Polls are serialised:
+  // two overlapping polls could apply an older change after a newer one.
   Status PollOnce();
 
   // True after the first successful full load (the table is also marked loaded).
@@ -54,6 +56,7 @@ class LinkSyncer {
   std::chrono::milliseconds interval_;
 
   mutable std::mutex mu_;
+  std::mutex poll_mu_;  // held for a whole PollOnce
   std::condition_variable cv_;
   bool stop_ = false;
   bool wake_ = false;

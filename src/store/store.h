@@ -139,6 +139,12 @@ class Store {
 
   // Reports. nullopt if the link does not exist in the account (deleted links still report).
   virtual Result<std::optional<LinkStats>> GetLinkStats(const StatsQuery& query) = 0;
+
+  // Health: a real write-and-read round trip (not just "the file exists"): writes a fresh
+  // random token, reads it back on a read connection and compares. OK only if both worked; a
+  // lock held elsewhere makes it fail after the engine's probe deadline. Callers that need a
+  // hard deadline run it on a thread of their own (monitor/store_prober.h).
+  virtual Status Probe() = 0;
 };
 
 }  // namespace ct

@@ -14,6 +14,12 @@ const Logger& Log() {
 
 constexpr uint8_t kEventRecordType = 1;  // journal/format.h RecordType::kEvent
 
+int64_t SteadyMicros(const Clock* clock) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             clock->SteadyNow().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 Tracker::Tracker(TrackerOptions options, Bus* bus, Store* store, MetricsRegistry* m, Clock* clock)
@@ -35,6 +41,12 @@ Tracker::Tracker(TrackerOptions options, Bus* bus, Store* store, MetricsRegistry
   last_event_age_seconds_ =
       m->AddGauge("clicktrail_tracker_last_event_age_seconds",
                   "Age (event time to commit) of the newest event of the last batch.");
+  events_per_second_ =
+      m->AddGauge("clicktrail_tracker_events_per_second",
+                  "Events committed per second, averaged over the last 10 seconds.");
+  consecutive_failures_gauge_ =
+      m->AddGauge("clicktrail_tracker_consecutive_commit_failures",
+                  "Store commits that failed in a row (0 after a success).");
 }
 
 Tracker::~Tracker() { Stop(); }
@@ -44,6 +56,7 @@ Status Tracker::Start() {
   if (!pos.ok()) return pos.status().Annotate("reading the tracker's position");
   committed_ = *pos;
   committed_position_->Set(static_cast<double>(*pos));
+  last_commit_steady_us_ = SteadyMicros(clock_);
   thread_ = std::thread([this] { Run(); });
   return Status::Ok();
 }
@@ -71,8 +84,51 @@ void Tracker::SleepFor(std::chrono::milliseconds d) {
   cv_.wait_for(lock, d, [&] { return stopping_.load(); });
 }
 
+int64_t Tracker::SteadySecond() const { return SteadyMicros(clock_) / 1'000'000; }
+
+void Tracker::RecordRate(uint64_t n) {
+  const int64_t now = SteadySecond();
+  {
+    std::lock_guard lock(rate_mu_);
+    RateSlot& slot = rate_[static_cast<size_t>(now) % rate_.size()];
+    if (slot.second != now) slot = {now, 0};
+    slot.events += n;
+  }
+  events_per_second_->Set(EventsPerSecond());
+}
+
+double Tracker::EventsPerSecond() const {
+  // The last kRateWindowSeconds whole seconds; the current, partial second is left out so the
+  // rate does not dip at the start of every second.
+  const int64_t now = SteadySecond();
+  uint64_t sum = 0;
+  std::lock_guard lock(rate_mu_);
+  for (int64_t s = now - kRateWindowSeconds; s < now; ++s) {
+    if (s < 0) continue;
+    const RateSlot& slot = rate_[static_cast<size_t>(s) % rate_.size()];
+    if (slot.second == s) sum += slot.events;
+  }
+  return static_cast<double>(sum) / kRateWindowSeconds;
+}
+
+double Tracker::SecondsSinceLastCommit() const {
+  return static_cast<double>(SteadyMicros(clock_) - last_commit_steady_us_.load()) / 1e6;
+}
+
+void Tracker::OnCommitFailed() {
+  const int n = ++consecutive_failures_;
+  consecutive_failures_gauge_->Set(n);
+  // Every rebuild_after-th failure in a row: the store client may be wedged (a dead socket, a
+  // stuck lock); the owner tears it down and opens a fresh one.
+  if (options_.on_repeated_failures && options_.rebuild_after > 0 &&
+      n % options_.rebuild_after == 0) {
+    options_.on_repeated_failures(n);
+  }
+}
+
 void Tracker::Run() {
   while (!stopping_) {
+    RecordRate(0);  // decays the rate gauge while idle
     auto fetched = bus_->Fetch(committed_, options_.batch_max, options_.fetch_wait);
     if (!fetched.ok()) {
       Log().Warn("fetching from the bus failed: {}", fetched.status().ToString());
@@ -136,6 +192,11 @@ bool Tracker::CommitWithRetry(const BusBatch& fetched) {
         committed_ = batch.to_position;
       }
       committed_position_->Set(static_cast<double>(batch.to_position));
+      last_commit_steady_us_ = SteadyMicros(clock_);
+      consecutive_failures_ = 0;
+      consecutive_failures_gauge_->Set(0);
+      RecordRate(result->applied + result->duplicates);
+      if (options_.on_commit) options_.on_commit(batch.to_position, newest_us);
       cv_.notify_all();
       // The position is durable in the store (synchronous=FULL) before the journal may drop
       // what came before it.
@@ -151,12 +212,16 @@ bool Tracker::CommitWithRetry(const BusBatch& fetched) {
       if (pos.ok()) {
         Log().Warn("position moved under the tracker (expected {}, store has {}); resuming there",
                    batch.from_position, *pos);
-        std::lock_guard lock(mu_);
-        committed_ = *pos;
+        {
+          std::lock_guard lock(mu_);
+          committed_ = *pos;
+        }
+        if (options_.on_commit) options_.on_commit(*pos, 0);
         return true;
       }
     }
     commit_errors_->Inc();
+    OnCommitFailed();
     Log().Warn("commit of {} events failed, retrying in {} ms: {}", batch.hits.size(),
                delay.count(), result.status().ToString());
     if (stopping_) return false;

@@ -5,13 +5,20 @@
 //
 // Threading: Start() runs one consumer thread; the other methods may be called from any thread.
 // When the store fails, the tracker keeps the batch, backs off (100 ms doubling to 5 s) and
-// retries; the bus (the journal) keeps absorbing events meanwhile.
+// retries; the bus (the journal) keeps absorbing events meanwhile. A store that keeps failing
+// is reported through on_repeated_failures so the caller can tear the client down and rebuild
+// it (DESIGN.md promise 4) rather than trust it.
+//
+// Hooks (TrackerOptions::on_commit, on_repeated_failures) run on the consumer thread: they must
+// be quick-ish and must not call back into the tracker.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -29,6 +36,13 @@ struct TrackerOptions {
   std::chrono::milliseconds fetch_wait{50};
   std::chrono::milliseconds retry_min{100};
   std::chrono::milliseconds retry_max{5000};
+  // After each successful commit: the new committed position and the event time (wall µs) of
+  // the newest event in the batch (0 if it held none). Serve feeds the LagTracker with it.
+  std::function<void(uint64_t committed_position, int64_t newest_event_us)> on_commit;
+  // Called with the count when consecutive commit failures reach rebuild_after, and again at
+  // every further multiple (2x, 3x, ...) while they go on. Serve rebuilds the store client.
+  std::function<void(int consecutive)> on_repeated_failures;
+  int rebuild_after = 5;
 };
 
 class Tracker {
@@ -48,11 +62,26 @@ class Tracker {
   // nothing left to commit, or `timeout` passes (false).
   bool Drain(uint64_t position, std::chrono::milliseconds timeout);
 
+  // Figures for health and alarms; cheap, callable from any thread.
+  // Events committed per second, averaged over the last kRateWindowSeconds whole seconds
+  // (decays to 0 when nothing is committed).
+  double EventsPerSecond() const;
+  // Store commits that failed in a row; 0 after a success.
+  int ConsecutiveCommitFailures() const { return consecutive_failures_.load(); }
+  // Steady seconds since the last successful commit (since Start() if none yet).
+  double SecondsSinceLastCommit() const;
+
+  static constexpr int kRateWindowSeconds = 10;
+
  private:
   void Run();
   // Decodes and commits one batch; retries until it commits or the tracker is stopping.
   bool CommitWithRetry(const BusBatch& fetched);
   void SleepFor(std::chrono::milliseconds d);
+  // Adds `n` committed events to the current second's slot and refreshes the rate gauge.
+  void RecordRate(uint64_t n);
+  int64_t SteadySecond() const;
+  void OnCommitFailed();
 
   TrackerOptions options_;
   Bus* bus_;
@@ -67,6 +96,19 @@ class Tracker {
   Histogram* commit_seconds_;
   Gauge* committed_position_;
   Gauge* last_event_age_seconds_;
+  Gauge* events_per_second_;
+  Gauge* consecutive_failures_gauge_;
+
+  // Committed events per steady second, a ring indexed by second % size; a slot whose second
+  // is not the one asked for is stale (counts 0).
+  struct RateSlot {
+    int64_t second = -1;
+    uint64_t events = 0;
+  };
+  mutable std::mutex rate_mu_;
+  std::array<RateSlot, kRateWindowSeconds + 1> rate_{};
+  std::atomic<int> consecutive_failures_{0};
+  std::atomic<int64_t> last_commit_steady_us_{0};
 
   std::atomic<uint64_t> committed_{0};
   std::atomic<bool> stopping_{false};

@@ -101,10 +101,15 @@ TEST(CliE2eTest, JournalCheckReportsCorruptionAndExits1) {
   ASSERT_FALSE(seg.empty());
   auto before = RunCommand({ClicktrailBin(), "journal", "check", "--data", s.data_dir()});
   ASSERT_EQ(before.exit_code, 0) << before.out << before.err;
-  // Byte 24 + 12 + 5 = inside the first record's payload (after the 24-byte segment header).
+  // Inside the first record's payload (24-byte segment header, 12-byte record header, then
+  // the event: version, kind, 16-byte id, time...): one byte of the time, inverted.
   std::fstream f(seg, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekp(24 + 12 + 5);
-  f.put('\xff');
+  constexpr std::streamoff kAt = 24 + 12 + 2 + 16 + 3;
+  f.seekg(kAt);
+  char byte = 0;
+  f.get(byte);
+  f.seekp(kAt);
+  f.put(static_cast<char>(byte ^ 0xff));
   f.close();
   auto after = RunCommand({ClicktrailBin(), "journal", "check", "--data", s.data_dir()});
   EXPECT_EQ(after.exit_code, 1) << after.out;

@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -101,6 +101,16 @@ CREATE TABLE dead_letters (
   reason      TEXT    NOT NULL,
   payload     BLOB    NOT NULL,
   created_at  INTEGER NOT NULL
+);
+)sql",
+    // ---- v2: the health probe's row -----------------------------------------------------
+    R"sql(
+-- One row, rewritten by every Store::Probe with a fresh token and read back: proves that a
+-- write transaction and a read both still work.
+CREATE TABLE probe (
+  id     INTEGER PRIMARY KEY CHECK (id = 1),
+  token  BLOB,
+  at     INTEGER                                -- microseconds since the epoch, UTC
 );
 )sql",
 };

@@ -35,6 +35,9 @@ struct SqliteStoreOptions {
   Clock* clock = nullptr;  // stamps created_at/updated_at; null = Clock::System()
   std::chrono::milliseconds busy_timeout{5000};  // wait for another writer before kUnavailable
   int read_connections = 4;                      // read-only pool size; at least 1
+  // Probe(): how long its write waits for a lock held elsewhere before it fails. Short, so a
+  // stuck writer is reported within the prober's deadline.
+  std::chrono::milliseconds probe_timeout{2000};
 };
 
 // Opens (creating and migrating if needed) the store. Fails with kIoError if the file cannot be
@@ -58,6 +61,10 @@ class SqliteStore : public Store {
   Result<uint64_t> ConsumedPosition(const std::string& consumer) override;
 
   Result<std::optional<LinkStats>> GetLinkStats(const StatsQuery& query) override;
+
+  // Writes the token on a connection of its own (busy timeout = probe_timeout, and never
+  // queued behind the tracker's write mutex), then reads it back from the read pool.
+  Status Probe() override;
 
  private:
   friend Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteStoreOptions& options);
@@ -89,6 +96,8 @@ class SqliteStore : public Store {
   std::mutex write_mu_;  // guards writer_
   std::unique_ptr<sqlite::Db> writer_;
   std::vector<std::unique_ptr<Reader>> readers_;
+  std::mutex probe_mu_;  // guards prober_
+  std::unique_ptr<sqlite::Db> prober_;
   std::atomic<uint64_t> next_reader_{0};
 };
 

@@ -57,6 +57,7 @@ class RecordingStore : public Store {
   Result<std::optional<LinkStats>> GetLinkStats(const StatsQuery& q) override {
     return inner_->GetLinkStats(q);
   }
+  Status Probe() override { return inner_->Probe(); }
 
   int last_list_limit = -1;
   bool fail_lookups = false;
@@ -89,6 +90,7 @@ class RouterTest : public ::testing::Test {
     ctx.clock = &clock_;
     ctx.ready = [this] { return ready_.load(); };
     ctx.links_changed = [this] { ++links_changed_; };
+    ctx.status = [this] { return status_; };
     router_ = std::make_unique<ApiRouter>(std::move(ctx));
   }
   void TearDown() override {
@@ -163,6 +165,7 @@ class RouterTest : public ::testing::Test {
   std::string key_a_, key_b_;
   int64_t account_a_ = 0, account_b_ = 0;
   uint64_t hit_seq_ = 0;
+  std::vector<StageHealth> status_;
 };
 
 // Asserts the status and the error shape {"error":{"code":..., "message":...}}.
@@ -630,6 +633,68 @@ TEST_F(RouterTest, MetricsRendersRegistry) {
   EXPECT_EQ(r.body, metrics_.RenderPrometheus());
   EXPECT_NE(r.body.find("clicktrail_router_test_total 17\n"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("# TYPE clicktrail_router_test_total counter\n"), std::string::npos);
+}
+
+// ---- /api/v1/status --------------------------------------------------------------------------
+
+TEST_F(RouterTest, StatusNeedsAKey) {
+  ExpectError(Call("GET", "/api/v1/status", ""), 401, "unauthorized");
+}
+
+TEST_F(RouterTest, StatusListsStagesAndEmptyAlarms) {
+  StageHealth tracker;
+  tracker.name = "tracker";
+  tracker.state = HealthState::kAmber;
+  tracker.lag_seconds = 7.5;
+  tracker.detail = "oldest uncommitted click 7.5 s old";
+  StageHealth store;
+  store.name = "store";
+  store.state = HealthState::kRed;
+  store.detail = "3 failed in a row";
+  store.last_error = "Unavailable: database is locked";
+  status_ = {tracker, store};
+
+  ApiResponse r = Call("GET", "/api/v1/status", key_a_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.content_type, "application/json");
+  json::object o = json::parse(r.body).as_object();
+  ASSERT_EQ(o.size(), 2u) << r.body;
+  ASSERT_TRUE(o.at("alarms").is_array());
+  EXPECT_TRUE(o.at("alarms").as_array().empty());
+  const json::array& stages = o.at("stages").as_array();
+  ASSERT_EQ(stages.size(), 2u);
+  const json::object& t = stages[0].as_object();
+  EXPECT_EQ(t.at("name").as_string(), "tracker");
+  EXPECT_EQ(t.at("state").as_string(), "amber");
+  EXPECT_DOUBLE_EQ(t.at("lag_seconds").to_number<double>(), 7.5);
+  EXPECT_EQ(t.at("detail").as_string(), "oldest uncommitted click 7.5 s old");
+  EXPECT_TRUE(t.at("last_error").is_null());
+  const json::object& s = stages[1].as_object();
+  EXPECT_EQ(s.at("state").as_string(), "red");
+  EXPECT_EQ(s.at("last_error").as_string(), "Unavailable: database is locked");
+}
+
+TEST_F(RouterTest, StatusCarriesTheAlarmEnginesArray) {
+  ApiContext ctx;
+  ctx.store = store_.get();
+  ctx.metrics = &metrics_;
+  ctx.clock = &clock_;
+  ctx.alarms = [] {
+    return json::array{json::object{{"name", "pipeline_lag"}, {"state", "firing"}}};
+  };
+  router_ = std::make_unique<ApiRouter>(std::move(ctx));  // and no status function
+  ApiResponse r = Call("GET", "/api/v1/status", key_a_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::object o = json::parse(r.body).as_object();
+  ASSERT_EQ(o.at("alarms").as_array().size(), 1u);
+  EXPECT_EQ(o.at("alarms").as_array()[0].as_object().at("name").as_string(), "pipeline_lag");
+  EXPECT_TRUE(o.at("stages").as_array().empty());
+}
+
+TEST_F(RouterTest, StatusOnlyAnswersGet) {
+  ApiResponse r = Call("POST", "/api/v1/status", key_a_, "{}");
+  ExpectError(r, 405, "method_not_allowed");
+  ExpectError(Call("GET", "/api/v1/status/extra", key_a_), 404, "not_found");
 }
 
 }  // namespace

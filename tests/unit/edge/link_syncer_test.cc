@@ -54,6 +54,7 @@ class FakeStore : public Store {
   Result<std::optional<LinkStats>> GetLinkStats(const StatsQuery&) override {
     return Unimplemented();
   }
+  Status Probe() override { return Unimplemented(); }
 
   std::mutex mu;
   std::vector<LinkRow> rows;

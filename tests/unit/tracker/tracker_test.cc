@@ -139,6 +139,7 @@ class FlakyStore : public Store {
   Result<std::optional<LinkStats>> GetLinkStats(const StatsQuery& q) override {
     return inner_->GetLinkStats(q);
   }
+  Status Probe() override { return inner_->Probe(); }
 
   std::atomic<int> commit_calls{0};
   std::atomic<int> fail_first_commits{0};
@@ -394,6 +395,89 @@ TEST_F(TrackerTest, DrainTimesOutWhileTheStoreIsDown) {
   ASSERT_TRUE(t2.WaitCommitted(bus.EndPosition(), kWait));
   t2.Stop();
   EXPECT_EQ(Stats().total, 1);
+}
+
+TEST_F(TrackerTest, RepeatedFailuresHookFiresEveryRebuildAfterFailures) {
+  store_->fail_first_commits = 7;
+  FakeBus bus;
+  bus.Append(kEventType, EventPayload(1));
+  std::mutex mu;
+  std::vector<int> hook_calls;
+  std::vector<int> seen_failures;
+  TrackerOptions o = Options();
+  o.rebuild_after = 3;
+  Tracker* tp = nullptr;
+  o.on_repeated_failures = [&](int n) {
+    std::lock_guard lock(mu);
+    hook_calls.push_back(n);
+    seen_failures.push_back(tp->ConsecutiveCommitFailures());
+  };
+  Tracker t(o, &bus, store_.get(), &metrics_, Clock::System());
+  tp = &t;
+  ASSERT_TRUE(t.Start().ok());
+  ASSERT_TRUE(t.WaitCommitted(bus.EndPosition(), kWait));
+  t.Stop();
+  std::lock_guard lock(mu);
+  EXPECT_EQ(hook_calls, (std::vector<int>{3, 6}));  // 7 failures, then a success
+  EXPECT_EQ(seen_failures, (std::vector<int>{3, 6}));
+  EXPECT_EQ(t.ConsecutiveCommitFailures(), 0);  // reset by the success
+  EXPECT_EQ(Metric("clicktrail_tracker_consecutive_commit_failures"), 0);
+}
+
+TEST_F(TrackerTest, FailureCountIsExposedWhileTheStoreIsDown) {
+  store_->fail_always = true;
+  FakeBus bus;
+  bus.Append(kEventType, EventPayload(1));
+  auto t = NewTracker(&bus);
+  ASSERT_TRUE(t->Start().ok());
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  while (t->ConsecutiveCommitFailures() < 4 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  EXPECT_GE(t->ConsecutiveCommitFailures(), 4);
+  EXPECT_GE(Metric("clicktrail_tracker_consecutive_commit_failures"), 4);
+  EXPECT_GE(t->SecondsSinceLastCommit(), 0.0);
+  store_->fail_always = false;
+  ASSERT_TRUE(t->WaitCommitted(bus.EndPosition(), kWait));
+  t->Stop();
+  EXPECT_EQ(t->ConsecutiveCommitFailures(), 0);
+}
+
+TEST_F(TrackerTest, OnCommitReportsPositionAndNewestEventTime) {
+  FakeBus bus;
+  for (uint64_t i = 0; i < 5; ++i) bus.Append(kEventType, EventPayload(i));
+  std::mutex mu;
+  std::vector<std::pair<uint64_t, int64_t>> commits;
+  TrackerOptions o = Options(/*batch_max=*/100);
+  o.on_commit = [&](uint64_t pos, int64_t newest_us) {
+    std::lock_guard lock(mu);
+    commits.emplace_back(pos, newest_us);
+  };
+  Tracker t(o, &bus, store_.get(), &metrics_, Clock::System());
+  ASSERT_TRUE(t.Start().ok());
+  ASSERT_TRUE(t.WaitCommitted(bus.EndPosition(), kWait));
+  t.Stop();
+  std::lock_guard lock(mu);
+  ASSERT_EQ(commits.size(), 1u);
+  EXPECT_EQ(commits[0].first, bus.EndPosition());
+  EXPECT_EQ(commits[0].second, kDay0 + 4 * 1'000'000);  // event 4 is the newest
+}
+
+TEST_F(TrackerTest, EventsPerSecondCountsTheLastTenSecondsAndDecays) {
+  FakeBus bus;
+  for (uint64_t i = 0; i < 40; ++i) bus.Append(kEventType, EventPayload(i));
+  FakeClock clock;
+  Tracker t(Options(), &bus, store_.get(), &metrics_, &clock);
+  ASSERT_TRUE(t.Start().ok());
+  ASSERT_TRUE(t.WaitCommitted(bus.EndPosition(), kWait));
+  // The current (partial) second is left out of the average.
+  EXPECT_EQ(t.EventsPerSecond(), 0);
+  clock.Advance(std::chrono::seconds(1));
+  EXPECT_DOUBLE_EQ(t.EventsPerSecond(), 4.0);  // 40 events over a 10 s window
+  EXPECT_DOUBLE_EQ(t.SecondsSinceLastCommit(), 1.0);
+  clock.Advance(std::chrono::seconds(10));
+  EXPECT_EQ(t.EventsPerSecond(), 0);  // idle: decayed
+  t.Stop();
 }
 
 TEST_F(TrackerTest, StopIsIdempotentAndWorksWithoutStart) {

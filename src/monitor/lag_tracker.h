@@ -1,0 +1,87 @@
+// LagTracker: how far the consumer (the tracker) is behind the producer (the edge's journal
+// appends), in bytes and in age. Promise 4 of DESIGN.md ("lag is seen") and the pipeline_lag
+// alarm of RELIABILITY.md §6 read it.
+//
+// Model: each Append records (journal end position after the append, steady time). The oldest
+// appended-but-uncommitted byte is the first byte past the committed position; its age is the
+// age of the first sample whose end position is above the committed one. Samples are coalesced
+// (one per kCoalesce of steady time) and those wholly below the committed position are dropped,
+// so the age is exact to within kCoalesce and memory stays bounded: past kMaxSamples,
+// neighbouring samples are merged (keeping the older time: the age never reads low) and the
+// coalescing window doubles, so a long backlog is tracked at a coarser but uniform resolution
+// (about backlog duration / 2048); the window shrinks back as the backlog drains.
+//
+// Restart: bytes left in the journal by a previous run have no append time. Seed() records
+// them as appended at the moment it is called (process start), so their age counts from then.
+//
+// Exports the gauges clicktrail_pipeline_oldest_unconsumed_seconds and
+// clicktrail_journal_backlog_bytes, set on every call and by Refresh() (call it periodically so
+// the age keeps growing on /metrics while nothing moves).
+//
+// Thread safety: every method may be called from any thread. `metrics` and `clock` must outlive
+// the tracker.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+
+#include "common/clock.h"
+#include "monitor/metrics.h"
+
+namespace ct {
+
+class LagTracker {
+ public:
+  // Samples closer than this in steady time share one entry (the edge appends many times a
+  // millisecond; the alarm thresholds are seconds).
+  static constexpr std::chrono::milliseconds kCoalesce{10};
+  // 4096 samples of 16 bytes: 64 KiB, and ~40 s of backlog at full resolution.
+  static constexpr size_t kMaxSamples = 4096;
+
+  LagTracker(MetricsRegistry* metrics, Clock* clock);
+  LagTracker(const LagTracker&) = delete;
+  LagTracker& operator=(const LagTracker&) = delete;
+
+  // At start-up: the journal already ends at `written` and the consumer has committed up to
+  // `committed`; whatever lies between is aged from now.
+  void Seed(uint64_t written, uint64_t committed);
+  // After an Append returned: the journal now ends at `end_position`.
+  void OnAppended(uint64_t end_position);
+  // After a commit: everything before `position` is consumed for good.
+  void OnCommitted(uint64_t position);
+
+  // Age of the oldest appended but uncommitted byte; 0 when nothing is pending.
+  double OldestUnconsumedAgeSeconds() const;
+  // Bytes appended and not yet committed.
+  uint64_t BacklogBytes() const;
+  // Re-computes the gauges (the age grows with time alone).
+  void Refresh() const;
+  // For tests: entries held now (bounded by kMaxSamples).
+  size_t SampleCount() const;
+
+ private:
+  struct Sample {
+    uint64_t end = 0;                            // journal position after the appends
+    std::chrono::steady_clock::time_point time;  // steady time of the first of them
+  };
+
+  void DropConsumedLocked();
+  void HalveLocked();
+  double AgeLocked() const;
+  void SetGaugesLocked() const;
+
+  Clock* const clock_;
+  Gauge* const oldest_unconsumed_seconds_;
+  Gauge* const backlog_bytes_;
+
+  mutable std::mutex mu_;
+  std::deque<Sample> samples_;                    // increasing `end`, non-decreasing `time`
+  std::chrono::nanoseconds coalesce_{kCoalesce};  // grows while the backlog is long
+  uint64_t written_ = 0;
+  uint64_t committed_ = 0;
+};
+
+}  // namespace ct

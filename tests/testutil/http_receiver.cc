@@ -1,0 +1,266 @@
+#include "testutil/http_receiver.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <stdexcept>
+
+namespace ct::test {
+namespace {
+
+constexpr size_t kMaxRequestBytes = 16 << 20;  // a test receiver, not a fortress
+constexpr int kPollSliceMs = 50;               // how often a blocked read checks for Stop()
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t");
+  size_t e = s.find_last_not_of(" \t\r");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+const char* Reason(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 404:
+      return "Not Found";
+    case 410:
+      return "Gone";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
+  }
+}
+
+bool SendAll(int fd, const std::string& data) {
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    off += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+HttpReceiver::HttpReceiver() {
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listen_fd_ < 0) throw std::runtime_error("HttpReceiver: socket failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listen_fd_, 64) != 0 ||
+      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(listen_fd_);
+    throw std::runtime_error("HttpReceiver: bind/listen failed");
+  }
+  port_ = ntohs(addr.sin_port);
+  acceptor_ = std::thread([this] { AcceptLoop(); });
+}
+
+HttpReceiver::~HttpReceiver() { Stop(); }
+
+std::string HttpReceiver::Url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+void HttpReceiver::SetReply(ReceiverReply reply) {
+  std::lock_guard lock(mu_);
+  default_reply_ = std::move(reply);
+}
+
+void HttpReceiver::QueueReply(ReceiverReply reply) {
+  std::lock_guard lock(mu_);
+  queued_.push_back(std::move(reply));
+}
+
+ReceiverReply HttpReceiver::NextReply() {
+  std::lock_guard lock(mu_);
+  if (queued_.empty()) return default_reply_;
+  ReceiverReply r = std::move(queued_.front());
+  queued_.pop_front();
+  return r;
+}
+
+bool HttpReceiver::WaitFor(size_t n, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return requests_.size() >= n; });
+}
+
+std::vector<ReceivedRequest> HttpReceiver::Requests() const {
+  std::lock_guard lock(mu_);
+  return requests_;
+}
+
+size_t HttpReceiver::Count() const {
+  std::lock_guard lock(mu_);
+  return requests_.size();
+}
+
+void HttpReceiver::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && listen_fd_ < 0) return;
+    stopping_ = true;
+    for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
+  }
+  cv_.notify_all();
+  if (acceptor_.joinable()) acceptor_.join();
+  // The acceptor has exited, so workers_ no longer grows.
+  for (auto& t : workers_) t.join();
+  workers_.clear();
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  listen_fd_ = -1;
+}
+
+void HttpReceiver::AcceptLoop() {
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
+    pollfd p{listen_fd_, POLLIN, 0};
+    if (::poll(&p, 1, kPollSliceMs) <= 0) continue;
+    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    std::lock_guard lock(mu_);
+    if (stopping_) {
+      ::close(fd);
+      return;
+    }
+    open_fds_.push_back(fd);
+    workers_.emplace_back([this, fd] { Serve(fd); });
+  }
+}
+
+void HttpReceiver::Serve(int fd) {
+  std::string buf;
+  // Reads more bytes into buf; false on EOF, error, size limit or Stop().
+  auto read_more = [&]() -> bool {
+    for (;;) {
+      {
+        std::lock_guard lock(mu_);
+        if (stopping_) return false;
+      }
+      pollfd p{fd, POLLIN, 0};
+      int r = ::poll(&p, 1, kPollSliceMs);
+      if (r == 0) continue;
+      if (r < 0) return false;
+      char chunk[16384];
+      ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+      if (n <= 0) return false;
+      buf.append(chunk, static_cast<size_t>(n));
+      return buf.size() <= kMaxRequestBytes;
+    }
+  };
+
+  ReceivedRequest req;
+  bool ok = true;
+  size_t head_end;
+  while ((head_end = buf.find("\r\n\r\n")) == std::string::npos) {
+    if (!(ok = read_more())) break;
+  }
+  if (ok) {
+    std::string head = buf.substr(0, head_end);
+    buf.erase(0, head_end + 4);
+    size_t line_end = head.find("\r\n");
+    std::string request_line = head.substr(0, line_end);
+    size_t sp1 = request_line.find(' ');
+    size_t sp2 = request_line.find(' ', sp1 + 1);
+    req.method = request_line.substr(0, sp1);
+    req.target = sp1 == std::string::npos ? "" : request_line.substr(sp1 + 1, sp2 - sp1 - 1);
+    size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
+    while (pos < head.size()) {
+      size_t e = head.find("\r\n", pos);
+      if (e == std::string::npos) e = head.size();
+      std::string line = head.substr(pos, e - pos);
+      size_t colon = line.find(':');
+      if (colon != std::string::npos) {
+        req.headers[Lower(Trim(line.substr(0, colon)))] = Trim(line.substr(colon + 1));
+      }
+      pos = e + 2;
+    }
+    if (Lower(req.Header("expect")) == "100-continue") {
+      SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n");
+    }
+    if (Lower(req.Header("transfer-encoding")).find("chunked") != std::string::npos) {
+      for (;;) {  // <hex size>\r\n<data>\r\n ... 0\r\n\r\n
+        size_t e;
+        while (ok && (e = buf.find("\r\n")) == std::string::npos) ok = read_more();
+        if (!ok) break;
+        size_t size = std::strtoul(buf.substr(0, e).c_str(), nullptr, 16);
+        while (ok && buf.size() < e + 2 + size + 2) ok = read_more();
+        if (!ok) break;
+        req.body.append(buf, e + 2, size);
+        buf.erase(0, e + 2 + size + 2);
+        if (size == 0) break;
+      }
+    } else {
+      size_t length = std::strtoul(req.Header("content-length").c_str(), nullptr, 10);
+      while (ok && buf.size() < length) ok = read_more();
+      req.body = buf.substr(0, length);
+    }
+  }
+
+  if (ok) {
+    {
+      std::lock_guard lock(mu_);
+      requests_.push_back(req);
+    }
+    cv_.notify_all();
+    ReceiverReply reply = NextReply();
+    bool stopped = false;
+    if (reply.delay.count() > 0) {
+      std::unique_lock lock(mu_);
+      stopped = cv_.wait_for(lock, reply.delay, [this] { return stopping_; });
+    }
+    if (!stopped) {
+      std::string out =
+          "HTTP/1.1 " + std::to_string(reply.status) + " " + Reason(reply.status) + "\r\n";
+      for (const auto& [k, v] : reply.headers) out += k + ": " + v + "\r\n";
+      out += "Content-Length: " + std::to_string(reply.body.size()) + "\r\n";
+      out += "Connection: close\r\n\r\n" + reply.body;
+      SendAll(fd, out);
+    }
+  }
+  std::lock_guard lock(mu_);
+  open_fds_.erase(std::remove(open_fds_.begin(), open_fds_.end(), fd), open_fds_.end());
+  ::close(fd);
+}
+
+}  // namespace ct::test
