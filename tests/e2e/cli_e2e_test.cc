@@ -36,6 +36,13 @@ TEST(CliE2eTest, BadFlagsAndConfigValuesExit2WithOneLineReason) {
       {"serve", "--data", dir.path(), "--set", "no.such.key=1"},
       {"serve", "--data", dir.path(), "--listen", "localhost"},
       {"serve", "--data", dir.path(), "--config", dir.Join("missing.conf")},
+      {"serve", "--data", dir.path(), "--set", "alarm.pipeline_lag.channels=pager"},
+      {"serve", "--data", dir.path(), "--set", "alarm.store_unreachable.channels=email"},
+      {"serve", "--data", dir.path(), "--set", "alarm.webhook.url=ftp://example.com/x"},
+      {"serve", "--data", dir.path(), "--set", "alarm.webhook.url=not a url"},
+      {"serve", "--data", dir.path(), "--set", "alarm.email.url=smtp://127.0.0.1:25"},
+      {"serve", "--data", dir.path(), "--set", "alarm.pipeline_lag_s=-5"},
+      {"serve", "--data", dir.path(), "--set", "alarm.disk_used_percent=101"},
       {"account", "delete", "x"},
       {"nosuchcommand"},
   };
