@@ -53,7 +53,7 @@ constexpr int64_t kDayUs = 86'400'000'000LL;
 struct Options {
   uint64_t events = 10'000'000;
   int64_t links = 10'000;
-  size_t batch = 5000;
+  size_t batch = 20000;  // tracker.batch_max default
   double max_seconds = 900;
   int repeat_pct = 20;
   std::string dir;
@@ -66,7 +66,7 @@ struct Options {
                "                     [--dir DIR] [--keep] [--repeat-pct P]\n"
                "  --events N       click events pre-filled in the journal (default 10000000)\n"
                "  --links L        links the events are spread over (default 10000)\n"
-               "  --batch B        tracker.batch_max, events per store transaction (default 5000)\n"
+               "  --batch B        tracker.batch_max, events per store transaction (default 20000)\n"
                "  --max-seconds S  stop the tracker phase after S seconds, report partial (900)\n"
                "  --dir DIR        parent of the temp dir (default $TMPDIR or /tmp; must be disk)\n"
                "  --keep           keep the temp dir (journal consumed, database kept)\n"

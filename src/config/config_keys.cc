@@ -88,8 +88,9 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "Group commit: the longest a written click waits for its fsync, in microseconds."},
       {"journal.segment_mb", ConfigType::kInt, "64", 1, 4096, {},
        "Size of a journal segment file; consumed segments are deleted whole."},
-      {"tracker.batch_max", ConfigType::kInt, "5000", 1, 1000000, {},
-       "Most events the tracker applies in one store transaction."},
+      {"tracker.batch_max", ConfigType::kInt, "20000", 1, 1000000, {},
+       "Most events the tracker applies in one store transaction (larger: faster catch-up, "
+       "longer write locks)."},
       {"store.busy_timeout_ms", ConfigType::kInt, "5000", 0, 600000, {},
        "How long a store call waits for a lock held by another connection or process."},
       {"monitor.probe_interval_ms", ConfigType::kInt, "5000", 100, 600000, {},

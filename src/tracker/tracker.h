@@ -32,7 +32,7 @@ namespace ct {
 
 struct TrackerOptions {
   std::string consumer = "journal";  // the store row that holds this consumer's position
-  size_t batch_max = 5000;           // events per transaction (bigger: faster, longer locks)
+  size_t batch_max = 20000;  // events per transaction (bigger: faster catch-up, longer locks)
   std::chrono::milliseconds fetch_wait{50};
   std::chrono::milliseconds retry_min{100};
   std::chrono::milliseconds retry_max{5000};

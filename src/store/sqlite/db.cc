@@ -5,6 +5,10 @@
 #include "store/sqlite/error.h"
 
 namespace ct::sqlite {
+namespace {
+constexpr int kCacheKiB = 64 * 1024;       // page cache per connection (see Open)
+constexpr int kWalCheckpointPages = 8192;  // 32 MiB of 4 KiB pages
+}  // namespace
 
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& options) {
   // NOMUTEX: SqliteStore serializes each connection with its own mutex, so SQLite's own
@@ -27,6 +31,13 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
   // synchronous=FULL: with WAL, NORMAL may roll back a committed transaction on power loss, and
   // the journal deletes segments once the consumed position is committed (RELIABILITY.md).
   CT_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"));
+  // The tracker's batches touch thousands of random pages (visitor_days, rollups of 10k links):
+  // with SQLite's default 2 MiB cache each commit re-read and re-wrote most of them (~15 KB
+  // written per click). 64 MiB (a ceiling, filled only as used) and checkpoints every 32 MiB
+  // of WAL instead of 4 MiB doubled the tracker's throughput in bench/tracker_bench.
+  CT_RETURN_IF_ERROR(db->Exec(
+      "PRAGMA cache_size = " + std::to_string(-kCacheKiB) +
+      "; PRAGMA wal_autocheckpoint = " + std::to_string(kWalCheckpointPages) + ";"));
   return db;
 }
 

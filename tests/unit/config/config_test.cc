@@ -43,7 +43,7 @@ TEST_F(ConfigTest, Defaults) {
   EXPECT_EQ(c.Int("edge.threads"), 2);
   EXPECT_EQ(c.Int("journal.commit_delay_us"), 2000);
   EXPECT_EQ(c.Str("journal.durability"), "group");
-  EXPECT_EQ(c.Int("tracker.batch_max"), 5000);
+  EXPECT_EQ(c.Int("tracker.batch_max"), 20000);
   // Every default is valid for its own key.
   for (const auto& k : ConfigKeys()) {
     EXPECT_TRUE(ValidateConfigValue(k, k.default_value).ok()) << k.name;
