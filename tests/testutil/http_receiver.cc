@@ -15,7 +15,6 @@ namespace ct::test {
 namespace {
 
 constexpr size_t kMaxRequestBytes = 16 << 20;  // a test receiver, not a fortress
-constexpr int kPollSliceMs = 50;               // how often a blocked read checks for Stop()
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -63,40 +62,14 @@ const char* Reason(int status) {
   }
 }
 
-bool SendAll(int fd, const std::string& data) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    off += static_cast<size_t>(n);
-  }
-  return true;
-}
-
 }  // namespace
 
-HttpReceiver::HttpReceiver() {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) throw std::runtime_error("HttpReceiver: socket failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listen_fd_, 64) != 0 ||
-      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(listen_fd_);
-    throw std::runtime_error("HttpReceiver: bind/listen failed");
-  }
-  port_ = ntohs(addr.sin_port);
-  acceptor_ = std::thread([this] { AcceptLoop(); });
-}
+HttpReceiver::HttpReceiver() = default;
 
 HttpReceiver::~HttpReceiver() { Stop(); }
 
 std::string HttpReceiver::Url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return "http://127.0.0.1:" + std::to_string(port()) + path;
 }
 
 void HttpReceiver::SetReply(ReceiverReply reply) {
@@ -133,61 +106,14 @@ size_t HttpReceiver::Count() const {
 }
 
 void HttpReceiver::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_ && listen_fd_ < 0) return;
-    stopping_ = true;
-    for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
-  }
+  server_.Stop();
   cv_.notify_all();
-  if (acceptor_.joinable()) acceptor_.join();
-  // The acceptor has exited, so workers_ no longer grows.
-  for (auto& t : workers_) t.join();
-  workers_.clear();
-  if (listen_fd_ >= 0) ::close(listen_fd_);
-  listen_fd_ = -1;
-}
-
-void HttpReceiver::AcceptLoop() {
-  for (;;) {
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return;
-    }
-    pollfd p{listen_fd_, POLLIN, 0};
-    if (::poll(&p, 1, kPollSliceMs) <= 0) continue;
-    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) continue;
-    std::lock_guard lock(mu_);
-    if (stopping_) {
-      ::close(fd);
-      return;
-    }
-    open_fds_.push_back(fd);
-    workers_.emplace_back([this, fd] { Serve(fd); });
-  }
 }
 
 void HttpReceiver::Serve(int fd) {
   std::string buf;
   // Reads more bytes into buf; false on EOF, error, size limit or Stop().
-  auto read_more = [&]() -> bool {
-    for (;;) {
-      {
-        std::lock_guard lock(mu_);
-        if (stopping_) return false;
-      }
-      pollfd p{fd, POLLIN, 0};
-      int r = ::poll(&p, 1, kPollSliceMs);
-      if (r == 0) continue;
-      if (r < 0) return false;
-      char chunk[16384];
-      ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-      if (n <= 0) return false;
-      buf.append(chunk, static_cast<size_t>(n));
-      return buf.size() <= kMaxRequestBytes;
-    }
-  };
+  auto read_more = [&] { return server_.ReadMore(fd, &buf, kMaxRequestBytes); };
 
   ReceivedRequest req;
   bool ok = true;
@@ -216,7 +142,7 @@ void HttpReceiver::Serve(int fd) {
       pos = e + 2;
     }
     if (Lower(req.Header("expect")) == "100-continue") {
-      SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n");
+      LoopbackServer::SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n");
     }
     if (Lower(req.Header("transfer-encoding")).find("chunked") != std::string::npos) {
       for (;;) {  // <hex size>\r\n<data>\r\n ... 0\r\n\r\n
@@ -245,22 +171,16 @@ void HttpReceiver::Serve(int fd) {
     cv_.notify_all();
     ReceiverReply reply = NextReply();
     bool stopped = false;
-    if (reply.delay.count() > 0) {
-      std::unique_lock lock(mu_);
-      stopped = cv_.wait_for(lock, reply.delay, [this] { return stopping_; });
-    }
+    if (reply.delay.count() > 0) stopped = server_.SleepUnlessStopping(reply.delay);
     if (!stopped) {
       std::string out =
           "HTTP/1.1 " + std::to_string(reply.status) + " " + Reason(reply.status) + "\r\n";
       for (const auto& [k, v] : reply.headers) out += k + ": " + v + "\r\n";
       out += "Content-Length: " + std::to_string(reply.body.size()) + "\r\n";
       out += "Connection: close\r\n\r\n" + reply.body;
-      SendAll(fd, out);
+      LoopbackServer::SendAll(fd, out);
     }
   }
-  std::lock_guard lock(mu_);
-  open_fds_.erase(std::remove(open_fds_.begin(), open_fds_.end(), fd), open_fds_.end());
-  ::close(fd);
 }
 
 }  // namespace ct::test

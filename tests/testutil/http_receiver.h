@@ -21,6 +21,8 @@
 #include <utility>
 #include <vector>
 
+#include "testutil/loopback_server.h"
+
 namespace ct::test {
 
 struct ReceivedRequest {
@@ -49,7 +51,7 @@ class HttpReceiver {
   HttpReceiver(const HttpReceiver&) = delete;
   HttpReceiver& operator=(const HttpReceiver&) = delete;
 
-  uint16_t port() const { return port_; }
+  uint16_t port() const { return server_.port(); }
   // "http://127.0.0.1:<port><path>".
   std::string Url(const std::string& path = "/") const;
 
@@ -66,21 +68,15 @@ class HttpReceiver {
   void Stop();
 
  private:
-  void AcceptLoop();
   void Serve(int fd);
   ReceiverReply NextReply();
 
-  int listen_fd_ = -1;
-  uint16_t port_ = 0;
   mutable std::mutex mu_;
-  mutable std::condition_variable cv_;  // new requests, and Stop()
-  bool stopping_ = false;
+  mutable std::condition_variable cv_;  // new requests
   std::vector<ReceivedRequest> requests_;
   ReceiverReply default_reply_;
   std::deque<ReceiverReply> queued_;
-  std::vector<int> open_fds_;
-  std::list<std::thread> workers_;
-  std::thread acceptor_;
+  LoopbackServer server_{"HttpReceiver", [this](int fd) { Serve(fd); }};  // last: see its header
 };
 
 }  // namespace ct::test

@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "testutil/loopback_server.h"
+
 namespace ct::test {
 
 struct SmtpMessage {
@@ -34,7 +36,7 @@ class SmtpSink {
   SmtpSink(const SmtpSink&) = delete;
   SmtpSink& operator=(const SmtpSink&) = delete;
 
-  uint16_t port() const { return port_; }
+  uint16_t port() const { return server_.port(); }
   // "smtp://127.0.0.1:<port>".
   std::string Url() const;
 
@@ -48,19 +50,13 @@ class SmtpSink {
   void Stop();
 
  private:
-  void AcceptLoop();
   void Serve(int fd);
 
-  int listen_fd_ = -1;
-  uint16_t port_ = 0;
   mutable std::mutex mu_;
-  mutable std::condition_variable cv_;
-  bool stopping_ = false;
+  mutable std::condition_variable cv_;  // new messages
   int data_reply_ = 250;
   std::vector<SmtpMessage> messages_;
-  std::vector<int> open_fds_;
-  std::list<std::thread> workers_;
-  std::thread acceptor_;
+  LoopbackServer server_{"SmtpSink", [this](int fd) { Serve(fd); }};  // last: see its header
 };
 
 }  // namespace ct::test
