@@ -35,7 +35,7 @@ Result<BusBatch> LocalBus::Fetch(uint64_t from, size_t max_records,
     if (waiting_for_ != limit + 1) {  // one callback per durable position, not one per wait
       waiting_for_ = limit + 1;
       lock.unlock();  // WhenDurable may call back inline
-      writer_->WhenDurable(limit + 1, [this](const Status&) {
+      writer_->WhenDurableLazily(limit + 1, [this](const Status&) {
         std::lock_guard l(mu_);
         ++wakeups_;
         cv_.notify_all();

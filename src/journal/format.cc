@@ -51,6 +51,16 @@ void AppendRecord(std::string* dst, RecordType type, std::string_view payload, u
   dst->append(payload);
 }
 
+size_t CountFramedRecords(std::string_view framed) {
+  size_t n = 0, at = 0;
+  while (at + kRecordHeaderSize <= framed.size()) {
+    at += kRecordHeaderSize + GetU32(framed.data() + at + 4);
+    if (at > framed.size()) break;
+    ++n;
+  }
+  return n;
+}
+
 std::string SegmentHeader(uint64_t base) {
   std::string h(kSegmentHeaderSize, '\0');
   std::memcpy(h.data(), kSegmentMagic, 8);

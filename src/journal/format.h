@@ -50,6 +50,9 @@ inline constexpr uint8_t kFlagSafeToIgnore = 0x01;
 
 // Appends one framed record to `dst`. `payload.size()` must be <= kMaxRecordPayload.
 void AppendRecord(std::string* dst, RecordType type, std::string_view payload, uint8_t flags = 0);
+// The number of records in `framed`, a buffer built by AppendRecord (lengths are trusted: the
+// buffer never left this process). A trailing partial record is not counted.
+size_t CountFramedRecords(std::string_view framed);
 // Bytes AppendRecord adds for a payload of `n` bytes.
 inline constexpr size_t FramedSize(size_t n) { return kRecordHeaderSize + n; }
 

@@ -2,12 +2,14 @@
 
 #include <utility>
 
+#include "journal/format.h"
+
 namespace ct::journal {
 
 Result<uint64_t> LagTrackingSink::Append(std::string_view framed) {
   Result<uint64_t> end = inner_->Append(framed);
   // Only appended bytes are pending work; a failed append is counted by the edge as unrecorded.
-  if (end.ok()) lag_->OnAppended(*end);
+  if (end.ok()) lag_->OnAppended(*end, CountFramedRecords(framed));
   return end;
 }
 

@@ -200,6 +200,16 @@ Result<uint64_t> JournalWriter::Append(std::string_view framed) {
 }
 
 void JournalWriter::WhenDurable(uint64_t position, std::function<void(const Status&)> done) {
+  AddWaiter(position, std::move(done), /*urgent=*/true);
+}
+
+void JournalWriter::WhenDurableLazily(uint64_t position,
+                                      std::function<void(const Status&)> done) {
+  AddWaiter(position, std::move(done), /*urgent=*/false);
+}
+
+void JournalWriter::AddWaiter(uint64_t position, std::function<void(const Status&)> done,
+                              bool urgent) {
   std::unique_lock l(mu_);
   if (position <= durable_) {
     l.unlock();
@@ -212,20 +222,22 @@ void JournalWriter::WhenDurable(uint64_t position, std::function<void(const Stat
     done(s);
     return;
   }
-  waiters_.emplace(position, std::move(done));
+  waiters_.emplace(position, Waiter{std::move(done), urgent});
+  if (urgent && ++urgent_waiters_ == 1) cv_.notify_all();  // end the commit delay now
 }
 
 void JournalWriter::FireReadyWaiters(std::unique_lock<std::mutex>& lock) {
   std::vector<std::pair<std::function<void(const Status&)>, Status>> ready;
   for (auto it = waiters_.begin(); it != waiters_.end();) {
     if (it->first <= durable_) {
-      ready.emplace_back(std::move(it->second), Status::Ok());
+      ready.emplace_back(std::move(it->second.done), Status::Ok());
     } else if (failed_ || closed_) {
-      ready.emplace_back(std::move(it->second),
+      ready.emplace_back(std::move(it->second.done),
                          failed_ ? failed_status_ : Status::IoError("journal closed before fsync"));
     } else {
       break;  // ordered by position: nothing later is decided
     }
+    if (it->second.urgent) --urgent_waiters_;
     it = waiters_.erase(it);
   }
   if (ready.empty()) return;
@@ -307,7 +319,9 @@ void JournalWriter::SyncLoop() {
       }
       continue;
     }
-    if (!stopping_) {
+    // Group commit: wait out the delay so one fsync covers many appends — unless an answer is
+    // waiting on this fsync (strict mode), when batching comes from the fsync itself instead.
+    if (!stopping_ && urgent_waiters_ == 0) {
       auto deadline = first_unsynced_at_ + options_.commit_delay;
       auto now = clock_->SteadyNow();
       if (now < deadline && cv_.wait_for(l, deadline - now) == std::cv_status::no_timeout) {

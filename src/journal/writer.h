@@ -47,7 +47,12 @@ class JournalWriter : public EventSink {
   ~JournalWriter() override;  // Close()
 
   Result<uint64_t> Append(std::string_view framed) override;
+  // The edge's strict mode waits here for each answer, so a waiter cuts the group-commit delay
+  // short: the sync thread fsyncs at once (what arrives during that fsync forms the next group).
   void WhenDurable(uint64_t position, std::function<void(const Status&)> done) override;
+  // The same, but it does not hurry the group commit: for readers that only want to wake up
+  // when more is durable (the in-process bus).
+  void WhenDurableLazily(uint64_t position, std::function<void(const Status&)> done);
   uint64_t DurablePosition() const override;
   // The position just past the last appended byte.
   uint64_t WrittenPosition() const;
@@ -103,7 +108,13 @@ class JournalWriter : public EventSink {
   uint64_t next_base_ = 0;  // no new segment may start below this
   uint64_t durable_ = 0;
   uint64_t epoch_ = 0;  // bumped by each rewrite: in-flight syncs are then moot
-  std::multimap<uint64_t, std::function<void(const Status&)>> waiters_;
+  struct Waiter {
+    std::function<void(const Status&)> done;
+    bool urgent = false;  // from WhenDurable: skip the commit delay
+  };
+  void AddWaiter(uint64_t position, std::function<void(const Status&)> done, bool urgent);
+  std::multimap<uint64_t, Waiter> waiters_;
+  size_t urgent_waiters_ = 0;
   bool failed_ = false;
   Status failed_status_;
   bool stopping_ = false;

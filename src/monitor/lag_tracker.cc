@@ -11,7 +11,11 @@ LagTracker::LagTracker(MetricsRegistry* metrics, Clock* clock)
           "Age of the oldest click appended to the journal and not yet committed by the "
           "tracker (0 when caught up).")),
       backlog_bytes_(metrics->AddGauge("clicktrail_journal_backlog_bytes",
-                                       "Journal bytes appended and not yet committed.")) {}
+                                       "Journal bytes appended and not yet committed.")),
+      backlog_records_(metrics->AddGauge(
+          "clicktrail_journal_backlog_records",
+          "Journal records appended and not yet committed (a backlog inherited from before a "
+          "restart is estimated from its bytes).")) {}
 
 void LagTracker::Seed(uint64_t written, uint64_t committed) {
   std::lock_guard lock(mu_);
@@ -19,24 +23,32 @@ void LagTracker::Seed(uint64_t written, uint64_t committed) {
   if (written > written_) {
     written_ = written;
     // The previous run's backlog has no append times: it is "appended" now, at start-up.
-    samples_.push_back({written, clock_->SteadyNow()});
+    if (written > committed_) appended_records_ += (written - committed_) / kTypicalRecordBytes;
+    samples_.push_back({written, appended_records_, clock_->SteadyNow()});
   }
   DropConsumedLocked();
   SetGaugesLocked();
 }
 
-void LagTracker::OnAppended(uint64_t end_position) {
+void LagTracker::OnAppended(uint64_t end_position, uint64_t records) {
   const auto now = clock_->SteadyNow();
   std::lock_guard lock(mu_);
-  // Appends from several edge threads may report out of order; positions only grow.
-  if (end_position <= written_) return;
+  appended_records_ += records;
+  // Appends from several edge threads may report out of order; positions only grow (the
+  // records still count, in the newest sample).
+  if (end_position <= written_) {
+    if (!samples_.empty()) samples_.back().records = appended_records_;
+    SetGaugesLocked();
+    return;
+  }
   written_ = end_position;
   if (!samples_.empty() && now - samples_.back().time < coalesce_) {
     // Same time slot: the slot's bytes are as old as its first append.
     samples_.back().end = end_position;
+    samples_.back().records = appended_records_;
   } else {
     if (samples_.size() >= kMaxSamples) HalveLocked();
-    samples_.push_back({end_position, now});
+    samples_.push_back({end_position, appended_records_, now});
   }
   SetGaugesLocked();
 }
@@ -54,6 +66,11 @@ void LagTracker::OnCommitted(uint64_t position) {
 double LagTracker::OldestUnconsumedAgeSeconds() const {
   std::lock_guard lock(mu_);
   return AgeLocked();
+}
+
+uint64_t LagTracker::BacklogRecords() const {
+  std::lock_guard lock(mu_);
+  return appended_records_ - committed_records_;
 }
 
 uint64_t LagTracker::BacklogBytes() const {
@@ -74,7 +91,11 @@ size_t LagTracker::SampleCount() const {
 void LagTracker::DropConsumedLocked() {
   // A sample whose every byte is below the committed position says nothing about what is
   // pending.
-  while (!samples_.empty() && samples_.front().end <= committed_) samples_.pop_front();
+  while (!samples_.empty() && samples_.front().end <= committed_) {
+    committed_records_ = std::max(committed_records_, samples_.front().records);
+    samples_.pop_front();
+  }
+  if (committed_ >= written_) committed_records_ = appended_records_;  // caught up: exact
   // Caught up (or nearly): back to fine resolution for what comes next.
   if (samples_.size() < kMaxSamples / 8)
     coalesce_ = std::max<std::chrono::nanoseconds>(kCoalesce, coalesce_ / 2);
@@ -89,7 +110,10 @@ void LagTracker::HalveLocked() {
   size_t out = 0;
   for (size_t i = 0; i < samples_.size(); i += 2) {
     Sample merged = samples_[i];
-    if (i + 1 < samples_.size()) merged.end = samples_[i + 1].end;
+    if (i + 1 < samples_.size()) {
+      merged.end = samples_[i + 1].end;
+      merged.records = samples_[i + 1].records;
+    }
     samples_[out++] = merged;
   }
   samples_.resize(out);
@@ -106,6 +130,7 @@ double LagTracker::AgeLocked() const {
 void LagTracker::SetGaugesLocked() const {
   oldest_unconsumed_seconds_->Set(AgeLocked());
   backlog_bytes_->Set(static_cast<double>(written_ > committed_ ? written_ - committed_ : 0));
+  backlog_records_->Set(static_cast<double>(appended_records_ - committed_records_));
 }
 
 }  // namespace ct

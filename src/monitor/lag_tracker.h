@@ -45,11 +45,15 @@ class LagTracker {
   LagTracker(const LagTracker&) = delete;
   LagTracker& operator=(const LagTracker&) = delete;
 
+  // A typical framed click record, to estimate the records of a backlog inherited from before a
+  // restart (its bytes are known exactly, its record count is not until it is read).
+  static constexpr uint64_t kTypicalRecordBytes = 200;
+
   // At start-up: the journal already ends at `written` and the consumer has committed up to
   // `committed`; whatever lies between is aged from now.
   void Seed(uint64_t written, uint64_t committed);
-  // After an Append returned: the journal now ends at `end_position`.
-  void OnAppended(uint64_t end_position);
+  // After an Append of `records` records returned: the journal now ends at `end_position`.
+  void OnAppended(uint64_t end_position, uint64_t records = 1);
   // After a commit: everything before `position` is consumed for good.
   void OnCommitted(uint64_t position);
 
@@ -57,6 +61,10 @@ class LagTracker {
   double OldestUnconsumedAgeSeconds() const;
   // Bytes appended and not yet committed.
   uint64_t BacklogBytes() const;
+  // Records appended and not yet committed. Exact for what this process appended; a backlog
+  // inherited from before a restart is estimated at kTypicalRecordBytes per record. A commit
+  // inside a coalesced sample counts that sample as still pending (errs high, never low).
+  uint64_t BacklogRecords() const;
   // Re-computes the gauges (the age grows with time alone).
   void Refresh() const;
   // For tests: entries held now (bounded by kMaxSamples).
@@ -65,6 +73,7 @@ class LagTracker {
  private:
   struct Sample {
     uint64_t end = 0;                            // journal position after the appends
+    uint64_t records = 0;                        // records appended up to `end`, cumulative
     std::chrono::steady_clock::time_point time;  // steady time of the first of them
   };
 
@@ -76,12 +85,15 @@ class LagTracker {
   Clock* const clock_;
   Gauge* const oldest_unconsumed_seconds_;
   Gauge* const backlog_bytes_;
+  Gauge* const backlog_records_;
 
   mutable std::mutex mu_;
   std::deque<Sample> samples_;                    // increasing `end`, non-decreasing `time`
   std::chrono::nanoseconds coalesce_{kCoalesce};  // grows while the backlog is long
   uint64_t written_ = 0;
   uint64_t committed_ = 0;
+  uint64_t appended_records_ = 0;   // cumulative, including the Seed() estimate
+  uint64_t committed_records_ = 0;  // cumulative records at the last sample fully committed
 };
 
 }  // namespace ct

@@ -153,3 +153,37 @@ TEST_F(LagTrackerTest, ConcurrentAppendsAndCommits) {
 
 }  // namespace
 }  // namespace ct
+
+namespace ct {
+namespace {
+
+TEST(LagTrackerRecordsTest, BacklogRecordsFollowAppendsAndCommits) {
+  MetricsRegistry metrics;
+  FakeClock clock;
+  LagTracker lag(&metrics, &clock);
+  lag.OnAppended(100, 3);
+  clock.Advance(std::chrono::seconds(1));  // a new sample
+  lag.OnAppended(200, 2);
+  EXPECT_EQ(lag.BacklogRecords(), 5u);
+  EXPECT_EQ(metrics.Value("clicktrail_journal_backlog_records"), 5);
+  lag.OnCommitted(100);
+  EXPECT_EQ(lag.BacklogRecords(), 2u);
+  lag.OnCommitted(150);  // inside the second sample: still counted as pending (errs high)
+  EXPECT_EQ(lag.BacklogRecords(), 2u);
+  lag.OnCommitted(200);
+  EXPECT_EQ(lag.BacklogRecords(), 0u);
+  EXPECT_EQ(metrics.Value("clicktrail_journal_backlog_records"), 0);
+}
+
+TEST(LagTrackerRecordsTest, InheritedBacklogIsEstimatedFromBytes) {
+  MetricsRegistry metrics;
+  FakeClock clock;
+  LagTracker lag(&metrics, &clock);
+  lag.Seed(/*written=*/1000 + 10 * LagTracker::kTypicalRecordBytes, /*committed=*/1000);
+  EXPECT_EQ(lag.BacklogRecords(), 10u);
+  lag.OnCommitted(1000 + 10 * LagTracker::kTypicalRecordBytes);
+  EXPECT_EQ(lag.BacklogRecords(), 0u);
+}
+
+}  // namespace
+}  // namespace ct
