@@ -61,16 +61,17 @@ struct Options {
 };
 
 [[noreturn]] void Usage(int code) {
-  std::fprintf(code == 0 ? stdout : stderr,
-               "usage: tracker_bench [--events N] [--links L] [--batch B] [--max-seconds S]\n"
-               "                     [--dir DIR] [--keep] [--repeat-pct P]\n"
-               "  --events N       click events pre-filled in the journal (default 10000000)\n"
-               "  --links L        links the events are spread over (default 10000)\n"
-               "  --batch B        tracker.batch_max, events per store transaction (default 20000)\n"
-               "  --max-seconds S  stop the tracker phase after S seconds, report partial (900)\n"
-               "  --dir DIR        parent of the temp dir (default $TMPDIR or /tmp; must be disk)\n"
-               "  --keep           keep the temp dir (journal consumed, database kept)\n"
-               "  --repeat-pct P   share of events that are repeat visits (default 20)\n");
+  std::fprintf(
+      code == 0 ? stdout : stderr,
+      "usage: tracker_bench [--events N] [--links L] [--batch B] [--max-seconds S]\n"
+      "                     [--dir DIR] [--keep] [--repeat-pct P]\n"
+      "  --events N       click events pre-filled in the journal (default 10000000)\n"
+      "  --links L        links the events are spread over (default 10000)\n"
+      "  --batch B        tracker.batch_max, events per store transaction (default 20000)\n"
+      "  --max-seconds S  stop the tracker phase after S seconds, report partial (900)\n"
+      "  --dir DIR        parent of the temp dir (default $TMPDIR or /tmp; must be disk)\n"
+      "  --keep           keep the temp dir (journal consumed, database kept)\n"
+      "  --repeat-pct P   share of events that are repeat visits (default 20)\n");
   std::exit(code);
 }
 
@@ -85,14 +86,22 @@ Options ParseArgs(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--events") o.events = std::strtoull(next().c_str(), nullptr, 10);
-    else if (a == "--links") o.links = std::strtoll(next().c_str(), nullptr, 10);
-    else if (a == "--batch") o.batch = std::strtoull(next().c_str(), nullptr, 10);
-    else if (a == "--max-seconds") o.max_seconds = std::strtod(next().c_str(), nullptr);
-    else if (a == "--repeat-pct") o.repeat_pct = std::atoi(next().c_str());
-    else if (a == "--dir") o.dir = next();
-    else if (a == "--keep") o.keep = true;
-    else if (a == "-h" || a == "--help") Usage(0);
+    if (a == "--events")
+      o.events = std::strtoull(next().c_str(), nullptr, 10);
+    else if (a == "--links")
+      o.links = std::strtoll(next().c_str(), nullptr, 10);
+    else if (a == "--batch")
+      o.batch = std::strtoull(next().c_str(), nullptr, 10);
+    else if (a == "--max-seconds")
+      o.max_seconds = std::strtod(next().c_str(), nullptr);
+    else if (a == "--repeat-pct")
+      o.repeat_pct = std::atoi(next().c_str());
+    else if (a == "--dir")
+      o.dir = next();
+    else if (a == "--keep")
+      o.keep = true;
+    else if (a == "-h" || a == "--help")
+      Usage(0);
     else {
       std::fprintf(stderr, "unknown argument %s\n", a.c_str());
       Usage(2);
@@ -147,7 +156,8 @@ uint64_t DirSize(const std::string& d) {
 int64_t SqlInt(sqlite3* db, const char* sql) {
   sqlite3_stmt* st = nullptr;
   int64_t v = -1;
-  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
     v = sqlite3_column_int64(st, 0);
   } else {
     std::fprintf(stderr, "sql failed: %s: %s\n", sql, sqlite3_errmsg(db));
@@ -180,7 +190,7 @@ const char* const kReferrers[] = {
     "https://mail.example.org/inbox/message/123456",
 };
 const char* const kLanguages[] = {
-    "en-US,en;q=0.9", "en-GB,en;q=0.8", "fr-FR,fr;q=0.9,en-US;q=0.8,en;q=0.7",
+    "en-US,en;q=0.9",          "en-GB,en;q=0.8", "fr-FR,fr;q=0.9,en-US;q=0.8,en;q=0.7",
     "de-DE,de;q=0.9,en;q=0.8", "es-ES,es;q=0.9", "",
 };
 
@@ -228,8 +238,9 @@ int main(int argc, char** argv) {
       std::filesystem::remove_all(dir, ec);
     }
   } cleanup{dir, opt.keep};
-  std::fprintf(stderr, "tracker_bench: dir %s, %" PRIu64 " events over %" PRId64
-                       " links, batch %zu, max %.0f s\n",
+  std::fprintf(stderr,
+               "tracker_bench: dir %s, %" PRIu64 " events over %" PRId64
+               " links, batch %zu, max %.0f s\n",
                dir.c_str(), opt.events, opt.links, opt.batch, opt.max_seconds);
 
   MetricsRegistry metrics;
@@ -258,8 +269,8 @@ int main(int argc, char** argv) {
         }
         account = *a;
       }
-      auto l = (*store)->CreateLink({account, "b" + std::to_string(i),
-                                     "https://example.com/landing/" + std::to_string(i)});
+      auto l = (*store)->CreateLink(
+          {account, "b" + std::to_string(i), "https://example.com/landing/" + std::to_string(i)});
       if (!l.ok()) {
         std::fprintf(stderr, "create link: %s\n", l.status().ToString().c_str());
         return 1;
@@ -310,7 +321,8 @@ int main(int argc, char** argv) {
                                                          static_cast<__int128>(opt.events));
       payload.clear();
       EncodeEventFields(EventKind::kClick, ids.Next(), t, link_ids[v.link], link_account[v.link],
-                        IpString(v.ip), kUserAgents[v.ua], kReferrers[rng() % std::size(kReferrers)],
+                        IpString(v.ip), kUserAgents[v.ua],
+                        kReferrers[rng() % std::size(kReferrers)],
                         kLanguages[rng() % std::size(kLanguages)], &payload);
       payload_bytes += payload.size();
       journal::AppendRecord(&framed, journal::RecordType::kEvent, payload);
@@ -335,8 +347,10 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "journal did not become durable\n");
       return 1;
     }
-    std::fprintf(stderr, "pre-fill: %" PRIu64 " events (%.0f B payload each on average), "
-                         "journal %.2f GB, %.1f s\n",
+    std::fprintf(stderr,
+                 "pre-fill: %" PRIu64
+                 " events (%.0f B payload each on average), "
+                 "journal %.2f GB, %.1f s\n",
                  opt.events, static_cast<double>(payload_bytes) / opt.events,
                  static_cast<double>(DirSize(jopts.dir)) / 1e9, Seconds(Steady::now() - t_fill));
   }
@@ -369,8 +383,10 @@ int main(int argc, char** argv) {
     if (Seconds(now - last_report) >= 10) {
       last_report = now;
       uint64_t c = committed_events->Value();
-      std::fprintf(stderr, "tracker: %" PRIu64 " events committed in %.0f s (%.0f/s), RSS %ld MB, "
-                           "db %.2f GB\n",
+      std::fprintf(stderr,
+                   "tracker: %" PRIu64
+                   " events committed in %.0f s (%.0f/s), RSS %ld MB, "
+                   "db %.2f GB\n",
                    c, Seconds(now - t0), c / Seconds(now - t0), ProcStatusKb("VmRSS") / 1024,
                    static_cast<double>(FileSize(sopts.path) + FileSize(sopts.path + "-wal")) / 1e9);
     }
@@ -418,8 +434,7 @@ int main(int argc, char** argv) {
   }
   const int64_t n = static_cast<int64_t>(opt.events);
   const bool counts_ok = done && stats_ok && stats_total == n && hits_rows == n &&
-                         day_rollup_sum == n && minute_rollup_sum == n &&
-                         committed == opt.events;
+                         day_rollup_sum == n && minute_rollup_sum == n && committed == opt.events;
 
   std::fprintf(stderr,
                "tracker: %s after %.1f s; committed %" PRIu64 " of %" PRIu64 " events; %" PRIu64
@@ -434,13 +449,16 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "memory: RSS before tracker %ld MB, peak during tracker %s\n",
                rss_before_kb / 1024,
                peak_kb >= 0 ? (std::to_string(peak_kb / 1024) + " MB").c_str() : "n/a");
-  std::printf("tracker_bench: events=%" PRIu64 " committed=%" PRIu64 " batch=%zu seconds=%.1f "
+  std::printf("tracker_bench: events=%" PRIu64 " committed=%" PRIu64
+              " batch=%zu seconds=%.1f "
               "events_per_sec=%.0f peak_rss_mb=%ld db_mb=%.0f bytes_per_event=%.0f "
               "stats_total=%" PRId64 " unique=%" PRId64 " status=%s\n",
               opt.events, committed, opt.batch, elapsed, committed / elapsed,
               peak_kb >= 0 ? peak_kb / 1024 : -1, db_bytes / 1e6,
               committed ? static_cast<double>(db_bytes) / committed : 0.0, stats_total,
               stats_unique,
-              !done ? "PARTIAL" : counts_ok ? "OK" : "MISMATCH");
+              !done       ? "PARTIAL"
+              : counts_ok ? "OK"
+                          : "MISMATCH");
   return counts_ok ? 0 : 1;
 }

@@ -14,17 +14,17 @@
 namespace ct::api {
 
 struct ApiOptions {
-  std::string public_url;  // base of short URLs, e.g. "http://127.0.0.1:8080" (no trailing /)
+  std::string public_url;        // base of short URLs, e.g. "http://127.0.0.1:8080" (no trailing /)
   int64_t rate_per_second = 50;  // per API key, on average; 0 = unlimited
   int64_t rate_burst = 100;      // per API key, at once
 };
 
 struct ApiContext {
   ApiOptions options;
-  Store* store = nullptr;             // not owned; thread-safe
-  MetricsRegistry* metrics = nullptr; // not owned; rendered at /metrics
+  Store* store = nullptr;              // not owned; thread-safe
+  MetricsRegistry* metrics = nullptr;  // not owned; rendered at /metrics
   Clock* clock = nullptr;
-  std::function<bool()> ready;        // /readyz: can the edge serve redirects?
+  std::function<bool()> ready;          // /readyz: can the edge serve redirects?
   std::function<void()> links_changed;  // wakes the edge's link syncer after a change
   // GET /api/v1/status: each stage's health, and the alarms firing now (a JSON array of the
   // alarm engine's objects). Either may be empty: no stages, and [] alarms. Called on API

@@ -33,9 +33,12 @@ ApiResponse ErrorResponse(int status, std::string_view code, std::string_view me
 
 ApiResponse ErrorFromStatus(const Status& s) {
   switch (s.code()) {
-    case StatusCode::kInvalidArgument: return ErrorResponse(400, "bad_request", s.message());
-    case StatusCode::kNotFound: return ErrorResponse(404, "not_found", s.message());
-    case StatusCode::kAlreadyExists: return ErrorResponse(409, "conflict", s.message());
+    case StatusCode::kInvalidArgument:
+      return ErrorResponse(400, "bad_request", s.message());
+    case StatusCode::kNotFound:
+      return ErrorResponse(404, "not_found", s.message());
+    case StatusCode::kAlreadyExists:
+      return ErrorResponse(409, "conflict", s.message());
     case StatusCode::kUnavailable:
     case StatusCode::kIoError:
     case StatusCode::kDeadlineExceeded:
@@ -60,7 +63,8 @@ bool IsJsonContentType(const ApiRequest& req) {
   std::string v;
   for (char c : *ct) {
     if (c == ';') break;
-    if (c != ' ' && c != '\t') v.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    if (c != ' ' && c != '\t')
+      v.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   }
   return v == "application/json";
 }

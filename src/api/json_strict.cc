@@ -85,9 +85,9 @@ Result<json::object> ParseStrictJsonObject(std::string_view body) {
   json::error_code ec;
   json::value v = json::parse(json::string_view(body.data(), body.size()), ec, {}, opts);
   if (ec) {
-    std::string why = ec == json::error::too_deep ? "nested deeper than " +
-                                                        std::to_string(kMaxJsonDepth)
-                                                  : ec.message();
+    std::string why = ec == json::error::too_deep
+                          ? "nested deeper than " + std::to_string(kMaxJsonDepth)
+                          : ec.message();
     return Status::InvalidArgument("request body is not valid JSON: " + why);
   }
   if (!v.is_object()) return Status::InvalidArgument("request body must be a JSON object");

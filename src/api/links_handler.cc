@@ -94,7 +94,8 @@ ApiResponse LinksHandler::List(const Principal& who, const ApiRequest& req) {
     if (p.key == "limit") {
       int64_t n = 0;
       auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (ec == std::errc::result_out_of_range) n = kMaxPageSize;
+      if (ec == std::errc::result_out_of_range)
+        n = kMaxPageSize;
       else if (ec != std::errc() || ptr != v.data() + v.size() || n < 1) {
         return ErrorResponse(400, "bad_request", "limit must be a positive integer");
       }

@@ -30,7 +30,8 @@ int64_t RateLimiter::Acquire(int64_t key_id) {
 void RateLimiter::DropIdleLocked(std::chrono::steady_clock::time_point now) {
   if (now - last_sweep_ < std::chrono::minutes(1)) return;
   last_sweep_ = now;
-  std::erase_if(buckets_, [&](const auto& kv) { return now - kv.second.updated > kRateBucketIdleTtl; });
+  std::erase_if(buckets_,
+                [&](const auto& kv) { return now - kv.second.updated > kRateBucketIdleTtl; });
 }
 
 }  // namespace ct::api

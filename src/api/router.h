@@ -1,6 +1,6 @@
 // ApiRouter: the ApiHandler behind the listener for everything that is not a redirect —
-// /healthz, /readyz, /metrics and the REST API under /api/v1 (links, stats, status). Routes by method and path,
-// authenticates /api/ requests, and turns every failure into the JSON error shape.
+// /healthz, /readyz, /metrics and the REST API under /api/v1 (links, stats, status). Routes by
+// method and path, authenticates /api/ requests, and turns every failure into the JSON error shape.
 // Thread-safe: Handle() is called concurrently from the API worker threads.
 #pragma once
 

@@ -10,9 +10,9 @@ namespace ct::api {
 namespace {
 
 // Paths the listener routes to something other than a link, and a few kept for later pages.
-constexpr std::array<std::string_view, 12> kReserved = {
-    "api", "ui", "metrics", "healthz", "readyz", "p", "c", "static", "admin", "login", "logout",
-    "favicon"};
+constexpr std::array<std::string_view, 12> kReserved = {"api",    "ui",    "metrics", "healthz",
+                                                        "readyz", "p",     "c",       "static",
+                                                        "admin",  "login", "logout",  "favicon"};
 
 }  // namespace
 

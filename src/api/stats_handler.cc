@@ -34,10 +34,14 @@ ApiResponse StatsHandler::LinkStats(const Principal& who, int64_t link_id, const
       if (!t.ok()) return ErrorResponse(400, "bad_request", p.key + ": " + t.status().message());
       (p.key == "from" ? from : to) = *t;
     } else if (p.key == "interval") {
-      if (p.value == "minute") interval = Interval::kMinute;
-      else if (p.value == "hour") interval = Interval::kHour;
-      else if (p.value == "day") interval = Interval::kDay;
-      else return ErrorResponse(400, "bad_request", "interval must be minute, hour or day");
+      if (p.value == "minute")
+        interval = Interval::kMinute;
+      else if (p.value == "hour")
+        interval = Interval::kHour;
+      else if (p.value == "day")
+        interval = Interval::kDay;
+      else
+        return ErrorResponse(400, "bad_request", "interval must be minute, hour or day");
       interval_name = p.value;
     }
   }

@@ -15,7 +15,8 @@
 
 namespace ct::api {
 
-inline constexpr int64_t kMaxBuckets = 10'000;  // a year of hours; bigger ranges need a coarser interval
+inline constexpr int64_t kMaxBuckets =
+    10'000;  // a year of hours; bigger ranges need a coarser interval
 
 class StatsHandler {
  public:

@@ -33,7 +33,8 @@ bool Configured(const Config& c, const std::string& channel) {
   return !c.Str("alarm." + channel + ".url").empty();
 }
 
-Status CheckUrl(const Config& c, const std::string& key, std::initializer_list<const char*> schemes) {
+Status CheckUrl(const Config& c, const std::string& key,
+                std::initializer_list<const char*> schemes) {
   const std::string& v = c.Str(key);
   if (v.empty()) return Status::Ok();
   auto u = boost::urls::parse_absolute_uri(v);
@@ -44,8 +45,8 @@ Status CheckUrl(const Config& c, const std::string& key, std::initializer_list<c
   if (!u || !scheme_ok || u->encoded_host().empty()) {
     std::string allowed;
     for (const char* s : schemes) allowed += std::string(allowed.empty() ? "" : " or ") + s;
-    return Status::InvalidArgument("config key '" + key + "' = '" + v +
-                                   "': must be an absolute " + allowed + " URL with a host");
+    return Status::InvalidArgument("config key '" + key + "' = '" + v + "': must be an absolute " +
+                                   allowed + " URL with a host");
   }
   return Status::Ok();
 }
@@ -86,8 +87,8 @@ Status ValidateAlarmConfig(const Config& c) {
   CT_RETURN_IF_ERROR(CheckUrl(c, "alarm.webhook.url", {"http", "https"}));
   CT_RETURN_IF_ERROR(CheckUrl(c, "alarm.email.url", {"smtp", "smtps"}));
   CT_RETURN_IF_ERROR(CheckUrl(c, "alarm.sms.url", {"http", "https"}));
-  if (Configured(c, "email") && (c.Str("alarm.email.from").empty() ||
-                                  SplitList(c.Str("alarm.email.to")).empty())) {
+  if (Configured(c, "email") &&
+      (c.Str("alarm.email.from").empty() || SplitList(c.Str("alarm.email.to")).empty())) {
     return Status::InvalidArgument(
         "config key 'alarm.email.url' is set: 'alarm.email.from' and 'alarm.email.to' are needed");
   }
@@ -155,8 +156,12 @@ Result<std::unique_ptr<AlarmEngine>> BuildAlarmEngine(const Config& c, AlarmInpu
   using std::chrono::seconds;
   auto rule = [&](std::string name, std::string summary, double fire_above, double clear_at,
                   milliseconds fire_after, milliseconds clear_after) {
-    return AlarmRule{name,     std::move(summary), fire_above,
-                     clear_at, fire_after,         clear_after,
+    return AlarmRule{name,
+                     std::move(summary),
+                     fire_above,
+                     clear_at,
+                     fire_after,
+                     clear_after,
                      SplitList(c.Str("alarm." + name + ".channels"))};
   };
   const double lag = static_cast<double>(c.Int("alarm.pipeline_lag_s"));
@@ -176,34 +181,34 @@ Result<std::unique_ptr<AlarmEngine>> BuildAlarmEngine(const Config& c, AlarmInpu
                               " health probes in a row",
                           failures - 0.5, 0, milliseconds(0), seconds(5)),
                      Value(in.store_probe_failures));
-  rules.emplace_back(rule("journal_failed",
-                          "The journal writer stopped: clicks are redirected but not recorded",
-                          0.5, 0, milliseconds(0), milliseconds(0)),
-                     Value(in.journal_failed));
-  rules.emplace_back(rule("journal_fsync_error", "A journal fsync failed (records rewritten)",
-                          0.5, 0, milliseconds(0), milliseconds(0)),
+  rules.emplace_back(
+      rule("journal_failed", "The journal writer stopped: clicks are redirected but not recorded",
+           0.5, 0, milliseconds(0), milliseconds(0)),
+      Value(in.journal_failed));
+  rules.emplace_back(rule("journal_fsync_error", "A journal fsync failed (records rewritten)", 0.5,
+                          0, milliseconds(0), milliseconds(0)),
                      Events(in.journal_fsync_errors_total, clock));
   rules.emplace_back(rule("journal_corruption",
-                          "Corrupt journal data was found and quarantined (see journal check)",
-                          0.5, 0, milliseconds(0), milliseconds(0)),
+                          "Corrupt journal data was found and quarantined (see journal check)", 0.5,
+                          0, milliseconds(0), milliseconds(0)),
                      Events(in.journal_corruption_total, clock));
-  rules.emplace_back(rule("disk_free_low",
-                          "The journal's disk is over " +
-                              std::to_string(static_cast<int64_t>(disk)) + " % full",
-                          disk, disk - 5, seconds(10), seconds(30)),
-                     Value(in.journal_disk_used_percent));
-  rules.emplace_back(rule("clicks_unrecorded",
-                          "Redirects were answered whose clicks could not be journaled", 0.5, 0,
-                          milliseconds(0), milliseconds(0)),
-                     Events(in.clicks_unrecorded_total, clock));
+  rules.emplace_back(
+      rule("disk_free_low",
+           "The journal's disk is over " + std::to_string(static_cast<int64_t>(disk)) + " % full",
+           disk, disk - 5, seconds(10), seconds(30)),
+      Value(in.journal_disk_used_percent));
+  rules.emplace_back(
+      rule("clicks_unrecorded", "Redirects were answered whose clicks could not be journaled", 0.5,
+           0, milliseconds(0), milliseconds(0)),
+      Events(in.clicks_unrecorded_total, clock));
 
   AlarmOptions opts;
   opts.tick = milliseconds(c.Int("alarm.tick_ms"));
   opts.repeat_every = std::chrono::minutes(c.Int("alarm.repeat_minutes"));
   opts.state_file = state_file;
   opts.instance = c.Str("alarm.instance");
-  auto engine = std::make_unique<AlarmEngine>(opts, std::move(rules), std::move(channels),
-                                              metrics, clock);
+  auto engine =
+      std::make_unique<AlarmEngine>(opts, std::move(rules), std::move(channels), metrics, clock);
   return engine;
 }
 

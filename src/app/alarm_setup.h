@@ -24,7 +24,7 @@ struct AlarmInputs {
   std::function<double()> journal_fsync_errors_total;  // counter
   std::function<double()> journal_corruption_total;    // counter (bytes or segments)
   std::function<double()> journal_disk_used_percent;
-  std::function<double()> clicks_unrecorded_total;     // counter: 302s whose record was lost
+  std::function<double()> clicks_unrecorded_total;  // counter: 302s whose record was lost
 };
 
 // Checks the alarm keys together (a rule naming a channel that is not configured, a malformed

@@ -14,7 +14,8 @@ int ConfigCommand(int argc, char** argv) {
     return 0;
   }
   if (argc == 3 && (std::string_view(argv[2]) == "--help" || std::string_view(argv[2]) == "-h")) {
-    std::puts("usage: clicktrail config sample\n  Prints a config file with every key at its default.");
+    std::puts(
+        "usage: clicktrail config sample\n  Prints a config file with every key at its default.");
     return 0;
   }
   std::fputs("usage: clicktrail config sample\n", stderr);

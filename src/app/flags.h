@@ -14,8 +14,8 @@
 namespace ct::app {
 
 struct Flags {
-  std::map<std::string, std::string> values;                 // --name VALUE
-  std::vector<std::pair<std::string, std::string>> sets;     // --set KEY=VALUE, in order
+  std::map<std::string, std::string> values;              // --name VALUE
+  std::vector<std::pair<std::string, std::string>> sets;  // --set KEY=VALUE, in order
   std::vector<std::string> positional;
   bool help = false;
 

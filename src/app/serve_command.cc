@@ -202,7 +202,8 @@ int ServeCommand(int argc, char** argv) {
     lag.Refresh();
     (void)journal_disk.UsedPercent();
   };
-  StoreProber prober(popts, [&store] { return store.Probe(); }, &metrics);
+  StoreProber prober(
+      popts, [&store] { return store.Probe(); }, &metrics);
   prober.Start();
 
   HealthReport health(clock);
@@ -313,9 +314,10 @@ int ServeCommand(int argc, char** argv) {
   server.Stop();
   syncer.Stop();
   if (!tracker.Drain((*writer)->WrittenPosition(), kDrainTimeout)) {
-    Log().Warn("tracker did not catch up with the journal in {} s; the rest is committed on the "
-               "next start",
-               std::chrono::duration_cast<std::chrono::seconds>(kDrainTimeout).count());
+    Log().Warn(
+        "tracker did not catch up with the journal in {} s; the rest is committed on the "
+        "next start",
+        std::chrono::duration_cast<std::chrono::seconds>(kDrainTimeout).count());
   }
   tracker.Stop();
   prober.Stop();

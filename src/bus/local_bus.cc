@@ -23,8 +23,8 @@ Result<BusBatch> LocalBus::Fetch(uint64_t from, size_t max_records,
       out.next_position = batch->next_position;
       out.records.reserve(batch->records.size());
       for (auto& r : batch->records) {
-        out.records.push_back({r.position, r.next_position, static_cast<uint8_t>(r.type),
-                               std::move(r.payload)});
+        out.records.push_back(
+            {r.position, r.next_position, static_cast<uint8_t>(r.type), std::move(r.payload)});
       }
       return out;
     }

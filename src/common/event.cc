@@ -49,7 +49,8 @@ class Cursor {
   }
   bool Str(std::string* s, size_t cap) {
     if (in_.size() < 2) return false;
-    size_t n = static_cast<uint8_t>(in_[0]) | (static_cast<size_t>(static_cast<uint8_t>(in_[1])) << 8);
+    size_t n =
+        static_cast<uint8_t>(in_[0]) | (static_cast<size_t>(static_cast<uint8_t>(in_[1])) << 8);
     in_.remove_prefix(2);
     if (n > cap || in_.size() < n) return false;
     s->assign(in_.data(), n);

@@ -28,19 +28,23 @@ class Logger {
 
   template <typename... Args>
   void Debug(fmt::format_string<Args...> f, Args&&... args) const {
-    Emit(LogLevel::kDebug, static_cast<fmt::string_view>(f), fmt::format(f, std::forward<Args>(args)...));
+    Emit(LogLevel::kDebug, static_cast<fmt::string_view>(f),
+         fmt::format(f, std::forward<Args>(args)...));
   }
   template <typename... Args>
   void Info(fmt::format_string<Args...> f, Args&&... args) const {
-    Emit(LogLevel::kInfo, static_cast<fmt::string_view>(f), fmt::format(f, std::forward<Args>(args)...));
+    Emit(LogLevel::kInfo, static_cast<fmt::string_view>(f),
+         fmt::format(f, std::forward<Args>(args)...));
   }
   template <typename... Args>
   void Warn(fmt::format_string<Args...> f, Args&&... args) const {
-    Emit(LogLevel::kWarn, static_cast<fmt::string_view>(f), fmt::format(f, std::forward<Args>(args)...));
+    Emit(LogLevel::kWarn, static_cast<fmt::string_view>(f),
+         fmt::format(f, std::forward<Args>(args)...));
   }
   template <typename... Args>
   void Error(fmt::format_string<Args...> f, Args&&... args) const {
-    Emit(LogLevel::kError, static_cast<fmt::string_view>(f), fmt::format(f, std::forward<Args>(args)...));
+    Emit(LogLevel::kError, static_cast<fmt::string_view>(f),
+         fmt::format(f, std::forward<Args>(args)...));
   }
 
  private:

@@ -41,9 +41,7 @@ class [[nodiscard]] Status {
   static Status IoError(std::string msg) { return {StatusCode::kIoError, msg}; }
   static Status Corruption(std::string msg) { return {StatusCode::kCorruption, msg}; }
   static Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, msg}; }
-  static Status ResourceExhausted(std::string msg) {
-    return {StatusCode::kResourceExhausted, msg};
-  }
+  static Status ResourceExhausted(std::string msg) { return {StatusCode::kResourceExhausted, msg}; }
   static Status DeadlineExceeded(std::string msg) { return {StatusCode::kDeadlineExceeded, msg}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, msg}; }
   // An I/O error from errno: "what: strerror(err)"; ENOSPC maps to kResourceExhausted.
@@ -95,8 +93,8 @@ class [[nodiscard]] Result {
 }  // namespace ct
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define CT_RETURN_IF_ERROR(expr)            \
-  do {                                      \
-    ::ct::Status ct_status_ = (expr);       \
+#define CT_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::ct::Status ct_status_ = (expr);        \
     if (!ct_status_.ok()) return ct_status_; \
   } while (0)

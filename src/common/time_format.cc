@@ -54,7 +54,8 @@ std::string FormatIso8601(int64_t micros) {
   int64_t secs = micros >= 0 ? micros / kMicrosPerSecond
                              : -((-micros + kMicrosPerSecond - 1) / kMicrosPerSecond);
   int64_t frac = micros - secs * kMicrosPerSecond;
-  int64_t days = secs >= 0 ? secs / kSecondsPerDay : -((-secs + kSecondsPerDay - 1) / kSecondsPerDay);
+  int64_t days =
+      secs >= 0 ? secs / kSecondsPerDay : -((-secs + kSecondsPerDay - 1) / kSecondsPerDay);
   int64_t sod = secs - days * kSecondsPerDay;
   int64_t y;
   unsigned m, d;

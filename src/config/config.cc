@@ -25,11 +25,16 @@ std::string_view Trim(std::string_view s) {
 
 std::string_view TypeName(ConfigType t) {
   switch (t) {
-    case ConfigType::kInt: return "integer";
-    case ConfigType::kString: return "string";
-    case ConfigType::kBool: return "true|false";
-    case ConfigType::kEnum: return "one of";
-    case ConfigType::kHostPort: return "host:port";
+    case ConfigType::kInt:
+      return "integer";
+    case ConfigType::kString:
+      return "string";
+    case ConfigType::kBool:
+      return "true|false";
+    case ConfigType::kEnum:
+      return "one of";
+    case ConfigType::kHostPort:
+      return "host:port";
   }
   return "?";
 }
@@ -46,9 +51,12 @@ std::string Allowed(const ConfigKey& k) {
       }
       return s;
     }
-    case ConfigType::kBool: return "true or false";
-    case ConfigType::kHostPort: return "HOST:PORT with a port from 0 to 65535 (0: any free port)";
-    case ConfigType::kString: return "a string";
+    case ConfigType::kBool:
+      return "true or false";
+    case ConfigType::kHostPort:
+      return "HOST:PORT with a port from 0 to 65535 (0: any free port)";
+    case ConfigType::kString:
+      return "a string";
   }
   return "";
 }
@@ -74,8 +82,8 @@ Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view value) {
 
 Status ValidateConfigValue(const ConfigKey& k, std::string_view v) {
   auto bad = [&] {
-    return Status::InvalidArgument("config key '" + std::string(k.name) + "' = '" +
-                                   std::string(v) + "': must be " + Allowed(k));
+    return Status::InvalidArgument("config key '" + std::string(k.name) + "' = '" + std::string(v) +
+                                   "': must be " + Allowed(k));
   };
   switch (k.type) {
     case ConfigType::kInt: {

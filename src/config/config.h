@@ -27,8 +27,8 @@ struct ConfigKey {
   std::string_view name;
   ConfigType type;
   std::string_view default_value;
-  int64_t min = 0;  // kInt only
-  int64_t max = 0;  // kInt only
+  int64_t min = 0;                        // kInt only
+  int64_t max = 0;                        // kInt only
   std::vector<std::string_view> choices;  // kEnum only
   std::string_view help;
 };

@@ -66,10 +66,10 @@ std::string SegmentFileName(uint64_t base);
 bool ParseSegmentFileName(std::string_view name, uint64_t* base);
 
 enum class FrameCheck {
-  kOk,          // a complete, valid record
-  kZero,        // a zero header: end of the written data (preallocated space)
-  kTruncated,   // fewer bytes than the header or the length needs
-  kBad,         // wrong magic, length over the limit, or CRC mismatch
+  kOk,         // a complete, valid record
+  kZero,       // a zero header: end of the written data (preallocated space)
+  kTruncated,  // fewer bytes than the header or the length needs
+  kBad,        // wrong magic, length over the limit, or CRC mismatch
 };
 struct Frame {
   RecordType type = RecordType::kReserved;

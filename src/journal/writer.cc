@@ -203,8 +203,7 @@ void JournalWriter::WhenDurable(uint64_t position, std::function<void(const Stat
   AddWaiter(position, std::move(done), /*urgent=*/true);
 }
 
-void JournalWriter::WhenDurableLazily(uint64_t position,
-                                      std::function<void(const Status&)> done) {
+void JournalWriter::WhenDurableLazily(uint64_t position, std::function<void(const Status&)> done) {
   AddWaiter(position, std::move(done), /*urgent=*/false);
 }
 

@@ -21,8 +21,8 @@ void Histogram::Observe(double v) {
 }
 
 std::vector<double> LatencyBuckets() {
-  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-          0.025,   0.05,   0.1,     0.25,   0.5,   1,      2.5,    5,     10};
+  return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,    0.1,    0.25,    0.5,    1,     2.5,    5,     10};
 }
 
 MetricsRegistry::Entry* MetricsRegistry::Find(const std::string& name,
@@ -37,7 +37,8 @@ Counter* MetricsRegistry::AddCounter(const std::string& name, const std::string&
                                      const std::string& labels) {
   std::lock_guard lock(mu_);
   if (Entry* e = Find(name, labels)) return e->counter.get();
-  auto e = std::make_unique<Entry>(Entry{name, help, labels, Kind::kCounter, nullptr, nullptr, nullptr});
+  auto e =
+      std::make_unique<Entry>(Entry{name, help, labels, Kind::kCounter, nullptr, nullptr, nullptr});
   e->counter = std::make_unique<Counter>();
   Counter* c = e->counter.get();
   entries_.push_back(std::move(e));
@@ -48,7 +49,8 @@ Gauge* MetricsRegistry::AddGauge(const std::string& name, const std::string& hel
                                  const std::string& labels) {
   std::lock_guard lock(mu_);
   if (Entry* e = Find(name, labels)) return e->gauge.get();
-  auto e = std::make_unique<Entry>(Entry{name, help, labels, Kind::kGauge, nullptr, nullptr, nullptr});
+  auto e =
+      std::make_unique<Entry>(Entry{name, help, labels, Kind::kGauge, nullptr, nullptr, nullptr});
   e->gauge = std::make_unique<Gauge>();
   Gauge* g = e->gauge.get();
   entries_.push_back(std::move(e));

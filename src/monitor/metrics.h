@@ -65,8 +65,7 @@ class MetricsRegistry {
   // labels twice returns the same metric.
   Counter* AddCounter(const std::string& name, const std::string& help,
                       const std::string& labels = "");
-  Gauge* AddGauge(const std::string& name, const std::string& help,
-                  const std::string& labels = "");
+  Gauge* AddGauge(const std::string& name, const std::string& help, const std::string& labels = "");
   Histogram* AddHistogram(const std::string& name, const std::string& help,
                           std::vector<double> bounds, const std::string& labels = "");
 

@@ -36,10 +36,10 @@ struct LinkRow {
   int64_t id = 0;
   int64_t account_id = 0;
   std::string slug;
-  std::string destination;   // validated, normalised absolute http(s) URL
+  std::string destination;  // validated, normalised absolute http(s) URL
   int64_t created_at_us = 0;
   int64_t updated_at_us = 0;
-  int64_t version = 0;       // store-wide increasing change number (see LinksChangedSince)
+  int64_t version = 0;  // store-wide increasing change number (see LinksChangedSince)
   bool deleted = false;
 };
 struct NewLink {
@@ -52,8 +52,8 @@ struct LinkUpdate {
   std::optional<std::string> destination;
 };
 struct LinkPage {
-  std::vector<LinkRow> links;              // ascending id
-  std::optional<int64_t> next_after_id;    // pass as after_id for the next page; none at end
+  std::vector<LinkRow> links;            // ascending id
+  std::optional<int64_t> next_after_id;  // pass as after_id for the next page; none at end
 };
 struct LinkChanges {
   std::vector<LinkRow> links;  // every link (deleted ones too) whose version > the asked one

@@ -157,8 +157,8 @@ bool Tracker::CommitWithRetry(const BusBatch& fetched) {
   int64_t newest_us = 0;
   for (const auto& r : records) {
     if (r.type != kEventRecordType) {
-      batch.dead_letters.push_back({r.position, "unknown record type " + std::to_string(r.type),
-                                    r.payload});
+      batch.dead_letters.push_back(
+          {r.position, "unknown record type " + std::to_string(r.type), r.payload});
       continue;
     }
     auto ev = DecodeEvent(r.payload);

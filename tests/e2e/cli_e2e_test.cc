@@ -15,8 +15,10 @@ namespace ct::test {
 namespace {
 
 TEST(CliE2eTest, HelpOnEveryCommand) {
-  for (auto cmd : {std::vector<std::string>{"--help"}, {"serve", "--help"},
-                   {"account", "--help"}, {"journal", "--help"}}) {
+  for (auto cmd : {std::vector<std::string>{"--help"},
+                   {"serve", "--help"},
+                   {"account", "--help"},
+                   {"journal", "--help"}}) {
     std::vector<std::string> argv = {ClicktrailBin()};
     argv.insert(argv.end(), cmd.begin(), cmd.end());
     auto r = RunCommand(argv);
@@ -53,8 +55,7 @@ TEST(CliE2eTest, BadFlagsAndConfigValuesExit2WithOneLineReason) {
     EXPECT_EQ(r.exit_code, 2) << args[0] << " " << args[1] << "\n" << r.err;
     EXPECT_FALSE(r.err.empty());
   }
-  auto r = RunCommand({ClicktrailBin(), "serve", "--data", dir.path(), "--set",
-                       "edge.threads=0"});
+  auto r = RunCommand({ClicktrailBin(), "serve", "--data", dir.path(), "--set", "edge.threads=0"});
   EXPECT_NE(r.err.find("edge.threads"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("1 to 64"), std::string::npos) << r.err;
 }

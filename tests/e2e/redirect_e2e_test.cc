@@ -152,9 +152,9 @@ TEST_F(RedirectE2eTest, LinkChangesReachTheEdgeWithinASecond) {
 TEST_F(RedirectE2eTest, ListIsPaginatedAndCoversEveryLinkOnce) {
   std::set<int64_t> created;
   for (int i = 0; i < 7; ++i) {
-    created.insert(JsonInt(CreateLink(R"({"destination": "https://example.com/)" +
-                                      std::to_string(i) + R"("})"),
-                           "id"));
+    created.insert(JsonInt(
+        CreateLink(R"({"destination": "https://example.com/)" + std::to_string(i) + R"("})"),
+        "id"));
   }
   std::set<int64_t> seen;
   std::string cursor;
@@ -183,8 +183,7 @@ TEST_F(RedirectE2eTest, StatsShapesAndBadQueries) {
   auto link = CreateLink(R"({"destination": "https://example.com/"})");
   std::string base = "/api/v1/links/" + std::to_string(JsonInt(link, "id")) + "/stats";
   auto r = ApiCall(server_.port(), "GET",
-                   base + "?from=2026-01-01T00:00:00Z&to=2026-01-01T03:00:00Z&interval=hour",
-                   key_);
+                   base + "?from=2026-01-01T00:00:00Z&to=2026-01-01T03:00:00Z&interval=hour", key_);
   ASSERT_EQ(r.status, 200) << r.body;
   auto v = ParseJson(r.body);
   ASSERT_EQ(v.as_object().at("series").as_array().size(), 3u);
@@ -192,11 +191,11 @@ TEST_F(RedirectE2eTest, StatsShapesAndBadQueries) {
   EXPECT_EQ(JsonInt(v, "total"), 0);
   EXPECT_EQ(ApiCall(server_.port(), "GET", base + "?interval=week", key_).status, 400);
   EXPECT_EQ(ApiCall(server_.port(), "GET", base + "?from=yesterday", key_).status, 400);
-  EXPECT_EQ(ApiCall(server_.port(), "GET",
-                    base + "?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&interval=minute",
-                    key_)
-                .status,
-            400);
+  EXPECT_EQ(
+      ApiCall(server_.port(), "GET",
+              base + "?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&interval=minute", key_)
+          .status,
+      400);
   EXPECT_EQ(ApiCall(server_.port(), "GET", "/api/v1/links/999999/stats", key_).status, 404);
 }
 

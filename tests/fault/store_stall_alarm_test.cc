@@ -110,8 +110,8 @@ TEST(StoreStallAlarmTest, StallAlarmsWithin30sRedirectsGoOnAndDrainResolves) {
   SmtpSink smtp;
   ServerHarness s({"--set", "alarm.webhook.url=" + hook.Url("/alarms"), "--set",
                    "alarm.webhook.secret=test-secret-of-at-least-24-bytes", "--set",
-                   "alarm.email.url=" + smtp.Url(), "--set", "alarm.email.starttls=none",
-                   "--set", "alarm.email.from=clicktrail@test.invalid", "--set",
+                   "alarm.email.url=" + smtp.Url(), "--set", "alarm.email.starttls=none", "--set",
+                   "alarm.email.from=clicktrail@test.invalid", "--set",
                    "alarm.email.to=ops@test.invalid", "--set", "alarm.instance=stall-test"});
   std::string key = s.CreateAccount("acme");
   ASSERT_TRUE(s.Start()) << s.Log();
@@ -146,8 +146,7 @@ TEST(StoreStallAlarmTest, StallAlarmsWithin30sRedirectsGoOnAndDrainResolves) {
   std::optional<Clock::time_point> first_alarm =
       std::min(firing["store_unreachable"], firing["pipeline_lag"]);
   double to_alarm = std::chrono::duration<double>(*first_alarm - stall_start).count();
-  double to_lag_alarm =
-      std::chrono::duration<double>(firing["pipeline_lag"] - stall_start).count();
+  double to_lag_alarm = std::chrono::duration<double>(firing["pipeline_lag"] - stall_start).count();
   ASSERT_GE(smtp.Messages().size(), 1u) << "no alarm email";
   EXPECT_NE(smtp.Messages()[0].data.find("FIRING"), std::string::npos);
   auto during = clicker.Percentiles(stall_start, Clock::now());
@@ -210,12 +209,14 @@ TEST(StoreStallAlarmTest, StallAlarmsWithin30sRedirectsGoOnAndDrainResolves) {
   std::string rules;
   for (const auto& r : fired) rules += r + " ";
   std::printf(
-      "stall->first alarm %.1f s, pipeline_lag %.1f s (rules fired: %s); heal->all resolved %.1f s; clicks %lld; "
+      "stall->first alarm %.1f s, pipeline_lag %.1f s (rules fired: %s); heal->all resolved %.1f "
+      "s; clicks %lld; "
       "counted after %.1f s; redirect p50/p99/max before %.2f/%.2f/%.2f ms, during stall "
       "%.2f/%.2f/%.2f ms\n",
-      to_alarm, to_lag_alarm, rules.c_str(), std::chrono::duration<double>(*all_resolved - heal).count(),
-      static_cast<long long>(want), drain_s, baseline[0] * 1e3, baseline[1] * 1e3,
-      baseline[2] * 1e3, during[0] * 1e3, during[1] * 1e3, during[2] * 1e3);
+      to_alarm, to_lag_alarm, rules.c_str(),
+      std::chrono::duration<double>(*all_resolved - heal).count(), static_cast<long long>(want),
+      drain_s, baseline[0] * 1e3, baseline[1] * 1e3, baseline[2] * 1e3, during[0] * 1e3,
+      during[1] * 1e3, during[2] * 1e3);
   ASSERT_EQ(s.Terminate(), 0) << s.Log();
 }
 

@@ -79,14 +79,14 @@ TEST_F(BadInputTest, BadSlugsAreRefused) {
   std::string before = ListBody();
   const char* bad[] = {"../x", "a b", "a%2e", "api", "metrics", "ä", "a/b", ""};
   for (const char* slug : bad) {
-    std::string body = R"({"destination": "https://example.com/", "slug": ")" +
-                       std::string(slug) + "\"}";
+    std::string body =
+        R"({"destination": "https://example.com/", "slug": ")" + std::string(slug) + "\"}";
     auto r = ApiCall(port(), "POST", "/api/v1/links", key_, body);
     EXPECT_EQ(r.status, 400) << slug << " -> " << r.body;
   }
-  auto too_long = ApiCall(port(), "POST", "/api/v1/links", key_,
-                          R"({"destination": "https://example.com/", "slug": ")" +
-                              std::string(65, 'a') + "\"}");
+  auto too_long = ApiCall(
+      port(), "POST", "/api/v1/links", key_,
+      R"({"destination": "https://example.com/", "slug": ")" + std::string(65, 'a') + "\"}");
   EXPECT_EQ(too_long.status, 400);
   EXPECT_EQ(ListBody(), before);
 }

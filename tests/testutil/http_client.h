@@ -14,7 +14,7 @@
 namespace ct::test {
 
 struct HttpResponse {
-  int status = 0;                             // 0: no (complete) response
+  int status = 0;                              // 0: no (complete) response
   std::map<std::string, std::string> headers;  // names lowercased
   std::string body;
   bool closed = false;  // the server closed the connection after this response
@@ -26,8 +26,7 @@ struct HttpResponse {
 
 class HttpClient {
  public:
-  explicit HttpClient(uint16_t port,
-                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  explicit HttpClient(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10));
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;

@@ -9,7 +9,8 @@
 namespace ct::test {
 
 ServerHarness::ServerHarness(std::vector<std::string> extra_args)
-    : data_dir_(dir_.Join("data")), err_path_(dir_.Join("serve.log")),
+    : data_dir_(dir_.Join("data")),
+      err_path_(dir_.Join("serve.log")),
       extra_args_(std::move(extra_args)) {}
 
 ServerHarness::~ServerHarness() {
@@ -25,8 +26,8 @@ std::string ServerHarness::CreateAccount(const std::string& name) {
 }
 
 bool ServerHarness::Start(std::chrono::milliseconds timeout) {
-  std::vector<std::string> argv = {ClicktrailBin(), "serve", "--data", data_dir_, "--listen",
-                                   "127.0.0.1:0"};
+  std::vector<std::string> argv = {ClicktrailBin(), "serve",    "--data",
+                                   data_dir_,       "--listen", "127.0.0.1:0"};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   size_t log_size_before = Log().size();
   proc_ = std::make_unique<Process>(argv, dir_.Join("serve.out"), err_path_);

@@ -35,9 +35,9 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
   // with SQLite's default 2 MiB cache each commit re-read and re-wrote most of them (~15 KB
   // written per click). 64 MiB (a ceiling, filled only as used) and checkpoints every 32 MiB
   // of WAL instead of 4 MiB doubled the tracker's throughput in bench/tracker_bench.
-  CT_RETURN_IF_ERROR(db->Exec(
-      "PRAGMA cache_size = " + std::to_string(-kCacheKiB) +
-      "; PRAGMA wal_autocheckpoint = " + std::to_string(kWalCheckpointPages) + ";"));
+  CT_RETURN_IF_ERROR(
+      db->Exec("PRAGMA cache_size = " + std::to_string(-kCacheKiB) +
+               "; PRAGMA wal_autocheckpoint = " + std::to_string(kWalCheckpointPages) + ";"));
   return db;
 }
 
