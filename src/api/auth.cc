@@ -20,7 +20,29 @@ bool QueryCarriesKey(const std::string& target) {
 
 }  // namespace
 
-Result<Principal> Authenticate(const ApiRequest& req, Store& store) {
+void KeyFallbackCache::Remember(const std::string& key_hash, const Principal& who,
+                                std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(mu_);
+  if (entries_.size() >= kMaxCachedKeys && !entries_.count(key_hash)) {
+    entries_.erase(entries_.begin());  // any one: the cache is a fallback, not the truth
+  }
+  entries_[key_hash] = Entry{who, now};
+}
+
+void KeyFallbackCache::Forget(const std::string& key_hash) {
+  std::lock_guard lock(mu_);
+  entries_.erase(key_hash);
+}
+
+std::optional<Principal> KeyFallbackCache::Find(const std::string& key_hash,
+                                                std::chrono::steady_clock::time_point now) const {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(key_hash);
+  if (it == entries_.end() || now - it->second.confirmed > kKeyFallbackTtl) return std::nullopt;
+  return it->second.who;
+}
+
+Result<Principal> Authenticate(const ApiRequest& req, Store& store, KeyFallbackCache* fallback) {
   if (QueryCarriesKey(req.target)) {
     return Status::NotFound("API keys are accepted only in the Authorization header");
   }
@@ -33,10 +55,22 @@ Result<Principal> Authenticate(const ApiRequest& req, Store& store) {
   }
   std::string_view key = v.substr(kBearer.size());
   if (!ApiKeyWellFormed(key)) return Status::NotFound("invalid API key");
-  auto info = store.FindApiKey(HashApiKey(key));
-  if (!info.ok()) return info.status();
-  if (!info->has_value() || (*info)->revoked) return Status::NotFound("invalid API key");
-  return Principal{(*info)->account_id, (*info)->key_id};
+  const std::string hash = HashApiKey(key);
+  const auto now = std::chrono::steady_clock::now();
+  auto info = store.FindApiKey(hash);
+  if (!info.ok()) {
+    if (fallback != nullptr) {
+      if (auto who = fallback->Find(hash, now)) return *who;
+    }
+    return info.status();
+  }
+  if (!info->has_value() || (*info)->revoked) {
+    if (fallback != nullptr) fallback->Forget(hash);
+    return Status::NotFound("invalid API key");
+  }
+  Principal who{(*info)->account_id, (*info)->key_id};
+  if (fallback != nullptr) fallback->Remember(hash, who, now);
+  return who;
 }
 
 }  // namespace ct::api

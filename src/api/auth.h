@@ -3,7 +3,12 @@
 // checksum before any store lookup, looked up by its SHA-256; revoked keys are refused.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
 
 #include "common/status.h"
 #include "edge/api_handler.h"
@@ -16,8 +21,33 @@ struct Principal {
   int64_t key_id = 0;
 };
 
+// Keys the store confirmed recently, so that reads that do not need the store — the status page
+// above all — still work while the store cannot answer. Only a key that the store itself
+// confirmed valid within kKeyFallbackTtl is accepted this way; a revocation reaches every
+// request again as soon as the store answers. Thread-safe; bounded to kMaxCachedKeys.
+class KeyFallbackCache {
+ public:
+  static constexpr auto kKeyFallbackTtl = std::chrono::hours(24);
+  static constexpr size_t kMaxCachedKeys = 10'000;
+
+  void Remember(const std::string& key_hash, const Principal& who,
+                std::chrono::steady_clock::time_point now);
+  void Forget(const std::string& key_hash);
+  std::optional<Principal> Find(const std::string& key_hash,
+                                std::chrono::steady_clock::time_point now) const;
+
+ private:
+  struct Entry {
+    Principal who;
+    std::chrono::steady_clock::time_point confirmed;
+  };
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
 // kNotFound (-> 401) with a message for the client when the request is not authenticated;
-// kUnavailable when the store cannot answer.
-Result<Principal> Authenticate(const ApiRequest& req, Store& store);
+// kUnavailable when the store cannot answer and `fallback` (optional) does not know the key.
+Result<Principal> Authenticate(const ApiRequest& req, Store& store,
+                               KeyFallbackCache* fallback = nullptr);
 
 }  // namespace ct::api

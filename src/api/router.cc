@@ -74,7 +74,7 @@ ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
     return ErrorResponse(404, "not_found", "no such API endpoint");
   }
   // Authenticate before saying anything else about the path.
-  auto who = Authenticate(req, *ctx_.store);
+  auto who = Authenticate(req, *ctx_.store, &key_cache_);
   if (!who.ok()) {
     if (who.status().code() == StatusCode::kNotFound) {
       ApiResponse r = ErrorResponse(401, "unauthorized", who.status().message());

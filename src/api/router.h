@@ -23,6 +23,7 @@ class ApiRouter {
 
   ApiContext ctx_;
   RateLimiter limiter_;
+  KeyFallbackCache key_cache_;  // lets the status page authenticate while the store is down
   LinksHandler links_;
   StatsHandler stats_;
   StatusHandler status_;

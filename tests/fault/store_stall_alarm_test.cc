@@ -150,6 +150,18 @@ TEST(StoreStallAlarmTest, StallAlarmsWithin30sRedirectsGoOnAndDrainResolves) {
   ASSERT_GE(smtp.Messages().size(), 1u) << "no alarm email";
   EXPECT_NE(smtp.Messages()[0].data.find("FIRING"), std::string::npos);
   auto during = clicker.Percentiles(stall_start, Clock::now());
+  // The status page works during the outage and names the store as the failing stage.
+  {
+    auto r = ApiCall(s.port(), "GET", "/api/v1/status", key);
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto v = ParseJson(r.body);
+    std::string store_state;
+    for (const auto& st : v.as_object().at("stages").as_array()) {
+      if (JsonStr(st, "name") == "store") store_state = JsonStr(st, "state");
+    }
+    EXPECT_EQ(store_state, "red") << r.body;
+    EXPECT_FALSE(v.as_object().at("alarms").as_array().empty()) << r.body;
+  }
   // Self-healing: the failing store client is torn down and rebuilt (or tried to be: while the
   // lock is held the new client cannot open either; the attempt takes the store's busy
   // timeout), and /metrics says so.

@@ -637,6 +637,16 @@ TEST_F(RouterTest, MetricsRendersRegistry) {
 
 // ---- /api/v1/status --------------------------------------------------------------------------
 
+TEST_F(RouterTest, ConfirmedKeysStillReachTheStatusPageWhileTheStoreIsDown) {
+  ASSERT_EQ(Call("GET", "/api/v1/links", key_a_).status, 200);  // the store confirms key A
+  store_->fail_lookups = true;
+  EXPECT_EQ(Call("GET", "/api/v1/status", key_a_).status, 200);
+  // Key B was never confirmed: no fallback for it, the outage shows as a 503.
+  ExpectError(Call("GET", "/api/v1/status", key_b_), 503, "unavailable");
+  // A malformed key is still refused without any lookup.
+  ExpectError(Call("GET", "/api/v1/status", "ct_bogus"), 401, "unauthorized");
+}
+
 TEST_F(RouterTest, StatusNeedsAKey) {
   ExpectError(Call("GET", "/api/v1/status", ""), 401, "unauthorized");
 }
