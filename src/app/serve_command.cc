@@ -185,6 +185,7 @@ int ServeCommand(int argc, char** argv) {
 
   TrackerOptions topts;
   topts.batch_max = static_cast<size_t>(cfg.Int("tracker.batch_max"));
+  topts.nice = static_cast<int>(cfg.Int("tracker.nice"));
   topts.on_commit = [&lag](uint64_t position, int64_t) { lag.OnCommitted(position); };
   topts.on_repeated_failures = [&rebuild_store](int n) { rebuild_store("tracker", n); };
   Tracker tracker(topts, &bus, &store, &metrics, clock);

@@ -1,5 +1,8 @@
 #include "tracker/tracker.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "common/event.h"
 #include "common/log.h"
 #include "tracker/visitor.h"
@@ -127,6 +130,12 @@ void Tracker::OnCommitFailed() {
 }
 
 void Tracker::Run() {
+  if (options_.nice != 0) {
+    // Linux: setpriority on a thread id changes that thread alone.
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), options_.nice) != 0) {
+      Log().Warn("could not lower the tracker thread's priority to nice {}", options_.nice);
+    }
+  }
   while (!stopping_) {
     RecordRate(0);  // decays the rate gauge while idle
     auto fetched = bus_->Fetch(committed_, options_.batch_max, options_.fetch_wait);

@@ -32,6 +32,10 @@ namespace ct {
 
 struct TrackerOptions {
   std::string consumer = "journal";  // the store row that holds this consumer's position
+  // Nice value of the tracker thread. Redirects come first (DESIGN promise 1): when the edge
+  // and the tracker compete for a core, the tracker yields, and the journal absorbs the
+  // difference until the edge's load drops (pipeline_lag alarms if it never does).
+  int nice = 10;
   size_t batch_max = 20000;  // events per transaction (bigger: faster catch-up, longer locks)
   std::chrono::milliseconds fetch_wait{50};
   std::chrono::milliseconds retry_min{100};
