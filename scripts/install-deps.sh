@@ -10,9 +10,11 @@ PACKAGES=(
   libssl-dev                                                    # SHA-256 of API keys
   libfmt-dev                                                    # log formatting
   libcurl4-openssl-dev                                          # alarms (webhook, SMTP, SMS)
+  libqrencode-dev libpng-dev                                    # QR codes of short links
   libgtest-dev libgmock-dev libbenchmark-dev                    # tests and micro benchmarks
   curl procps psmisc                                            # used by tests and make run
   prometheus                                                    # promtool: tests parse /metrics
+  zbar-tools                                                    # zbarimg: tests read QR codes back
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include "api/destination.h"
 #include "api/http_util.h"
 #include "api/json_strict.h"
+#include "api/qr_code.h"
 #include "api/slug.h"
 #include "common/time_format.h"
 
@@ -165,6 +166,42 @@ ApiResponse LinksHandler::Delete(const Principal& who, int64_t id) {
   ApiResponse r;
   r.status = 204;
   r.content_type.clear();
+  return r;
+}
+
+ApiResponse LinksHandler::Qr(const Principal& who, int64_t id, const ApiRequest& req) {
+  auto u = boost::urls::parse_origin_form(req.target);
+  if (!u) return ErrorResponse(400, "bad_request", "malformed request target");
+  QrFormat format = QrFormat::kPng;
+  int size = kDefaultQrSize;
+  for (auto p : u->params()) {
+    std::string_view v = p.value;
+    if (p.key == "format") {
+      if (v == "png")
+        format = QrFormat::kPng;
+      else if (v == "svg")
+        format = QrFormat::kSvg;
+      else
+        return ErrorResponse(400, "bad_request", "format must be png or svg");
+    } else if (p.key == "size") {
+      auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), size);
+      if (ec != std::errc() || ptr != v.data() + v.size() || size < kMinQrSize ||
+          size > kMaxQrSize) {
+        return ErrorResponse(400, "bad_request",
+                             "size must be an integer from " + std::to_string(kMinQrSize) + " to " +
+                                 std::to_string(kMaxQrSize));
+      }
+    }
+  }
+  auto link = ctx_->store->GetLink(who.account_id, id);
+  if (!link.ok()) return ErrorFromStatus(link.status());
+  if (!link->has_value() || (*link)->deleted) return NotFound();
+  auto image = RenderQr(ctx_->options.public_url + "/" + (*link)->slug, format, size);
+  if (!image.ok()) return ErrorFromStatus(image.status());
+  ApiResponse r;
+  r.status = 200;
+  r.content_type = format == QrFormat::kPng ? "image/png" : "image/svg+xml";
+  r.body = std::move(*image);
   return r;
 }
 

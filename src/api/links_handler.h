@@ -23,6 +23,8 @@ class LinksHandler {
   ApiResponse Get(const Principal& who, int64_t id);
   ApiResponse Update(const Principal& who, int64_t id, const ApiRequest& req);
   ApiResponse Delete(const Principal& who, int64_t id);
+  // GET /api/v1/links/{id}/qr?format=png|svg&size=N: the short URL as a QR code.
+  ApiResponse Qr(const Principal& who, int64_t id, const ApiRequest& req);
 
  private:
   const ApiContext* ctx_;

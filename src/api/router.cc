@@ -107,6 +107,10 @@ ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
     if (m == "DELETE") return links_.Delete(*who, *id);
     return MethodNotAllowed("GET, PATCH, DELETE");
   }
+  if (seg.size() == 5 && seg[4] == "qr") {
+    if (m == "GET") return links_.Qr(*who, *id, req);
+    return MethodNotAllowed("GET");
+  }
   if (seg.size() == 5 && seg[4] == "stats") {
     if (m == "GET") return stats_.LinkStats(*who, *id, req);
     return MethodNotAllowed("GET");

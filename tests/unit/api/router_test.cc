@@ -709,3 +709,28 @@ TEST_F(RouterTest, StatusOnlyAnswersGet) {
 
 }  // namespace
 }  // namespace ct::api
+
+namespace ct::api {
+namespace {
+
+TEST_F(RouterTest, QrCodeOfOwnLinkOnly) {
+  ApiResponse created = Call("POST", "/api/v1/links", key_a_,
+                             R"({"destination":"https://example.com/","slug":"qr-me"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string base =
+      "/api/v1/links/" + std::to_string(json::parse(created.body).as_object().at("id").as_int64());
+  ApiResponse png = Call("GET", base + "/qr", key_a_);
+  ASSERT_EQ(png.status, 200) << png.body;
+  EXPECT_EQ(png.content_type, "image/png");
+  EXPECT_EQ(png.body.substr(1, 3), "PNG");
+  ApiResponse svg = Call("GET", base + "/qr?format=svg&size=128", key_a_);
+  ASSERT_EQ(svg.status, 200);
+  EXPECT_EQ(svg.content_type, "image/svg+xml");
+  ExpectError(Call("GET", base + "/qr?format=bmp", key_a_), 400, "bad_request");
+  ExpectError(Call("GET", base + "/qr?size=12", key_a_), 400, "bad_request");
+  ExpectError(Call("GET", base + "/qr", key_b_), 404, "not_found");
+  ExpectError(Call("POST", base + "/qr", key_a_), 405, "method_not_allowed");
+}
+
+}  // namespace
+}  // namespace ct::api
