@@ -18,7 +18,7 @@ KEY=$(cat "$KEYFILE")
 
 "$BIN" serve --data "$DATA" --listen "$LISTEN" &
 PID=$!
-trap 'kill -TERM $PID 2>/dev/null; wait $PID' INT TERM
+trap 'kill -TERM $PID 2>/dev/null; wait $PID; exit $?' INT TERM
 for _ in $(seq 1 100); do
   curl -fsS "http://$LISTEN/readyz" >/dev/null 2>&1 && break
   kill -0 $PID 2>/dev/null || { echo "clicktrail serve did not start" >&2; exit 1; }
