@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "api/http_util.h"
+#include "api/status_page.h"
 
 namespace ct::api {
 namespace {
@@ -55,6 +56,10 @@ ApiResponse ApiRouter::Handle(const ApiRequest& req) {
   std::string_view target = req.target;
   std::string_view path = target.substr(0, target.find('?'));
   if (path == "/healthz") return Text(200, "text/plain", "ok\n");
+  if (path == "/ui/status") {
+    if (req.method != "GET" && req.method != "HEAD") return MethodNotAllowed("GET, HEAD");
+    return Text(200, "text/html; charset=utf-8", std::string(StatusPageHtml()));
+  }
   if (path == "/readyz") {
     bool ready = !ctx_.ready || ctx_.ready();
     return Text(ready ? 200 : 503, "text/plain", ready ? "ready\n" : "link table not loaded\n");

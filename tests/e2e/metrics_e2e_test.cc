@@ -38,3 +38,28 @@ TEST(MetricsE2eTest, MetricsParseWithPromtoolAndCountTraffic) {
 
 }  // namespace
 }  // namespace ct::test
+
+namespace ct::test {
+namespace {
+
+// The status page is served without a key (it holds no data) and reads /api/v1/status with
+// the key the user types, sent only in the Authorization header.
+TEST(StatusPageE2eTest, StatusPageIsServedAndReadsTheStatusApi) {
+  ServerHarness s;
+  std::string key = s.CreateAccount("a");
+  ASSERT_TRUE(s.Start()) << s.Log();
+  HttpClient c(s.port());
+  auto page = c.Request("GET", "/ui/status");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.Header("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("fetch(\"/api/v1/status\""), std::string::npos);
+  EXPECT_NE(page.body.find("Authorization: \"Bearer \""), std::string::npos);
+  auto status = ApiCall(s.port(), "GET", "/api/v1/status", key);
+  ASSERT_EQ(status.status, 200) << status.body;
+  for (const char* stage : {"\"edge\"", "\"journal\"", "\"tracker\"", "\"store\""}) {
+    EXPECT_NE(status.body.find(stage), std::string::npos) << stage << " in " << status.body;
+  }
+}
+
+}  // namespace
+}  // namespace ct::test
