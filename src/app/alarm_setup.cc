@@ -2,7 +2,9 @@
 
 #include <boost/url/parse.hpp>
 #include <deque>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 #include "monitor/email_channel.h"
@@ -51,34 +53,54 @@ Status CheckUrl(const Config& c, const std::string& key,
   return Status::Ok();
 }
 
-// The increase of a counter within the last `window`, sampled at every evaluation.
-class RecentIncrease {
+// The rules of one evaluation run back to back; one snapshot of the figures (a statvfs and a
+// few metric lookups) serves them all.
+constexpr auto kSnapshotMaxAge = std::chrono::milliseconds(100);
+
+class FiguresCache {
  public:
-  RecentIncrease(std::function<double()> counter, Clock* clock)
-      : counter_(std::move(counter)), clock_(clock) {}
-  double operator()() {
-    auto now = clock_->SteadyNow();
-    double v = counter_();
+  FiguresCache(FiguresSource source, Clock* clock) : source_(std::move(source)), clock_(clock) {}
+  HealthFigures Get() {
     std::lock_guard lock(mu_);
-    samples_.emplace_back(now, v);
-    while (samples_.size() > 1 && now - samples_.front().first > kEventWindow) samples_.pop_front();
-    return v - samples_.front().second;
+    auto now = clock_->SteadyNow();
+    if (!taken_ || now - *taken_ > kSnapshotMaxAge) {
+      figures_ = source_();
+      taken_ = now;
+    }
+    return figures_;
   }
 
  private:
-  std::function<double()> counter_;
+  FiguresSource source_;
   Clock* clock_;
   std::mutex mu_;
-  std::deque<std::pair<std::chrono::steady_clock::time_point, double>> samples_;
+  HealthFigures figures_;
+  std::optional<std::chrono::steady_clock::time_point> taken_;
 };
 
-AlarmSource Events(std::function<double()> counter, Clock* clock) {
-  auto inc = std::make_shared<RecentIncrease>(std::move(counter), clock);
-  return [inc]() -> std::optional<double> { return (*inc)(); };
+using Field = std::function<std::optional<double>(const HealthFigures&)>;
+
+AlarmSource Value(std::shared_ptr<FiguresCache> cache, Field field) {
+  return [cache, field = std::move(field)] { return field(cache->Get()); };
 }
 
-AlarmSource Value(std::function<double()> f) {
-  return [f = std::move(f)]() -> std::optional<double> { return f(); };
+// The increase of a counter within the last kEventWindow, sampled at every evaluation.
+AlarmSource Events(std::shared_ptr<FiguresCache> cache, Field counter, Clock* clock) {
+  struct Samples {
+    std::mutex mu;
+    std::deque<std::pair<std::chrono::steady_clock::time_point, double>> values;
+  };
+  auto samples = std::make_shared<Samples>();
+  return [cache, counter = std::move(counter), clock, samples]() -> std::optional<double> {
+    std::optional<double> v = counter(cache->Get());
+    if (!v) return std::nullopt;
+    auto now = clock->SteadyNow();
+    std::lock_guard lock(samples->mu);
+    auto& q = samples->values;
+    q.emplace_back(now, *v);
+    while (q.size() > 1 && now - q.front().first > kEventWindow) q.pop_front();
+    return *v - q.front().second;
+  };
 }
 
 }  // namespace
@@ -118,7 +140,7 @@ Status ValidateAlarmConfig(const Config& c) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<AlarmEngine>> BuildAlarmEngine(const Config& c, AlarmInputs in,
+Result<std::unique_ptr<AlarmEngine>> BuildAlarmEngine(const Config& c, FiguresSource figures,
                                                       const std::string& state_file,
                                                       MetricsRegistry* metrics, Clock* clock) {
   CT_RETURN_IF_ERROR(ValidateAlarmConfig(c));
@@ -168,6 +190,8 @@ Result<std::unique_ptr<AlarmEngine>> BuildAlarmEngine(const Config& c, AlarmInpu
   const milliseconds lag_for = seconds(c.Int("alarm.pipeline_lag_for_s"));
   const double failures = static_cast<double>(c.Int("alarm.store_failures"));
   const double disk = static_cast<double>(c.Int("alarm.disk_used_percent"));
+  auto cache = std::make_shared<FiguresCache>(std::move(figures), clock);
+  auto num = [](auto v) -> std::optional<double> { return static_cast<double>(v); };
   std::vector<std::pair<AlarmRule, AlarmSource>> rules;
   // Hysteresis: lag clears at half its threshold and only after as long as it took to fire,
   // so a backlog hovering around the limit does not page anyone twice.
@@ -175,32 +199,40 @@ Result<std::unique_ptr<AlarmEngine>> BuildAlarmEngine(const Config& c, AlarmInpu
                           "Tracking lag: the oldest uncommitted click is over " +
                               std::to_string(static_cast<int64_t>(lag)) + " s old",
                           lag, lag / 2, lag_for, std::max(lag_for, milliseconds(seconds(5)))),
-                     Value(in.pipeline_lag_seconds));
-  rules.emplace_back(rule("store_unreachable",
-                          "The store failed " + std::to_string(static_cast<int64_t>(failures)) +
-                              " health probes in a row",
-                          failures - 0.5, 0, milliseconds(0), seconds(5)),
-                     Value(in.store_probe_failures));
+                     Value(cache, [](const HealthFigures& f) {
+                       return std::optional<double>(f.tracker_lag_seconds);
+                     }));
+  rules.emplace_back(
+      rule("store_unreachable",
+           "The store failed " + std::to_string(static_cast<int64_t>(failures)) +
+               " health probes in a row",
+           failures - 0.5, 0, milliseconds(0), seconds(5)),
+      Value(cache, [num](const HealthFigures& f) { return num(f.store_probe_failures); }));
   rules.emplace_back(
       rule("journal_failed", "The journal writer stopped: clicks are redirected but not recorded",
            0.5, 0, milliseconds(0), milliseconds(0)),
-      Value(in.journal_failed));
-  rules.emplace_back(rule("journal_fsync_error", "A journal fsync failed (records rewritten)", 0.5,
-                          0, milliseconds(0), milliseconds(0)),
-                     Events(in.journal_fsync_errors_total, clock));
-  rules.emplace_back(rule("journal_corruption",
-                          "Corrupt journal data was found and quarantined (see journal check)", 0.5,
-                          0, milliseconds(0), milliseconds(0)),
-                     Events(in.journal_corruption_total, clock));
+      Value(cache, [num](const HealthFigures& f) { return num(f.journal_failed ? 1 : 0); }));
+  rules.emplace_back(
+      rule("journal_fsync_error", "A journal fsync failed (records rewritten)", 0.5, 0,
+           milliseconds(0), milliseconds(0)),
+      Events(
+          cache, [num](const HealthFigures& f) { return num(f.journal_fsync_errors); }, clock));
+  rules.emplace_back(
+      rule("journal_corruption",
+           "Corrupt journal data was found and quarantined (see journal check)", 0.5, 0,
+           milliseconds(0), milliseconds(0)),
+      Events(
+          cache, [num](const HealthFigures& f) { return num(f.journal_corruption); }, clock));
   rules.emplace_back(
       rule("disk_free_low",
            "The journal's disk is over " + std::to_string(static_cast<int64_t>(disk)) + " % full",
            disk, disk - 5, seconds(10), seconds(30)),
-      Value(in.journal_disk_used_percent));
+      Value(cache, [](const HealthFigures& f) { return f.journal_disk_used_percent; }));
   rules.emplace_back(
       rule("clicks_unrecorded", "Redirects were answered whose clicks could not be journaled", 0.5,
            0, milliseconds(0), milliseconds(0)),
-      Events(in.clicks_unrecorded_total, clock));
+      Events(
+          cache, [num](const HealthFigures& f) { return num(f.clicks_unrecorded); }, clock));
 
   AlarmOptions opts;
   opts.tick = milliseconds(c.Int("alarm.tick_ms"));

@@ -12,26 +12,20 @@
 #include "common/status.h"
 #include "config/config.h"
 #include "monitor/alarm_engine.h"
+#include "monitor/health.h"
 #include "monitor/metrics.h"
 
 namespace ct::app {
 
-// Live figures the rules read; each must be cheap and thread-safe.
-struct AlarmInputs {
-  std::function<double()> pipeline_lag_seconds;        // age of the oldest uncommitted event
-  std::function<double()> store_probe_failures;        // consecutive failed store probes
-  std::function<double()> journal_failed;              // 1 once the writer has fail-stopped
-  std::function<double()> journal_fsync_errors_total;  // counter
-  std::function<double()> journal_corruption_total;    // counter (bytes or segments)
-  std::function<double()> journal_disk_used_percent;
-  std::function<double()> clicks_unrecorded_total;  // counter: 302s whose record was lost
-};
+// The figures the rules read: the same snapshot the status page shows (monitor/health.h), so
+// the two never disagree. Must be thread-safe; it is called at most once per evaluation.
+using FiguresSource = std::function<HealthFigures()>;
 
 // Checks the alarm keys together (a rule naming a channel that is not configured, a malformed
 // URL, a missing sender or recipient); the message names the key.
 Status ValidateAlarmConfig(const Config& config);
 
-Result<std::unique_ptr<AlarmEngine>> BuildAlarmEngine(const Config& config, AlarmInputs inputs,
+Result<std::unique_ptr<AlarmEngine>> BuildAlarmEngine(const Config& config, FiguresSource figures,
                                                       const std::string& state_file,
                                                       MetricsRegistry* metrics, Clock* clock);
 

@@ -226,28 +226,9 @@ int ServeCommand(int argc, char** argv) {
     return f;
   };
 
-  // Alarms read in-process figures only and keep their state in a local file: they must not
-  // depend on the store or the bus they watch.
-  AlarmInputs alarm_inputs;
-  alarm_inputs.pipeline_lag_seconds = [&lag] { return lag.OldestUnconsumedAgeSeconds(); };
-  alarm_inputs.store_probe_failures = [&prober] {
-    return static_cast<double>(prober.ConsecutiveFailures());
-  };
-  alarm_inputs.journal_failed = [&writer] { return (*writer)->health().ok() ? 0.0 : 1.0; };
-  alarm_inputs.journal_fsync_errors_total = [&metrics] {
-    return CounterValue(metrics, "clicktrail_journal_fsync_errors_total");
-  };
-  alarm_inputs.journal_corruption_total = [&metrics] {
-    return CounterValue(metrics, "clicktrail_journal_corrupt_bytes_total") +
-           CounterValue(metrics, "clicktrail_journal_quarantined_segments_total");
-  };
-  alarm_inputs.journal_disk_used_percent = [&journal_disk] {
-    return journal_disk.UsedPercent().value_or(0.0);
-  };
-  alarm_inputs.clicks_unrecorded_total = [&metrics] {
-    return CounterValue(metrics, "clicktrail_edge_clicks_unrecorded_total");
-  };
-  auto alarms = BuildAlarmEngine(cfg, alarm_inputs, data + "/alarms.json", &metrics, clock);
+  // Alarms read the same in-process figures as the status page and keep their state in a
+  // local file: they must not depend on the store or the bus they watch.
+  auto alarms = BuildAlarmEngine(cfg, health_figures, data + "/alarms.json", &metrics, clock);
   if (!alarms.ok()) return Fail("configuring alarms", alarms.status());
   if (Status s = (*alarms)->Start(); !s.ok()) return Fail("starting alarms", s);
 

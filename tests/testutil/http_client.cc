@@ -11,6 +11,8 @@
 #include <cctype>
 #include <cstring>
 
+#include "testutil/loopback_server.h"
+
 namespace ct::test {
 
 HttpClient::HttpClient(uint16_t port, std::chrono::milliseconds timeout)
@@ -40,15 +42,7 @@ bool HttpClient::Connect() {
   return true;
 }
 
-bool HttpClient::SendAll(const std::string& bytes) {
-  size_t off = 0;
-  while (off < bytes.size()) {
-    ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    off += static_cast<size_t>(n);
-  }
-  return true;
-}
+bool HttpClient::SendAll(const std::string& bytes) { return LoopbackServer::SendAll(fd_, bytes); }
 
 HttpResponse HttpClient::ReadResponse(bool head) {
   HttpResponse r;
