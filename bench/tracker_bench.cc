@@ -320,10 +320,17 @@ int main(int argc, char** argv) {
       const int64_t t = day_start + static_cast<int64_t>((static_cast<__int128>(i) * kDayUs) /
                                                          static_cast<__int128>(opt.events));
       payload.clear();
-      EncodeEventFields(EventKind::kClick, ids.Next(), t, link_ids[v.link], link_account[v.link],
-                        IpString(v.ip), kUserAgents[v.ua],
-                        kReferrers[rng() % std::size(kReferrers)],
-                        kLanguages[rng() % std::size(kLanguages)], &payload);
+      const std::string ip = IpString(v.ip);
+      EventView ev;
+      ev.id = ids.Next();
+      ev.time_us = t;
+      ev.link_id = link_ids[v.link];
+      ev.account_id = link_account[v.link];
+      ev.ip = ip;
+      ev.user_agent = kUserAgents[v.ua];
+      ev.referrer = kReferrers[rng() % std::size(kReferrers)];
+      ev.accept_language = kLanguages[rng() % std::size(kLanguages)];
+      EncodeEventView(ev, &payload);
       payload_bytes += payload.size();
       journal::AppendRecord(&framed, journal::RecordType::kEvent, payload);
       if (++in_frame == kRecordsPerAppend || i + 1 == opt.events) {

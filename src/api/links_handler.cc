@@ -108,7 +108,7 @@ ApiResponse LinksHandler::List(const Principal& who, const ApiRequest& req) {
       }
     }
   }
-  auto page = ctx_->store->ListLinks(who.account_id, after, limit);
+  auto page = ctx_->store->ListLinks(who.account_id, {}, after, limit);
   if (!page.ok()) return ErrorFromStatus(page.status());
   json::array links;
   for (const auto& l : page->links) links.push_back(LinkJson(*ctx_, l));

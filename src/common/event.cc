@@ -8,7 +8,8 @@
 namespace ct {
 namespace {
 
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 2;
+constexpr uint8_t kVersion1 = 1;
 
 void PutI64(std::string* out, int64_t v) {
   char b[8];
@@ -69,32 +70,34 @@ std::string EventIdHex(const EventId& id) {
   return HexEncode(std::string_view(reinterpret_cast<const char*>(id.data()), id.size()));
 }
 
-void EncodeEventFields(EventKind kind, const EventId& id, int64_t time_us, int64_t link_id,
-                       int64_t account_id, std::string_view ip, std::string_view user_agent,
-                       std::string_view referrer, std::string_view accept_language,
-                       std::string* out) {
+void EncodeEventView(const EventView& e, std::string* out) {
   out->push_back(static_cast<char>(kVersion));
-  out->push_back(static_cast<char>(kind));
-  out->append(reinterpret_cast<const char*>(id.data()), id.size());
-  PutI64(out, time_us);
-  PutI64(out, link_id);
-  PutI64(out, account_id);
-  PutStr(out, ip, kMaxIpBytes);
-  PutStr(out, user_agent, kMaxUserAgentBytes);
-  PutStr(out, referrer, kMaxReferrerBytes);
-  PutStr(out, accept_language, kMaxAcceptLanguageBytes);
+  out->push_back(static_cast<char>(e.kind));
+  out->append(reinterpret_cast<const char*>(e.id.data()), e.id.size());
+  PutI64(out, e.time_us);
+  PutI64(out, e.link_id);
+  PutI64(out, e.account_id);
+  out->push_back(static_cast<char>(e.flags));
+  PutStr(out, e.ip, kMaxIpBytes);
+  PutStr(out, e.user_agent, kMaxUserAgentBytes);
+  PutStr(out, e.referrer, kMaxReferrerBytes);
+  PutStr(out, e.accept_language, kMaxAcceptLanguageBytes);
+  PutStr(out, e.country, kMaxCountryBytes);
+  PutStr(out, e.visitor_id, kMaxVisitorIdBytes);
+  PutStr(out, e.destination, kMaxEventDestinationBytes);
 }
 
 void EncodeEvent(const Event& e, std::string* out) {
-  EncodeEventFields(e.kind, e.id, e.time_us, e.link_id, e.account_id, e.ip, e.user_agent,
-                    e.referrer, e.accept_language, out);
+  EncodeEventView({e.kind, e.id, e.time_us, e.link_id, e.account_id, e.flags, e.ip, e.user_agent,
+                   e.referrer, e.accept_language, e.country, e.visitor_id, e.destination},
+                  out);
 }
 
 Result<Event> DecodeEvent(std::string_view payload) {
   Cursor c(payload);
   uint8_t version = 0, kind = 0;
   if (!c.U8(&version)) return Status::Corruption("event: empty payload");
-  if (version != kVersion) {
+  if (version != kVersion && version != kVersion1) {
     return Status::Corruption("event: unknown version " + std::to_string(version));
   }
   Event e;
@@ -104,9 +107,14 @@ Result<Event> DecodeEvent(std::string_view payload) {
   }
   e.kind = static_cast<EventKind>(kind);
   if (!c.Bytes(e.id.data(), e.id.size()) || !c.I64(&e.time_us) || !c.I64(&e.link_id) ||
-      !c.I64(&e.account_id) || !c.Str(&e.ip, kMaxIpBytes) ||
+      !c.I64(&e.account_id) || (version >= 2 && !c.U8(&e.flags)) || !c.Str(&e.ip, kMaxIpBytes) ||
       !c.Str(&e.user_agent, kMaxUserAgentBytes) || !c.Str(&e.referrer, kMaxReferrerBytes) ||
       !c.Str(&e.accept_language, kMaxAcceptLanguageBytes)) {
+    return Status::Corruption("event: truncated or oversized field");
+  }
+  if (version >= 2 &&
+      (!c.Str(&e.country, kMaxCountryBytes) || !c.Str(&e.visitor_id, kMaxVisitorIdBytes) ||
+       !c.Str(&e.destination, kMaxEventDestinationBytes))) {
     return Status::Corruption("event: truncated or oversized field");
   }
   if (!c.empty()) return Status::Corruption("event: trailing bytes");

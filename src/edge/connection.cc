@@ -108,10 +108,17 @@ class Session {
     if (s_.sink != nullptr) {
       EventKind kind = req_.is_head ? EventKind::kHead : EventKind::kClick;
       payload_.clear();
-      EncodeEventFields(kind, s_.ids.Next(), s_.clock->NowMicros(), link->link_id, link->account_id,
-                        conn_.peer_ip, req_.HeaderValue(req_.user_agent),
-                        req_.HeaderValue(req_.referer), req_.HeaderValue(req_.accept_language),
-                        &payload_);
+      EventView ev;
+      ev.kind = kind;
+      ev.id = s_.ids.Next();
+      ev.time_us = s_.clock->NowMicros();
+      ev.link_id = link->link_id;
+      ev.account_id = link->account_id;
+      ev.ip = conn_.peer_ip;
+      ev.user_agent = req_.HeaderValue(req_.user_agent);
+      ev.referrer = req_.HeaderValue(req_.referer);
+      ev.accept_language = req_.HeaderValue(req_.accept_language);
+      EncodeEventView(ev, &payload_);
       journal::AppendRecord(&w_->batch, journal::RecordType::kEvent, payload_);
       conn_.SetState(ConnState::kBusy);
       // On false the journal failed: the 302 goes out anyway (counted as unrecorded).

@@ -27,7 +27,7 @@ RebuildingStore::RebuildingStore(std::unique_ptr<Store> initial, Factory factory
           "Store rebuilds whose fresh client could not be opened (the old one was kept).")),
       inner_(std::move(initial)) {}
 
-std::shared_ptr<Store> RebuildingStore::Current() const {
+std::shared_ptr<Store> RebuildingStore::Target() const {
   std::lock_guard lock(mu_);
   return inner_;
 }
@@ -58,41 +58,5 @@ Status RebuildingStore::Rebuild() {
   Log().Warn("store client rebuilt; the old one closes once its calls in flight return");
   return Status::Ok();  // `old` is released here (or by its last caller), outside mu_
 }
-
-Result<int64_t> RebuildingStore::CreateAccount(const NewAccount& account) {
-  return Current()->CreateAccount(account);
-}
-Result<std::optional<ApiKeyInfo>> RebuildingStore::FindApiKey(const std::string& key_hash) {
-  return Current()->FindApiKey(key_hash);
-}
-Result<LinkRow> RebuildingStore::CreateLink(const NewLink& link) {
-  return Current()->CreateLink(link);
-}
-Result<std::optional<LinkRow>> RebuildingStore::GetLink(int64_t account_id, int64_t link_id) {
-  return Current()->GetLink(account_id, link_id);
-}
-Result<LinkPage> RebuildingStore::ListLinks(int64_t account_id, int64_t after_id, int limit) {
-  return Current()->ListLinks(account_id, after_id, limit);
-}
-Result<std::optional<LinkRow>> RebuildingStore::UpdateLink(int64_t account_id, int64_t link_id,
-                                                           const LinkUpdate& update) {
-  return Current()->UpdateLink(account_id, link_id, update);
-}
-Result<bool> RebuildingStore::DeleteLink(int64_t account_id, int64_t link_id) {
-  return Current()->DeleteLink(account_id, link_id);
-}
-Result<LinkChanges> RebuildingStore::LinksChangedSince(int64_t version) {
-  return Current()->LinksChangedSince(version);
-}
-Result<CommitResult> RebuildingStore::Commit(const CommitBatch& batch) {
-  return Current()->Commit(batch);
-}
-Result<uint64_t> RebuildingStore::ConsumedPosition(const std::string& consumer) {
-  return Current()->ConsumedPosition(consumer);
-}
-Result<std::optional<LinkStats>> RebuildingStore::GetLinkStats(const StatsQuery& query) {
-  return Current()->GetLinkStats(query);
-}
-Status RebuildingStore::Probe() { return Current()->Probe(); }
 
 }  // namespace ct

@@ -27,11 +27,11 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "monitor/metrics.h"
-#include "store/store.h"
+#include "store/forwarding_store.h"
 
 namespace ct {
 
-class RebuildingStore : public Store {
+class RebuildingStore : public ForwardingStore {
  public:
   using Factory = std::function<Result<std::unique_ptr<Store>>()>;
 
@@ -49,24 +49,11 @@ class RebuildingStore : public Store {
   uint64_t Rebuilds() const { return rebuilds_->Value(); }
   uint64_t RebuildFailures() const { return rebuild_failures_->Value(); }
 
-  Result<int64_t> CreateAccount(const NewAccount& account) override;
-  Result<std::optional<ApiKeyInfo>> FindApiKey(const std::string& key_hash) override;
-  Result<LinkRow> CreateLink(const NewLink& link) override;
-  Result<std::optional<LinkRow>> GetLink(int64_t account_id, int64_t link_id) override;
-  Result<LinkPage> ListLinks(int64_t account_id, int64_t after_id, int limit) override;
-  Result<std::optional<LinkRow>> UpdateLink(int64_t account_id, int64_t link_id,
-                                            const LinkUpdate& update) override;
-  Result<bool> DeleteLink(int64_t account_id, int64_t link_id) override;
-  Result<LinkChanges> LinksChangedSince(int64_t version) override;
-  Result<CommitResult> Commit(const CommitBatch& batch) override;
-  Result<uint64_t> ConsumedPosition(const std::string& consumer) override;
-  Result<std::optional<LinkStats>> GetLinkStats(const StatsQuery& query) override;
-  Status Probe() override;
+ protected:
+  // The current client, pinned for the duration of one call.
+  std::shared_ptr<Store> Target() const override;
 
  private:
-  // The current client, pinned for the duration of one call.
-  std::shared_ptr<Store> Current() const;
-
   const Factory factory_;
   Clock* const clock_;
   const std::chrono::milliseconds min_interval_;

@@ -237,7 +237,8 @@ Result<std::optional<LinkRow>> SqliteStore::GetLink(int64_t account_id, int64_t 
   return ReadLink(lease.db(), account_id, link_id, /*live_only=*/false);
 }
 
-Result<LinkPage> SqliteStore::ListLinks(int64_t account_id, int64_t after_id, int limit) {
+Result<LinkPage> SqliteStore::ListLinks(int64_t account_id, const LinkFilter& filter,
+                                        int64_t after_id, int limit) {
   LinkPage page;
   if (limit <= 0) return page;
   ReadLease lease = AcquireReader();

@@ -51,7 +51,12 @@ class SqliteStore : public Store {
 
   Result<LinkRow> CreateLink(const NewLink& link) override;
   Result<std::optional<LinkRow>> GetLink(int64_t account_id, int64_t link_id) override;
-  Result<LinkPage> ListLinks(int64_t account_id, int64_t after_id, int limit) override;
+  Result<LinkPage> ListLinks(int64_t account_id, const LinkFilter& filter, int64_t after_id,
+                             int limit) override;
+  Result<std::vector<LinkRow>> CreateLinks(const std::vector<NewLink>& links) override;
+  Result<DomainRow> CreateDomain(int64_t account_id, const std::string& host) override;
+  Result<std::vector<DomainRow>> ListDomains(int64_t account_id) override;
+  Result<bool> DeleteDomain(int64_t account_id, int64_t domain_id) override;
   Result<std::optional<LinkRow>> UpdateLink(int64_t account_id, int64_t link_id,
                                             const LinkUpdate& update) override;
   Result<bool> DeleteLink(int64_t account_id, int64_t link_id) override;
@@ -61,6 +66,15 @@ class SqliteStore : public Store {
   Result<uint64_t> ConsumedPosition(const std::string& consumer) override;
 
   Result<std::optional<LinkStats>> GetLinkStats(const StatsQuery& query) override;
+  Result<std::optional<std::vector<BreakdownRow>>> GetBreakdown(const StatsQuery& query,
+                                                                Dimension dimension,
+                                                                int limit) override;
+  Result<std::vector<TopLink>> GetTopLinks(int64_t account_id, int64_t from_us, int64_t to_us,
+                                           int limit) override;
+  Result<std::optional<HitPage>> ListHits(int64_t account_id, int64_t link_id,
+                                          const std::optional<HitCursor>& after,
+                                          int limit) override;
+  Result<int64_t> ExpireHits(int64_t before_us, int64_t max_rows) override;
 
   // Writes the token on a connection of its own (busy timeout = probe_timeout, and never
   // queued behind the tracker's write mutex), then reads it back from the read pool.

@@ -64,13 +64,40 @@ TEST(EventTest, RoundTripHeadAndExtremes) {
   ExpectSameEvent(*d, e);
 }
 
-TEST(EventTest, EncodeFieldsMatchesEncodeEvent) {
+TEST(EventTest, EncodeViewMatchesEncodeEvent) {
   Event e = SampleEvent();
+  e.flags = kFlagPrefetch | kFlagNewVisitor;
+  e.country = "DE";
+  e.visitor_id = "AAECAwQFBgcICQoLDA0ODw";
+  e.destination = "https://example.com/{click_id}";
   std::string a, b;
   EncodeEvent(e, &a);
-  EncodeEventFields(e.kind, e.id, e.time_us, e.link_id, e.account_id, e.ip, e.user_agent,
-                    e.referrer, e.accept_language, &b);
+  EncodeEventView({e.kind, e.id, e.time_us, e.link_id, e.account_id, e.flags, e.ip, e.user_agent,
+                   e.referrer, e.accept_language, e.country, e.visitor_id, e.destination},
+                  &b);
   EXPECT_EQ(a, b);
+  auto d = DecodeEvent(a);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->flags, e.flags);
+  EXPECT_EQ(d->country, "DE");
+  EXPECT_EQ(d->visitor_id, e.visitor_id);
+  EXPECT_EQ(d->destination, e.destination);
+}
+
+// Journals written before v2 must still replay: a hand-built v1 record decodes with the new
+// fields empty.
+TEST(EventTest, DecodesVersion1) {
+  Event e = SampleEvent();
+  std::string v2;
+  EncodeEvent(e, &v2);
+  // v1 = v2 without the flags byte (offset 1+1+16+24 = 42) and the 3 trailing empty strings.
+  std::string v1 = v2.substr(0, 42) + v2.substr(43, v2.size() - 43 - 6);
+  v1[0] = 1;
+  auto d = DecodeEvent(v1);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  ExpectSameEvent(*d, e);
+  EXPECT_EQ(d->flags, 0);
+  EXPECT_TRUE(d->destination.empty());
 }
 
 TEST(EventTest, EncodeAppends) {

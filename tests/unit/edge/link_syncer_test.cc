@@ -5,11 +5,13 @@
 #include <mutex>
 #include <thread>
 
+#include "store/forwarding_store.h"
+
 namespace ct::edge {
 namespace {
 
-// Only LinksChangedSince does anything.
-class FakeStore : public Store {
+// Only LinksChangedSince does anything; the syncer must call nothing else (Target() aborts).
+class FakeStore : public ForwardingStore {
  public:
   Result<LinkChanges> LinksChangedSince(int64_t version) override {
     std::lock_guard lock(mu);
@@ -38,32 +40,17 @@ class FakeStore : public Store {
     rows.push_back(r);
   }
 
-  Result<int64_t> CreateAccount(const NewAccount&) override { return Unimplemented(); }
-  Result<std::optional<ApiKeyInfo>> FindApiKey(const std::string&) override {
-    return Unimplemented();
-  }
-  Result<LinkRow> CreateLink(const NewLink&) override { return Unimplemented(); }
-  Result<std::optional<LinkRow>> GetLink(int64_t, int64_t) override { return Unimplemented(); }
-  Result<LinkPage> ListLinks(int64_t, int64_t, int) override { return Unimplemented(); }
-  Result<std::optional<LinkRow>> UpdateLink(int64_t, int64_t, const LinkUpdate&) override {
-    return Unimplemented();
-  }
-  Result<bool> DeleteLink(int64_t, int64_t) override { return Unimplemented(); }
-  Result<CommitResult> Commit(const CommitBatch&) override { return Unimplemented(); }
-  Result<uint64_t> ConsumedPosition(const std::string&) override { return Unimplemented(); }
-  Result<std::optional<LinkStats>> GetLinkStats(const StatsQuery&) override {
-    return Unimplemented();
-  }
-  Status Probe() override { return Unimplemented(); }
-
   std::mutex mu;
   std::vector<LinkRow> rows;
   int64_t next_version = 0;
   bool fail = false;
   int calls = 0;
 
- private:
-  static Status Unimplemented() { return Status::Internal("not in the fake"); }
+ protected:
+  std::shared_ptr<Store> Target() const override {
+    ADD_FAILURE() << "the link syncer called a Store method other than LinksChangedSince";
+    std::abort();
+  }
 };
 
 TEST(LinkSyncerTest, FullThenIncremental) {

@@ -96,7 +96,7 @@ TEST_F(StoreTest, AnotherAccountsLinkLooksMissing) {
   Result<bool> del = store_->DeleteLink(b, link.id);
   ASSERT_TRUE(del.ok());
   EXPECT_FALSE(*del);
-  Result<LinkPage> page = store_->ListLinks(b, 0, 100);
+  Result<LinkPage> page = store_->ListLinks(b, {}, 0, 100);
   ASSERT_TRUE(page.ok());
   EXPECT_TRUE(page->links.empty());
   Result<std::optional<LinkStats>> stats =
@@ -160,7 +160,7 @@ TEST_F(StoreTest, PaginationVisitsEveryLiveLinkOnce) {
   int64_t after = 0;
   int pages = 0;
   for (;;) {
-    Result<LinkPage> page = store_->ListLinks(a, after, 4);
+    Result<LinkPage> page = store_->ListLinks(a, {}, after, 4);
     ASSERT_TRUE(page.ok()) << page.status().ToString();
     ASSERT_LE(page->links.size(), 4u);
     ++pages;

@@ -21,6 +21,7 @@
 #include "journal/reader.h"
 #include "journal/segment_files.h"
 #include "journal/writer.h"
+#include "store/forwarding_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace ct {
@@ -106,25 +107,9 @@ class FakeBus : public Bus {
 };
 
 // Forwards to a real store; can fail Commit calls and run a hook before each one.
-class FlakyStore : public Store {
+class FlakyStore : public StoreWrapper {
  public:
-  explicit FlakyStore(Store* inner) : inner_(inner) {}
-  Result<int64_t> CreateAccount(const NewAccount& a) override { return inner_->CreateAccount(a); }
-  Result<std::optional<ApiKeyInfo>> FindApiKey(const std::string& h) override {
-    return inner_->FindApiKey(h);
-  }
-  Result<LinkRow> CreateLink(const NewLink& l) override { return inner_->CreateLink(l); }
-  Result<std::optional<LinkRow>> GetLink(int64_t a, int64_t id) override {
-    return inner_->GetLink(a, id);
-  }
-  Result<LinkPage> ListLinks(int64_t a, int64_t after, int limit) override {
-    return inner_->ListLinks(a, after, limit);
-  }
-  Result<std::optional<LinkRow>> UpdateLink(int64_t a, int64_t id, const LinkUpdate& u) override {
-    return inner_->UpdateLink(a, id, u);
-  }
-  Result<bool> DeleteLink(int64_t a, int64_t id) override { return inner_->DeleteLink(a, id); }
-  Result<LinkChanges> LinksChangedSince(int64_t v) override { return inner_->LinksChangedSince(v); }
+  explicit FlakyStore(Store* inner) : StoreWrapper(inner), inner_(inner) {}
   Result<CommitResult> Commit(const CommitBatch& b) override {
     int call = ++commit_calls;
     if (before_commit) before_commit(call);
@@ -133,13 +118,6 @@ class FlakyStore : public Store {
     }
     return inner_->Commit(b);
   }
-  Result<uint64_t> ConsumedPosition(const std::string& c) override {
-    return inner_->ConsumedPosition(c);
-  }
-  Result<std::optional<LinkStats>> GetLinkStats(const StatsQuery& q) override {
-    return inner_->GetLinkStats(q);
-  }
-  Status Probe() override { return inner_->Probe(); }
 
   std::atomic<int> commit_calls{0};
   std::atomic<int> fail_first_commits{0};
