@@ -2,8 +2,8 @@
 // local segments, the tracker reads them in-process (LocalBus) and commits to SQLite, the API
 // and the edge share one listener.
 //
-// Start order: store (behind a RebuildingStore), journal (recovery runs here), tracker, store
-// prober, link table, API, listener.
+// Start order: store (behind a RebuildingStore), journal (recovery runs here), enrichment data,
+// tracker, store prober, link table, API, listener.
 // Stop order on SIGTERM/SIGINT (F15): close the listener and finish in-flight requests; fsync
 // the journal; let the tracker commit everything durable; stop it; stop the prober; close the
 // journal. The store is destroyed last (declared first).
@@ -34,6 +34,7 @@
 #include "edge/edge_server.h"
 #include "edge/link_syncer.h"
 #include "edge/link_table.h"
+#include "enrich/enricher.h"
 #include "journal/file_env.h"
 #include "journal/lag_tracking_sink.h"
 #include "journal/reader.h"
@@ -183,7 +184,14 @@ int ServeCommand(int argc, char** argv) {
   DiskUsage journal_disk(jopts.dir, &metrics, "clicktrail_journal_disk_used_percent",
                          "Percent of the journal's filesystem in use (as df counts it).");
 
+  // Enrichment data, loaded once: each source that cannot be loaded is logged and left out
+  // (its dimensions stay ""), never a reason not to serve. The sources are shared read-only,
+  // so the edge can look up the same GeoDb / UserAgentParser for targeting.
+  const enrich::EnrichSources enrich_sources = enrich::LoadEnrichSources(
+      cfg.Str("enrich.geoip_db"), cfg.Str("enrich.uap_regexes"), cfg.Str("enrich.crawlers"));
+
   TrackerOptions topts;
+  topts.enricher = enrich::Enricher(enrich_sources);
   topts.batch_max = static_cast<size_t>(cfg.Int("tracker.batch_max"));
   topts.nice = static_cast<int>(cfg.Int("tracker.nice"));
   topts.on_commit = [&lag](uint64_t position, int64_t) { lag.OnCommitted(position); };
