@@ -191,20 +191,20 @@ TEST(EventTest, OversizedLengthRefused) {
   Event e;
   std::string enc;
   EncodeEvent(e, &enc);
-  size_t ip_len_at = 2 + 16 + 24;
+  size_t ip_len_at = 2 + 16 + 24 + 1;  // version, kind, id, 3 x i64, flags
   std::string bad = enc.substr(0, ip_len_at);
   uint16_t n = kMaxIpBytes + 1;
   bad.push_back(static_cast<char>(n & 0xff));
   bad.push_back(static_cast<char>(n >> 8));
   bad.append(n, 'x');
-  bad.append(6, '\0');  // three empty strings
+  bad.append(12, '\0');  // six empty strings
   EXPECT_FALSE(DecodeEvent(bad).ok());
   // The same with the cap respected decodes.
   std::string good = enc.substr(0, ip_len_at);
   good.push_back(static_cast<char>(kMaxIpBytes));
   good.push_back('\0');
   good.append(kMaxIpBytes, 'x');
-  good.append(6, '\0');
+  good.append(12, '\0');
   EXPECT_TRUE(DecodeEvent(good).ok());
 }
 
