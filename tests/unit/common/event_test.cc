@@ -41,10 +41,10 @@ TEST(EventTest, RoundTrip) {
   Event e = SampleEvent();
   std::string enc;
   EncodeEvent(e, &enc);
-  // 1 + 1 + 16 + 3*8 + 4*2 + strings.
+  // 1 + 1 + 16 + 3*8 + 1 + 7*2 + strings (the last three empty here).
   EXPECT_EQ(enc.size(),
-            50 + e.ip.size() + e.user_agent.size() + e.referrer.size() + e.accept_language.size());
-  EXPECT_EQ(static_cast<uint8_t>(enc[0]), 1);
+            57 + e.ip.size() + e.user_agent.size() + e.referrer.size() + e.accept_language.size());
+  EXPECT_EQ(static_cast<uint8_t>(enc[0]), 2);
   auto d = DecodeEvent(enc);
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   ExpectSameEvent(*d, e);
@@ -147,7 +147,7 @@ TEST(EventTest, EmptyStringsTruncationsRefused) {
   Event e;  // all strings empty: the shortest valid encoding
   std::string enc;
   EncodeEvent(e, &enc);
-  EXPECT_EQ(enc.size(), 50u);
+  EXPECT_EQ(enc.size(), 57u);
   ASSERT_TRUE(DecodeEvent(enc).ok());
   for (size_t n = 0; n < enc.size(); ++n) {
     ASSERT_FALSE(DecodeEvent(std::string_view(enc).substr(0, n)).ok()) << n;
@@ -157,7 +157,7 @@ TEST(EventTest, EmptyStringsTruncationsRefused) {
 TEST(EventTest, UnknownVersionRefused) {
   std::string enc;
   EncodeEvent(SampleEvent(), &enc);
-  for (int v : {0, 2, 255}) {
+  for (int v : {0, 3, 255}) {
     std::string bad = enc;
     bad[0] = static_cast<char>(v);
     auto d = DecodeEvent(bad);
