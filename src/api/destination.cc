@@ -96,8 +96,12 @@ Result<std::string> ValidateDestination(std::string_view in,
   if (!u.has_authority() || u.encoded_host().empty()) return bad("has no host");
   if (u.has_userinfo()) return bad("must not contain userinfo (user@host)");
   if (u.has_port()) {
-    // RFC 3986 allows any digits; a socket does not. port_number() is 0 when it overflows.
-    if (u.port().empty() || u.port_number() == 0) return bad("has a port outside 1-65535");
+    // RFC 3986 allows any digits; a socket does not (port_number() wraps past 65535).
+    std::string_view port = u.port();
+    bool ok = !port.empty() && port.size() <= 5;
+    int64_t n = 0;
+    for (char c : port) n = ok ? n * 10 + (c - '0') : 0;
+    if (!ok || n < 1 || n > 65535) return bad("has a port outside 1-65535");
   }
   // The authority ends at the first '/', '?' or '#' after "scheme://"; a macro before that
   // point would let a click choose the host.
