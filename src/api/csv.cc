@@ -65,7 +65,10 @@ std::string CsvField(std::string_view value) {
     v.push_back('\'');
   }
   v.append(value);
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  // A leading byte order mark is quoted so a reader does not take it for the file's own.
+  if (v.find_first_of(",\"\r\n") == std::string::npos && v.rfind("\xEF\xBB\xBF", 0) != 0) {
+    return v;
+  }
   std::string out = "\"";
   for (char c : v) {
     if (c == '"') out.push_back('"');
