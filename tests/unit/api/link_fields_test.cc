@@ -182,22 +182,22 @@ TEST(LinkFields, BadBodies) {
       R"({"utm": {"medium": "a\nb"}})",
       R"({"utm": {"other": "x"}})",
       R"({"utm": "x"})",
-};
-for (const auto& body : bad) {
-  auto in = Parse(body);
-  EXPECT_FALSE(in.ok()) << "accepted: " << body;
-  if (!in.ok()) EXPECT_EQ(in.status().code(), StatusCode::kInvalidArgument) << body;
-}
-auto blocked = Parse(R"({"fallback_url": "https://www.evil.test/"})");
-ASSERT_FALSE(blocked.ok());
-EXPECT_TRUE(IsBlockedHost(blocked.status()));
-blocked = Parse(R"({"rules": [{"os": ["ios"], "destination": "https://evil.test/"}]})");
-ASSERT_FALSE(blocked.ok());
-EXPECT_TRUE(IsBlockedHost(blocked.status()));
-// Neither destination nor destinations: refused when creating.
-auto empty = Parse(R"({"title": "x"})");
-ASSERT_TRUE(empty.ok());
-EXPECT_FALSE(MakeNewLink(1, std::move(*empty)).ok());
+  };
+  for (const auto& body : bad) {
+    auto in = Parse(body);
+    EXPECT_FALSE(in.ok()) << "accepted: " << body;
+    if (!in.ok()) EXPECT_EQ(in.status().code(), StatusCode::kInvalidArgument) << body;
+  }
+  auto blocked = Parse(R"({"fallback_url": "https://www.evil.test/"})");
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_TRUE(IsBlockedHost(blocked.status()));
+  blocked = Parse(R"({"rules": [{"os": ["ios"], "destination": "https://evil.test/"}]})");
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_TRUE(IsBlockedHost(blocked.status()));
+  // Neither destination nor destinations: refused when creating.
+  auto empty = Parse(R"({"title": "x"})");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_FALSE(MakeNewLink(1, std::move(*empty)).ok());
 }
 
 TEST(LinkFields, PatchNullClearsAndRotationRules) {
