@@ -6,7 +6,7 @@
 //
 // Decoding checks shapes and types only (strings are strings, weights are integers, unknown
 // names are refused); whether a URL, a country or a weight is acceptable is the API's call
-// (api/link_validation.h). Thread safety: pure functions.
+// (api/link_fields.h). Thread safety: pure functions.
 #pragma once
 
 #include <boost/json/array.hpp>
