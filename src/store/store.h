@@ -44,7 +44,8 @@ struct DomainRow {
 
 // ---- links --------------------------------------------------------------------------------
 // What a link does beyond "redirect to destination": the edge evaluates these per click
-// (edge/link_rules.h), the API validates them (api/link_options_json.h), the store keeps them.
+// (edge/link_rules.h), the API validates them (api/link_fields.h), the store keeps them as JSON
+// (store/link_options_json.h).
 // Every URL here is a validated absolute http(s) URL; it may hold macros ({click_id},
 // {country}, {device}, {os}, {slug}, {query:NAME}, ...) in its path, query or fragment only.
 struct WeightedDestination {
@@ -73,7 +74,7 @@ struct LinkOptions {
   int64_t expires_at_us = 0;         // 0: never
   int64_t max_clicks = 0;            // 0: unlimited (human clicks, as the edge counts them)
   std::string fallback_url;          // after expiry / the cap; empty: 410 Gone
-  std::string password_hash;         // empty: no password (format: api/link_password.h)
+  std::string password_hash;         // empty: no password (format: common/password.h)
   bool forward_query = false;        // append the short URL's query string to the destination
   Utm utm;                           // utm_* parameters added to the destination
 };
@@ -255,7 +256,7 @@ class Store {
   virtual Result<int64_t> CreateAccount(const NewAccount& account) = 0;
   virtual Result<std::optional<ApiKeyInfo>> FindApiKey(const std::string& key_hash) = 0;
 
-  // Links. Slugs are unique across the store and never reused, even after deletion.
+  // Links. Slugs are unique per domain and never reused there, even after deletion.
   virtual Result<LinkRow> CreateLink(const NewLink& link) = 0;
   virtual Result<std::optional<LinkRow>> GetLink(int64_t account_id, int64_t link_id) = 0;
   // Live links of the account with id > after_id that pass `filter`, at most `limit`.
