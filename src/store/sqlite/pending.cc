@@ -13,17 +13,5 @@ Result<std::vector<LinkRow>> SqliteStore::CreateLinks(const std::vector<NewLink>
 Result<DomainRow> SqliteStore::CreateDomain(int64_t, const std::string&) { return Pending(); }
 Result<std::vector<DomainRow>> SqliteStore::ListDomains(int64_t) { return Pending(); }
 Result<bool> SqliteStore::DeleteDomain(int64_t, int64_t) { return Pending(); }
-Result<std::optional<std::vector<BreakdownRow>>> SqliteStore::GetBreakdown(const StatsQuery&,
-                                                                           Dimension, int) {
-  return Pending();
-}
-Result<std::vector<TopLink>> SqliteStore::GetTopLinks(int64_t, int64_t, int64_t, int) {
-  return Pending();
-}
-Result<std::optional<HitPage>> SqliteStore::ListHits(int64_t, int64_t,
-                                                     const std::optional<HitCursor>&, int) {
-  return Pending();
-}
-Result<int64_t> SqliteStore::ExpireHits(int64_t, int64_t) { return Pending(); }
 
 }  // namespace ct

@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -112,6 +112,79 @@ CREATE TABLE probe (
   token  BLOB,
   at     INTEGER                                -- microseconds since the epoch, UTC
 );
+)sql",
+    // ---- v3: links with domains, titles, groups, options (the links branch) ------------
+    // Placeholder in the reports branch only: the lead replaces it with the links branch's v3
+    // when merging (both branches number their migrations as if the other one exists).
+    R"sql(
+-- v3: see the links branch.
+)sql",
+    // ---- v4: enriched hits, bots, rollups per dimension and per account ------------------
+    R"sql(
+-- What the tracker derived from each hit (store.h Enrichment), the destination the edge chose,
+-- its flags, and whether it counted as unique: the click stream and filtered reports read them.
+-- Hits committed before v4 keep the defaults ('' = unknown, human, not unique).
+ALTER TABLE hits ADD COLUMN country          TEXT    NOT NULL DEFAULT '';
+ALTER TABLE hits ADD COLUMN device           TEXT    NOT NULL DEFAULT '';
+ALTER TABLE hits ADD COLUMN os               TEXT    NOT NULL DEFAULT '';
+ALTER TABLE hits ADD COLUMN browser          TEXT    NOT NULL DEFAULT '';
+ALTER TABLE hits ADD COLUMN referrer_domain  TEXT    NOT NULL DEFAULT '';
+ALTER TABLE hits ADD COLUMN language         TEXT    NOT NULL DEFAULT '';
+ALTER TABLE hits ADD COLUMN destination      TEXT    NOT NULL DEFAULT '';
+ALTER TABLE hits ADD COLUMN bot              INTEGER NOT NULL DEFAULT 0;  -- Enrichment.bot
+ALTER TABLE hits ADD COLUMN is_unique        INTEGER NOT NULL DEFAULT 0;  -- counted in unique
+ALTER TABLE hits ADD COLUMN flags            INTEGER NOT NULL DEFAULT 0;  -- Event.flags
+-- ListHits: link_id = ? AND (time_us, event_id) < cursor ORDER BY time_us DESC, event_id DESC.
+CREATE INDEX hits_by_link_time ON hits(link_id, time_us DESC, event_id DESC);
+-- ExpireHits (time_us < ?) and filtered account-wide reports.
+CREATE INDEX hits_by_time ON hits(time_us);
+
+-- Clicks classified as bots: counted here only, never in total/unique_count.
+ALTER TABLE rollups ADD COLUMN bots INTEGER NOT NULL DEFAULT 0;
+
+-- Hourly counts per value of one dimension (Dimension in store.h: 0 country, 1 device, 2 os,
+-- 3 browser, 4 referrer domain, 5 language, 6 destination, 7 bot = 'bot'|'human'). Every
+-- counted click adds to one row of each of the 8 dimensions ('' = unknown); HEAD requests are
+-- not in here. Breakdowns sum the hours of a range.
+CREATE TABLE dim_rollups (
+  link_id          INTEGER NOT NULL,
+  dim              INTEGER NOT NULL,
+  bucket_start_us  INTEGER NOT NULL,           -- UTC hour
+  value            TEXT    NOT NULL,
+  total            INTEGER NOT NULL,
+  unique_count     INTEGER NOT NULL,
+  bots             INTEGER NOT NULL,
+  PRIMARY KEY (link_id, dim, bucket_start_us, value)
+) WITHOUT ROWID;
+
+-- The rollups of all of an account's links together, so account-wide stats read one row per
+-- bucket instead of one per link and bucket.
+CREATE TABLE account_rollups (
+  account_id       INTEGER NOT NULL,
+  granularity      INTEGER NOT NULL,           -- 60, 3600, 86400 as in rollups
+  bucket_start_us  INTEGER NOT NULL,
+  total            INTEGER NOT NULL,
+  unique_count     INTEGER NOT NULL,
+  bots             INTEGER NOT NULL,
+  head             INTEGER NOT NULL,
+  PRIMARY KEY (account_id, granularity, bucket_start_us)
+) WITHOUT ROWID;
+
+-- Carry what was counted before v4 over, so totals agree across the upgrade: account rollups
+-- from the link rollups, and each dimension's hours as '' (unknown) / 'human'.
+INSERT INTO account_rollups (account_id, granularity, bucket_start_us, total, unique_count,
+                             bots, head)
+  SELECT l.account_id, r.granularity, r.bucket_start_us, SUM(r.total), SUM(r.unique_count), 0,
+         SUM(r.head)
+  FROM rollups r JOIN links l ON l.id = r.link_id
+  GROUP BY l.account_id, r.granularity, r.bucket_start_us;
+INSERT INTO dim_rollups (link_id, dim, bucket_start_us, value, total, unique_count, bots)
+  SELECT r.link_id, d.dim, r.bucket_start_us, CASE d.dim WHEN 7 THEN 'human' ELSE '' END,
+         r.total, r.unique_count, 0
+  FROM rollups r,
+       (SELECT 0 AS dim UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3
+        UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7) d
+  WHERE r.granularity = 3600 AND r.total > 0;
 )sql",
 };
 

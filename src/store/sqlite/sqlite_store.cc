@@ -33,18 +33,6 @@ LinkRow ReadLinkRow(const Statement& s) {
   return row;
 }
 
-int64_t WidthSeconds(Interval interval) {
-  switch (interval) {
-    case Interval::kMinute:
-      return sqlite::kMinuteSeconds;
-    case Interval::kHour:
-      return sqlite::kHourSeconds;
-    case Interval::kDay:
-      return sqlite::kDaySeconds;
-  }
-  return sqlite::kDaySeconds;  // unreachable: every enumerator is handled above
-}
-
 // Records that `slug` belongs to `link_id` for good. kAlreadyExists if any other link ever had
 // it, deleted or renamed since; a link may take back one of its own old slugs.
 Status ReserveSlug(Db* db, const std::string& slug, int64_t link_id) {
@@ -346,39 +334,6 @@ Result<uint64_t> SqliteStore::ConsumedPosition(const std::string& consumer) {
   Result<bool> row = s->Step();
   if (!row.ok()) return row.status();
   return *row ? static_cast<uint64_t>(s->ColumnInt(0)) : uint64_t{0};
-}
-
-Result<std::optional<LinkStats>> SqliteStore::GetLinkStats(const StatsQuery& query) {
-  ReadLease lease = AcquireReader();
-  Db* db = lease.db();
-  // One snapshot for the ownership check and the rollups.
-  Transaction txn(db);
-  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kDeferred));
-  Result<std::optional<LinkRow>> link =
-      ReadLink(db, query.account_id, query.link_id, /*live_only=*/false);
-  if (!link.ok()) return link.status();
-  if (!link->has_value()) return std::optional<LinkStats>();
-  Result<Statement> s = db->Prepare(R"sql(
-    SELECT bucket_start_us, total, unique_count, head FROM rollups
-    WHERE link_id = ? AND granularity = ? AND bucket_start_us >= ? AND bucket_start_us < ?
-    ORDER BY bucket_start_us)sql");
-  if (!s.ok()) return s.status();
-  CT_RETURN_IF_ERROR(
-      s->BindAll(query.link_id, WidthSeconds(query.interval), query.from_us, query.to_us));
-  LinkStats stats;
-  for (;;) {
-    Result<bool> row = s->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    StatsBucket b{s->ColumnInt(0), s->ColumnInt(1), s->ColumnInt(2), s->ColumnInt(3)};
-    if (b.total == 0 && b.head == 0) continue;
-    stats.total += b.total;
-    stats.unique += b.unique;
-    stats.head += b.head;
-    stats.series.push_back(b);
-  }
-  CT_RETURN_IF_ERROR(txn.Commit());
-  return std::optional<LinkStats>(std::move(stats));
 }
 
 // ---- health ---------------------------------------------------------------------------------
