@@ -11,6 +11,7 @@ PACKAGES=(
   libfmt-dev                                                    # log formatting
   libcurl4-openssl-dev                                          # alarms (webhook, SMTP, SMS)
   libqrencode-dev libpng-dev                                    # QR codes of short links
+  libhowardhinnant-date-dev tzdata                              # time zones of reports
   libgtest-dev libgmock-dev libbenchmark-dev                    # tests and micro benchmarks
   curl procps psmisc                                            # used by tests and make run
   prometheus                                                    # promtool: tests parse /metrics

@@ -50,6 +50,7 @@ ApiRouter::ApiRouter(ApiContext ctx)
                ctx_.clock ? ctx_.clock : Clock::System()),
       links_(&ctx_),
       stats_(&ctx_),
+      hits_(&ctx_),
       status_(&ctx_) {}
 
 ApiResponse ApiRouter::Handle(const ApiRequest& req) {
@@ -75,7 +76,7 @@ ApiResponse ApiRouter::Handle(const ApiRequest& req) {
 ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   auto seg = Segments(path);
   if (seg.size() < 3 || seg[0] != "api" || seg[1] != "v1" ||
-      (seg[2] != "links" && seg[2] != "status")) {
+      (seg[2] != "links" && seg[2] != "status" && seg[2] != "stats")) {
     return ErrorResponse(404, "not_found", "no such API endpoint");
   }
   // Authenticate before saying anything else about the path.
@@ -99,6 +100,11 @@ ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
     if (m == "GET") return status_.Get(*who);
     return MethodNotAllowed("GET");
   }
+  if (seg[2] == "stats") {
+    if (seg.size() != 3) return ErrorResponse(404, "not_found", "no such API endpoint");
+    if (m == "GET") return stats_.AccountStats(*who, req);
+    return MethodNotAllowed("GET");
+  }
   if (seg.size() == 3) {
     if (m == "GET") return links_.List(*who, req);
     if (m == "POST") return links_.Create(*who, req);
@@ -118,6 +124,10 @@ ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   }
   if (seg.size() == 5 && seg[4] == "stats") {
     if (m == "GET") return stats_.LinkStats(*who, *id, req);
+    return MethodNotAllowed("GET");
+  }
+  if (seg.size() == 5 && seg[4] == "hits") {
+    if (m == "GET") return hits_.List(*who, *id, req);
     return MethodNotAllowed("GET");
   }
   return ErrorResponse(404, "not_found", "no such API endpoint");

@@ -96,6 +96,10 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"tracker.batch_max", ConfigType::kInt, "20000", 1, 1000000, {},
        "Most events the tracker applies in one store transaction (larger: faster catch-up, "
        "longer write locks)."},
+      {"tracker.hits_retention_days", ConfigType::kInt, "0", 0, 36500, {},
+       "Days raw hits (the click stream, /hits, and filtered reports) are kept; older ones are "
+       "deleted in small batches every 10 minutes. Rollups, and so every unfiltered report, "
+       "are kept forever. 0: keep raw hits forever."},
       {"store.busy_timeout_ms", ConfigType::kInt, "5000", 0, 600000, {},
        "How long a store call waits for a lock held by another connection or process."},
       {"monitor.probe_interval_ms", ConfigType::kInt, "5000", 100, 600000, {},

@@ -13,8 +13,10 @@
 //   head    HEAD requests (link scanners, previews), counted only here, never in total, unique
 //           or bots.
 // Each hit adds to the link's minute, hour and day rollups, to the same three of its account
-// (account_rollups), and, unless it is a HEAD, to one hourly row per dimension (dim_rollups:
-// country, device, os, browser, referrer domain, language, destination, bot/human).
+// (account_rollups), and, unless it is a HEAD, to one hourly dim_rollups row per dimension
+// whose value is known (country, device, os, browser, referrer domain, language,
+// destination). A breakdown's unknown ("") row is the hour rollups' count minus the known
+// rows', and its bot/human rows are the rollups' bots and total/unique (store/sqlite/reports.cc).
 #include "store/sqlite/commit.h"
 
 #include <array>
@@ -204,17 +206,12 @@ void AddTo(RollupDelta* d, const RollupDelta& delta) {
   d->bots += delta.bots;
 }
 
-// The hit's value of each Dimension, in enum order (store.h).
-std::array<std::string_view, kDimensionCount> DimensionValues(const HitRecord& hit) {
+// The hit's value of each stored Dimension, in enum order (store.h). kBot is not stored: its
+// "human" and "bot" rows are the rollups' total/unique and bots.
+std::array<std::string_view, kStoredDimensions> DimensionValues(const HitRecord& hit) {
   const Enrichment& en = hit.enrichment;
-  return {en.country,
-          en.device,
-          en.os,
-          en.browser,
-          en.referrer_domain,
-          en.language,
-          hit.event.destination,
-          en.bot ? kBotValue : kHumanValue};
+  return {en.country,           en.device, en.os, en.browser, en.referrer_domain, en.language,
+          hit.event.destination};
 }
 
 [[nodiscard]] Status InsertDeadLetters(Db* db, const CommitBatch& batch, int64_t now_us) {
@@ -293,7 +290,10 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
     if (hit.event.kind == EventKind::kHead) continue;
     const int64_t hour = BucketStart(t, kHourSeconds);
     const auto values = DimensionValues(hit);
-    for (int dim = 0; dim < kDimensionCount; ++dim) {
+    for (int dim = 0; dim < kStoredDimensions; ++dim) {
+      // Unknown ("") is not stored: a breakdown derives it as the rollups' count minus the
+      // known values', which spares the most common rows (direct visits, no geo database).
+      if (values[dim].empty()) continue;
       AddTo(&dim_deltas[{hit.event.link_id, hour, dim, values[dim]}], delta);
     }
   }

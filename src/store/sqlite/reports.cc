@@ -3,6 +3,7 @@
 // links, the click stream and raw-hit retention. Definitions of the counts: commit.cc.
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <map>
 #include <string>
 #include <string_view>
@@ -169,18 +170,36 @@ LinkStats ToStats(const std::map<int64_t, Counts>& buckets) {
   return Status::Ok();
 }
 
+// Which raw hits a filtered report reads. One link: its non-empty hours from its hour rollups,
+// then one seek per hour in hits_by_hour_link (schema v4). An account: the time range of
+// hits_by_time, checking the account of each hit.
+std::string HitScopeSql(bool account_wide) {
+  return account_wide
+             ? "account_id = ? AND time_us >= ? AND time_us < ?"
+             : "time_us / 3600000000 IN (SELECT bucket_start_us / 3600000000 FROM rollups"
+               " WHERE link_id = ? AND granularity = 3600 AND bucket_start_us >= ?"
+               " AND bucket_start_us < ?) AND link_id = ? AND time_us >= ? AND time_us < ?";
+}
+// Binds HitScopeSql's parameters from 1; returns the next free parameter index.
+[[nodiscard]] Result<int> BindHitScope(Statement* s, const StatsQuery& q) {
+  if (q.link_id == 0) {
+    CT_RETURN_IF_ERROR(s->BindAll(q.account_id, q.from_us, q.to_us));
+    return 4;
+  }
+  CT_RETURN_IF_ERROR(s->BindAll(q.link_id, sqlite::BucketStart(q.from_us, sqlite::kHourSeconds),
+                                q.to_us, q.link_id, q.from_us, q.to_us));
+  return 7;
+}
+
 // Filtered stats: rollups hold one dimension each, so a filter (or two) needs the raw hits.
 [[nodiscard]] Status StatsFromHits(Db* db, const StatsQuery& q, const FilterValues& filters,
                                    const Bucketer& bucketer, std::map<int64_t, Counts>* buckets) {
-  const bool account_wide = q.link_id == 0;
-  std::string sql = "SELECT time_us, kind, bot, is_unique FROM hits WHERE ";
-  sql += account_wide ? "account_id = ?" : "link_id = ?";
-  sql += " AND time_us >= ? AND time_us < ?";
-  sql += FilterSql(filters);
-  Result<Statement> s = db->Prepare(sql);
+  Result<Statement> s = db->Prepare("SELECT time_us, kind, bot, is_unique FROM hits WHERE " +
+                                    HitScopeSql(q.link_id == 0) + FilterSql(filters));
   if (!s.ok()) return s.status();
-  CT_RETURN_IF_ERROR(s->BindAll(account_wide ? q.account_id : q.link_id, q.from_us, q.to_us));
-  CT_RETURN_IF_ERROR(BindFilters(&*s, 4, filters));
+  Result<int> next = BindHitScope(&*s, q);
+  if (!next.ok()) return next.status();
+  CT_RETURN_IF_ERROR(BindFilters(&*s, *next, filters));
   for (;;) {
     Result<bool> row = s->Step();
     if (!row.ok()) return row.status();
@@ -210,10 +229,105 @@ LinkStats ToStats(const std::map<int64_t, Counts>& buckets) {
   }
 }
 
+// Sums of the hour rollups (link or account) over [hour of from_us, to_us).
+[[nodiscard]] Status HourTotals(Db* db, const StatsQuery& q, Counts* out) {
+  const bool account_wide = q.link_id == 0;
+  Result<Statement> s = db->Prepare(account_wide ? R"sql(
+      SELECT SUM(total), SUM(unique_count), SUM(bots) FROM account_rollups
+      WHERE account_id = ? AND granularity = 3600 AND bucket_start_us >= ?
+        AND bucket_start_us < ?)sql"
+                                                 : R"sql(
+      SELECT SUM(total), SUM(unique_count), SUM(bots) FROM rollups
+      WHERE link_id = ? AND granularity = 3600 AND bucket_start_us >= ?
+        AND bucket_start_us < ?)sql");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(account_wide ? q.account_id : q.link_id,
+                                sqlite::BucketStart(q.from_us, sqlite::kHourSeconds), q.to_us));
+  Result<bool> row = s->Step();
+  if (!row.ok()) return row.status();
+  if (*row) {
+    out->total = s->ColumnInt(0);
+    out->unique = s->ColumnInt(1);
+    out->bots = s->ColumnInt(2);
+  }
+  return Status::Ok();
+}
+
+// Unfiltered breakdown from the hourly rollups, over whole UTC hours. dim_rollups holds the
+// known values (commit.cc); the unknown ("") row is the hour rollups' sums minus theirs, and
+// bot/human are the rollups' bots and total/unique.
+[[nodiscard]] Status BreakdownFromRollups(Db* db, const StatsQuery& q, Dimension dimension,
+                                          std::vector<BreakdownRow>* rows) {
+  Counts all;
+  CT_RETURN_IF_ERROR(HourTotals(db, q, &all));
+  if (dimension == Dimension::kBot) {
+    rows->push_back({"human", all.total, all.unique, 0});
+    rows->push_back({"bot", 0, 0, all.bots});
+  } else {
+    const bool account_wide = q.link_id == 0;
+    Result<Statement> s = db->Prepare(account_wide ? R"sql(
+        SELECT value, SUM(total), SUM(unique_count), SUM(bots) FROM dim_rollups
+        WHERE link_id IN (SELECT id FROM links WHERE account_id = ?) AND dim = ?
+          AND bucket_start_us >= ? AND bucket_start_us < ?
+        GROUP BY value)sql"
+                                                   : R"sql(
+        SELECT value, SUM(total), SUM(unique_count), SUM(bots) FROM dim_rollups
+        WHERE link_id = ? AND dim = ? AND bucket_start_us >= ? AND bucket_start_us < ?
+        GROUP BY value)sql");
+    if (!s.ok()) return s.status();
+    CT_RETURN_IF_ERROR(s->BindAll(account_wide ? q.account_id : q.link_id,
+                                  static_cast<int64_t>(dimension),
+                                  sqlite::BucketStart(q.from_us, sqlite::kHourSeconds), q.to_us));
+    CT_RETURN_IF_ERROR(ReadBreakdown(&*s, rows));
+    BreakdownRow unknown{"", all.total, all.unique, all.bots};
+    for (const BreakdownRow& r : *rows) {
+      unknown.total -= r.total;
+      unknown.unique -= r.unique;
+      unknown.bots -= r.bots;
+    }
+    rows->push_back(unknown);
+  }
+  std::erase_if(*rows,
+                [](const BreakdownRow& r) { return r.total == 0 && r.unique == 0 && r.bots == 0; });
+  return Status::Ok();
+}
+
+// Most clicks first; ties by bots, then by value so the order is stable. Then at most `limit`.
+void SortAndTruncate(std::vector<BreakdownRow>* rows, int limit) {
+  std::sort(rows->begin(), rows->end(), [](const BreakdownRow& a, const BreakdownRow& b) {
+    if (a.total != b.total) return a.total > b.total;
+    if (a.bots != b.bots) return a.bots > b.bots;
+    return a.value < b.value;
+  });
+  if (rows->size() > static_cast<size_t>(limit)) rows->resize(static_cast<size_t>(limit));
+}
+
 EventId ToEventId(const std::string& bytes) {
   EventId id{};
   std::copy_n(bytes.begin(), std::min(bytes.size(), id.size()), id.begin());
   return id;
+}
+
+HitRow ReadHitRow(const Statement& s) {
+  HitRow h;
+  h.event_id = ToEventId(s.ColumnText(0));
+  h.kind = static_cast<EventKind>(s.ColumnInt(1));
+  h.time_us = s.ColumnInt(2);
+  h.link_id = s.ColumnInt(3);
+  h.ip = s.ColumnText(4);
+  h.user_agent = s.ColumnText(5);
+  h.referrer = s.ColumnText(6);
+  h.accept_language = s.ColumnText(7);
+  h.destination = s.ColumnText(8);
+  h.enrichment.country = s.ColumnText(9);
+  h.enrichment.device = s.ColumnText(10);
+  h.enrichment.os = s.ColumnText(11);
+  h.enrichment.browser = s.ColumnText(12);
+  h.enrichment.referrer_domain = s.ColumnText(13);
+  h.enrichment.language = s.ColumnText(14);
+  h.enrichment.bot = s.ColumnInt(15) != 0;
+  h.unique = s.ColumnInt(16) != 0;
+  return h;
 }
 
 }  // namespace
@@ -263,37 +377,23 @@ Result<std::optional<std::vector<BreakdownRow>>> SqliteStore::GetBreakdown(const
   if (limit <= 0 || !CollapseFilters(query.filters, &filters)) {
     return std::optional<std::vector<BreakdownRow>>(std::move(rows));
   }
-  const int64_t scope = account_wide ? query.account_id : query.link_id;
-  // Most clicks first; ties by bots, then by value so the order is stable.
   if (query.filters.empty()) {
-    // dim_rollups are hourly: the range is widened to whole UTC hours.
-    Result<Statement> s = db->Prepare(account_wide ? R"sql(
-        SELECT value, SUM(total), SUM(unique_count), SUM(bots) FROM dim_rollups
-        WHERE link_id IN (SELECT id FROM links WHERE account_id = ?) AND dim = ?
-          AND bucket_start_us >= ? AND bucket_start_us < ?
-        GROUP BY value ORDER BY 2 DESC, 4 DESC, value LIMIT ?)sql"
-                                                   : R"sql(
-        SELECT value, SUM(total), SUM(unique_count), SUM(bots) FROM dim_rollups
-        WHERE link_id = ? AND dim = ? AND bucket_start_us >= ? AND bucket_start_us < ?
-        GROUP BY value ORDER BY 2 DESC, 4 DESC, value LIMIT ?)sql");
-    if (!s.ok()) return s.status();
-    CT_RETURN_IF_ERROR(s->BindAll(scope, static_cast<int64_t>(dimension),
-                                  sqlite::BucketStart(query.from_us, sqlite::kHourSeconds),
-                                  query.to_us, static_cast<int64_t>(limit)));
-    CT_RETURN_IF_ERROR(ReadBreakdown(&*s, &rows));
+    CT_RETURN_IF_ERROR(BreakdownFromRollups(db, query, dimension, &rows));
+    SortAndTruncate(&rows, limit);
   } else {
-    std::string col(DimColumn(dimension));
-    std::string sql = "SELECT " + col +
-                      ", SUM(bot = 0), SUM(is_unique), SUM(bot <> 0) FROM hits WHERE " +
-                      (account_wide ? "account_id = ?" : "link_id = ?") +
-                      " AND kind = 1 AND time_us >= ? AND time_us < ?" + FilterSql(filters) +
-                      " GROUP BY 1 ORDER BY 2 DESC, 4 DESC, 1 LIMIT ?";
-    Result<Statement> s = db->Prepare(sql);
+    // Most clicks first; ties by bots, then by value so the order is stable.
+    Result<Statement> s =
+        db->Prepare("SELECT " + std::string(DimColumn(dimension)) +
+                    ", SUM(bot = 0), SUM(is_unique), SUM(bot <> 0) FROM hits WHERE " +
+                    HitScopeSql(account_wide) + " AND kind = 1" + FilterSql(filters) +
+                    " GROUP BY 1 ORDER BY 2 DESC, 4 DESC, 1 LIMIT ?");
     if (!s.ok()) return s.status();
-    CT_RETURN_IF_ERROR(s->BindAll(scope, query.from_us, query.to_us));
-    CT_RETURN_IF_ERROR(BindFilters(&*s, 4, filters));
-    const int n = 4 + static_cast<int>(std::count_if(filters.begin(), filters.end(),
-                                                     [](const auto& v) { return v.has_value(); }));
+    Result<int> next = BindHitScope(&*s, query);
+    if (!next.ok()) return next.status();
+    CT_RETURN_IF_ERROR(BindFilters(&*s, *next, filters));
+    const int n =
+        *next + static_cast<int>(std::count_if(filters.begin(), filters.end(),
+                                               [](const auto& v) { return v.has_value(); }));
     CT_RETURN_IF_ERROR(s->Bind(n, static_cast<int64_t>(limit)));
     CT_RETURN_IF_ERROR(ReadBreakdown(&*s, &rows));
   }
@@ -346,59 +446,63 @@ Result<std::optional<HitPage>> SqliteStore::ListHits(int64_t account_id, int64_t
   if (!link->has_value()) return std::optional<HitPage>();
   HitPage page;
   if (limit <= 0) return std::optional<HitPage>(std::move(page));
+  // Hits older than the oldest kept one (retention) need no probing, though their hours are
+  // still in the rollups.
+  Result<Statement> oldest = db->Prepare("SELECT MIN(time_us) FROM hits");
+  if (!oldest.ok()) return oldest.status();
+  Result<bool> has = oldest->Step();
+  if (!has.ok()) return has.status();
+  if (!*has || oldest->ColumnIsNull(0)) return std::optional<HitPage>(std::move(page));
+  const int64_t oldest_hour = sqlite::BucketStart(oldest->ColumnInt(0), sqlite::kHourSeconds);
+
+  // The link's hours, newest first, from its hour rollups (every committed hit, HEAD and bots
+  // included, is counted there); then the hits of each hour from hits_by_hour_link.
   // (time_us, event_id) descending is a total order (event ids are unique), so a page starts
   // strictly after the previous one's last hit: no gaps, no repeats, even between hits that
   // share a microsecond.
-  Result<Statement> s = db->Prepare(after ? R"sql(
-      SELECT event_id, kind, time_us, link_id, ip, user_agent, referrer, accept_language,
-             destination, country, device, os, browser, referrer_domain, language, bot,
-             is_unique
-      FROM hits WHERE link_id = ? AND time_us <= ? AND (time_us < ? OR event_id < ?)
-      ORDER BY time_us DESC, event_id DESC LIMIT ?)sql"
-                                          : R"sql(
-      SELECT event_id, kind, time_us, link_id, ip, user_agent, referrer, accept_language,
-             destination, country, device, os, browser, referrer_domain, language, bot,
-             is_unique
-      FROM hits WHERE link_id = ?
-      ORDER BY time_us DESC, event_id DESC LIMIT ?)sql");
-  if (!s.ok()) return s.status();
+  Result<Statement> hours = db->Prepare(R"sql(
+      SELECT bucket_start_us FROM rollups
+      WHERE link_id = ? AND granularity = 3600 AND bucket_start_us >= ? AND bucket_start_us <= ?
+      ORDER BY bucket_start_us DESC)sql");
+  if (!hours.ok()) return hours.status();
+  const int64_t newest_hour = after ? sqlite::BucketStart(after->time_us, sqlite::kHourSeconds)
+                                    : std::numeric_limits<int64_t>::max();
+  CT_RETURN_IF_ERROR(hours->BindAll(link_id, oldest_hour, newest_hour));
+  HitCursor cursor = after ? *after : HitCursor{std::numeric_limits<int64_t>::max(), {}};
+  if (!after) cursor.event_id.fill(0xff);
   // One row more than asked tells whether another page exists without a COUNT.
-  const int64_t want = static_cast<int64_t>(limit) + 1;
-  if (after) {
-    CT_RETURN_IF_ERROR(s->BindAll(link_id, after->time_us, after->time_us,
-                                  sqlite::Blob{after->event_id.data(), after->event_id.size()},
-                                  want));
-  } else {
-    CT_RETURN_IF_ERROR(s->BindAll(link_id, want));
-  }
+  const size_t want = static_cast<size_t>(limit) + 1;
+  std::vector<HitRow> rows;
   for (;;) {
-    Result<bool> row = s->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    if (page.hits.size() == static_cast<size_t>(limit)) {
-      page.next = HitCursor{page.hits.back().time_us, page.hits.back().event_id};
-      break;
+    Result<bool> hour = hours->Step();
+    if (!hour.ok()) return hour.status();
+    if (!*hour) break;
+    Result<Statement> s = db->Prepare(R"sql(
+        SELECT event_id, kind, time_us, link_id, ip, user_agent, referrer, accept_language,
+               destination, country, device, os, browser, referrer_domain, language, bot,
+               is_unique
+        FROM hits
+        WHERE time_us / 3600000000 = ? AND link_id = ? AND time_us <= ?
+          AND (time_us < ? OR event_id < ?)
+        ORDER BY time_us DESC, event_id DESC LIMIT ?)sql");
+    if (!s.ok()) return s.status();
+    CT_RETURN_IF_ERROR(s->BindAll(hours->ColumnInt(0) / kHourUs, link_id, cursor.time_us,
+                                  cursor.time_us,
+                                  sqlite::Blob{cursor.event_id.data(), cursor.event_id.size()},
+                                  static_cast<int64_t>(want - rows.size())));
+    for (;;) {
+      Result<bool> row = s->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      rows.push_back(ReadHitRow(*s));
     }
-    HitRow h;
-    h.event_id = ToEventId(s->ColumnText(0));
-    h.kind = static_cast<EventKind>(s->ColumnInt(1));
-    h.time_us = s->ColumnInt(2);
-    h.link_id = s->ColumnInt(3);
-    h.ip = s->ColumnText(4);
-    h.user_agent = s->ColumnText(5);
-    h.referrer = s->ColumnText(6);
-    h.accept_language = s->ColumnText(7);
-    h.destination = s->ColumnText(8);
-    h.enrichment.country = s->ColumnText(9);
-    h.enrichment.device = s->ColumnText(10);
-    h.enrichment.os = s->ColumnText(11);
-    h.enrichment.browser = s->ColumnText(12);
-    h.enrichment.referrer_domain = s->ColumnText(13);
-    h.enrichment.language = s->ColumnText(14);
-    h.enrichment.bot = s->ColumnInt(15) != 0;
-    h.unique = s->ColumnInt(16) != 0;
-    page.hits.push_back(std::move(h));
+    if (rows.size() >= want) break;
   }
+  if (rows.size() > static_cast<size_t>(limit)) {
+    rows.resize(static_cast<size_t>(limit));
+    page.next = HitCursor{rows.back().time_us, rows.back().event_id};
+  }
+  page.hits = std::move(rows);
   CT_RETURN_IF_ERROR(txn.Commit());
   return std::optional<HitPage>(std::move(page));
 }

@@ -120,6 +120,12 @@ TEST_F(ReportsTest, BotsCountApartAndNeverTakeAUnique) {
   EXPECT_EQ(account.unique, 2);
   EXPECT_EQ(account.bots, 1);
   EXPECT_EQ(account.head, 1);
+
+  // Unknown values are not stored: the "" row is what the rollups count beyond the known rows.
+  EXPECT_EQ(Rows(Breakdown(Query(link_), Dimension::kReferrer)), ":3/2/1");
+  Commit({Hit(link_, kDay0 + 6, "v3", Enriched("", "tablet", "", "", "t.co"))});
+  EXPECT_EQ(Rows(Breakdown(Query(link_), Dimension::kReferrer)), ":3/2/1 t.co:1/1/0");
+  EXPECT_EQ(Rows(Breakdown(Query(link_), Dimension::kCountry)), "DE:2/1/0 US:1/1/1 :1/1/0");
 }
 
 TEST_F(ReportsTest, DuplicatesChangeNothing) {
