@@ -35,8 +35,13 @@ int64_t FloorMod(int64_t a, int64_t m) {
   return r < 0 ? r + m : r;
 }
 
+// "UTC" needs no tz database: reports in UTC (the default) work even on a machine without
+// tzdata. nullptr stands for it below.
+bool IsUtc(std::string_view name) { return name == "UTC"; }
+
 // UTC offset of the zone at instant t, in microseconds.
 int64_t OffsetAt(const date::time_zone* zone, int64_t t_us) {
+  if (zone == nullptr) return 0;
   date::sys_seconds s = floor<seconds>(SysMicros(microseconds(t_us)));
   return duration_cast<microseconds>(zone->get_info(s).offset).count();
 }
@@ -51,13 +56,15 @@ std::string TooMany(int64_t n, Interval interval, int64_t max) {
 
 }  // namespace
 
-bool IsKnownTimeZone(std::string_view name) { return FindZone(name) != nullptr; }
+bool IsKnownTimeZone(std::string_view name) { return IsUtc(name) || FindZone(name) != nullptr; }
 
 Result<std::vector<int64_t>> LocalBucketStarts(std::string_view tz, Interval interval,
                                                int64_t from_us, int64_t to_us,
                                                int64_t max_buckets) {
-  const date::time_zone* zone = FindZone(tz);
-  if (!zone) return Status::InvalidArgument("tz: unknown time zone '" + std::string(tz) + "'");
+  const date::time_zone* zone = IsUtc(tz) ? nullptr : FindZone(tz);
+  if (!zone && !IsUtc(tz)) {
+    return Status::InvalidArgument("tz: unknown time zone '" + std::string(tz) + "'");
+  }
   const int64_t step = interval == Interval::kMinute ? kMinuteUs
                        : interval == Interval::kHour ? kHourUs
                                                      : kDayUs;
@@ -70,7 +77,7 @@ Result<std::vector<int64_t>> LocalBucketStarts(std::string_view tz, Interval int
     starts.push_back(t);
     return static_cast<int64_t>(starts.size()) <= max_buckets;
   };
-  if (interval == Interval::kDay) {
+  if (interval == Interval::kDay && zone != nullptr) {
     // Local midnights. A midnight that a spring-forward skips starts at the transition
     // (choose::earliest maps a nonexistent local time to it); a repeated one at its first
     // occurrence.
@@ -84,9 +91,9 @@ Result<std::vector<int64_t>> LocalBucketStarts(std::string_view tz, Interval int
       if (!push(t)) break;
     }
   } else {
-    // Instants at which the local clock shows a whole minute/hour. With the offset constant
-    // that is every `step`; where it changes by a non-multiple of step (Lord Howe's 30-minute
-    // DST), the next boundary is re-aligned to the new offset.
+    // Instants at which the local clock shows a whole minute/hour (or UTC day). With the offset
+    // constant that is every `step`; where it changes by a non-multiple of step (Lord Howe's
+    // 30-minute DST), the next boundary is re-aligned to the new offset.
     int64_t t = from_us - FloorMod(from_us + OffsetAt(zone, from_us), step);
     while (starts.empty() || t < to_us) {
       if (!push(t)) break;

@@ -96,39 +96,41 @@ int64_t ToDb(uint64_t position) { return static_cast<int64_t>(position); }
 }
 
 // Inserts the hit; sets *is_new=false when its event id was committed before (a duplicate).
-// `unique` is known only after the visitor's day is marked, which must not happen for a
-// duplicate: so the row goes in first and SetUnique flips the flag afterwards.
-[[nodiscard]] Status InsertHit(Db* db, const HitRecord& hit, bool* is_new) {
+// is_unique is decided in the same statement: a human click whose visitor has no row for the
+// link and day yet (MarkVisitorDay adds it next, for new hits only). Cheaper than flagging the
+// row afterwards, and the visitor_days page it reads is the one the insert then writes.
+[[nodiscard]] Status InsertHit(Db* db, const HitRecord& hit, bool human, int64_t day,
+                               bool* is_new) {
   // ON CONFLICT(event_id) rather than INSERT OR IGNORE: only the dedup key may be ignored; any
   // other failure must abort the batch, not pass for a duplicate.
   Result<Statement> stmt = db->Prepare(R"sql(
     INSERT INTO hits (event_id, link_id, account_id, kind, time_us, ip, user_agent, referrer,
                       accept_language, visitor_key, country, device, os, browser,
-                      referrer_domain, language, destination, bot, flags)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      referrer_domain, language, destination, bot, flags, is_unique)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+            ? AND NOT EXISTS (SELECT 1 FROM visitor_days
+                              WHERE link_id = ? AND day = ? AND visitor_key = ?))
     ON CONFLICT (event_id) DO NOTHING)sql");
   if (!stmt.ok()) return stmt.status();
   const Event& e = hit.event;
   const Enrichment& en = hit.enrichment;
+  const Blob visitor{hit.visitor_key.data(), hit.visitor_key.size()};
   CT_RETURN_IF_ERROR(stmt->BindAll(
       Blob{e.id.data(), e.id.size()}, e.link_id, e.account_id, static_cast<int64_t>(e.kind),
       e.time_us, std::string_view(e.ip), std::string_view(e.user_agent),
-      std::string_view(e.referrer), std::string_view(e.accept_language),
-      Blob{hit.visitor_key.data(), hit.visitor_key.size()}, std::string_view(en.country),
-      std::string_view(en.device), std::string_view(en.os), std::string_view(en.browser),
-      std::string_view(en.referrer_domain), std::string_view(en.language),
-      std::string_view(e.destination), static_cast<int64_t>(en.bot ? 1 : 0),
-      static_cast<int64_t>(e.flags)));
+      std::string_view(e.referrer), std::string_view(e.accept_language), visitor,
+      std::string_view(en.country), std::string_view(en.device), std::string_view(en.os),
+      std::string_view(en.browser), std::string_view(en.referrer_domain),
+      std::string_view(en.language), std::string_view(e.destination),
+      static_cast<int64_t>(en.bot ? 1 : 0), static_cast<int64_t>(e.flags),
+      static_cast<int64_t>(human ? 1 : 0), e.link_id, day, visitor));
   CT_RETURN_IF_ERROR(stmt->Run());
   *is_new = stmt->Changes() > 0;
   return Status::Ok();
 }
 
-[[nodiscard]] Status SetUnique(Db* db, const EventId& id) {
-  Result<Statement> stmt = db->Prepare("UPDATE hits SET is_unique = 1 WHERE event_id = ?");
-  if (!stmt.ok()) return stmt.status();
-  CT_RETURN_IF_ERROR(stmt->BindAll(Blob{id.data(), id.size()}));
-  return stmt->Run();
+int64_t UtcDay(int64_t time_us) {
+  return BucketStart(time_us, kDaySeconds) / (kDaySeconds * kMicrosPerSecond);
 }
 
 // Records the visitor's click for the day; *first=true if it is the first one (unique).
@@ -137,9 +139,8 @@ int64_t ToDb(uint64_t position) { return static_cast<int64_t>(position); }
     INSERT INTO visitor_days (link_id, day, visitor_key) VALUES (?, ?, ?)
     ON CONFLICT DO NOTHING)sql");
   if (!stmt.ok()) return stmt.status();
-  int64_t day = BucketStart(hit.event.time_us, kDaySeconds) / (kDaySeconds * kMicrosPerSecond);
-  CT_RETURN_IF_ERROR(
-      stmt->BindAll(hit.event.link_id, day, Blob{hit.visitor_key.data(), hit.visitor_key.size()}));
+  CT_RETURN_IF_ERROR(stmt->BindAll(hit.event.link_id, UtcDay(hit.event.time_us),
+                                   Blob{hit.visitor_key.data(), hit.visitor_key.size()}));
   CT_RETURN_IF_ERROR(stmt->Run());
   *first = stmt->Changes() > 0;
   return Status::Ok();
@@ -186,7 +187,7 @@ int64_t ToDb(uint64_t position) { return static_cast<int64_t>(position); }
   Result<Statement> stmt = db->Prepare(R"sql(
     INSERT INTO dim_rollups (link_id, dim, bucket_start_us, value, total, unique_count, bots)
     VALUES (?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (link_id, dim, bucket_start_us, value) DO UPDATE SET
+    ON CONFLICT (bucket_start_us, link_id, dim, value) DO UPDATE SET
       total = total + excluded.total,
       unique_count = unique_count + excluded.unique_count,
       bots = bots + excluded.bots)sql");
@@ -262,8 +263,9 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
   Deltas deltas, account_deltas;
   DimDeltas dim_deltas;
   for (const HitRecord& hit : batch.hits) {
+    const bool human = hit.event.kind != EventKind::kHead && !hit.enrichment.bot;
     bool is_new = false;
-    CT_RETURN_IF_ERROR(InsertHit(db, hit, &is_new));
+    CT_RETURN_IF_ERROR(InsertHit(db, hit, human, UtcDay(hit.event.time_us), &is_new));
     if (!is_new) {
       ++result.duplicates;
       continue;
@@ -272,12 +274,11 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
     RollupDelta delta;
     if (hit.event.kind == EventKind::kHead) {
       delta.head = 1;
-    } else if (hit.enrichment.bot) {
+    } else if (!human) {
       delta.bots = 1;  // never a visitor's "first": bots do not mark visitor_days
     } else {
       bool first = false;
-      CT_RETURN_IF_ERROR(MarkVisitorDay(db, hit, &first));
-      if (first) CT_RETURN_IF_ERROR(SetUnique(db, hit.event.id));
+      CT_RETURN_IF_ERROR(MarkVisitorDay(db, hit, &first));  // agrees with the row's is_unique
       delta.total = 1;
       delta.unique = first ? 1 : 0;
     }

@@ -110,16 +110,18 @@ class Bucketer {
   int64_t width_;
 };
 
-// The finest stored granularity whose buckets nest in the caller's: every caller boundary must
-// be a boundary of the stored buckets, or a stored bucket would straddle two of the caller's.
+// The coarsest stored granularity, no coarser than the interval, whose buckets nest in the
+// caller's: every caller boundary must be a boundary of the stored buckets, or a stored bucket
+// would straddle two of the caller's (or reach past the last one, at a coarser width).
 int64_t GranularityFor(const StatsQuery& q) {
-  if (q.bucket_starts_us.empty()) return WidthSeconds(q.interval);
+  const int64_t width = WidthSeconds(q.interval);
+  if (q.bucket_starts_us.empty()) return width;
   auto aligned = [&](int64_t width_us) {
     return std::all_of(q.bucket_starts_us.begin(), q.bucket_starts_us.end(),
                        [&](int64_t t) { return t % width_us == 0; });
   };
-  if (aligned(kDayUs)) return sqlite::kDaySeconds;
-  if (aligned(kHourUs)) return sqlite::kHourSeconds;
+  if (width >= sqlite::kDaySeconds && aligned(kDayUs)) return sqlite::kDaySeconds;
+  if (width >= sqlite::kHourSeconds && aligned(kHourUs)) return sqlite::kHourSeconds;
   return sqlite::kMinuteSeconds;
 }
 
@@ -267,17 +269,21 @@ std::string HitScopeSql(bool account_wide) {
     const bool account_wide = q.link_id == 0;
     Result<Statement> s = db->Prepare(account_wide ? R"sql(
         SELECT value, SUM(total), SUM(unique_count), SUM(bots) FROM dim_rollups
-        WHERE link_id IN (SELECT id FROM links WHERE account_id = ?) AND dim = ?
-          AND bucket_start_us >= ? AND bucket_start_us < ?
+        WHERE bucket_start_us >= ? AND bucket_start_us < ? AND dim = ?
+          AND link_id IN (SELECT id FROM links WHERE account_id = ?)
         GROUP BY value)sql"
                                                    : R"sql(
         SELECT value, SUM(total), SUM(unique_count), SUM(bots) FROM dim_rollups
-        WHERE link_id = ? AND dim = ? AND bucket_start_us >= ? AND bucket_start_us < ?
+        WHERE bucket_start_us IN (SELECT bucket_start_us FROM rollups WHERE link_id = ?4
+                                    AND granularity = 3600 AND bucket_start_us >= ?1
+                                    AND bucket_start_us < ?2)
+          AND dim = ?3 AND link_id = ?4
         GROUP BY value)sql");
     if (!s.ok()) return s.status();
-    CT_RETURN_IF_ERROR(s->BindAll(account_wide ? q.account_id : q.link_id,
+    // Both texts take (from hour, to, dim, link or account) as ?1..?4.
+    CT_RETURN_IF_ERROR(s->BindAll(sqlite::BucketStart(q.from_us, sqlite::kHourSeconds), q.to_us,
                                   static_cast<int64_t>(dimension),
-                                  sqlite::BucketStart(q.from_us, sqlite::kHourSeconds), q.to_us));
+                                  account_wide ? q.account_id : q.link_id));
     CT_RETURN_IF_ERROR(ReadBreakdown(&*s, rows));
     BreakdownRow unknown{"", all.total, all.unique, all.bots};
     for (const BreakdownRow& r : *rows) {

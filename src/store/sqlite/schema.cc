@@ -158,7 +158,9 @@ CREATE TABLE dim_rollups (
   total            INTEGER NOT NULL,
   unique_count     INTEGER NOT NULL,
   bots             INTEGER NOT NULL,
-  PRIMARY KEY (link_id, dim, bucket_start_us, value)
+  -- Hour first, like hits_by_hour_link: a commit's upserts stay in the current hour's corner
+  -- of the table. A link's breakdown seeks each of its hours (from its hour rollups).
+  PRIMARY KEY (bucket_start_us, link_id, dim, value)
 ) WITHOUT ROWID;
 
 -- The rollups of all of an account's links together, so account-wide stats read one row per

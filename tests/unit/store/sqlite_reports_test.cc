@@ -227,6 +227,17 @@ TEST_F(ReportsTest, LocalDaysInAHalfHourZone) {
   EXPECT_EQ(s.series[2].total, 1);
 }
 
+TEST_F(ReportsTest, GivenBucketsNeverReadCoarserRollupsThanTheInterval) {
+  Commit({Hit(link_, kDay0 + 30 * kMinuteUs, "a"), Hit(link_, kDay0 + 5 * kHourUs, "b")});
+  // One hour bucket starting at midnight: the day rollup would also hold 05:00's click.
+  StatsQuery q = Query(link_, Interval::kHour, kDay0, kDay0 + kHourUs);
+  q.bucket_starts_us = {kDay0};
+  EXPECT_EQ(Get(q).total, 1);
+  q.interval = Interval::kMinute;
+  q.to_us = kDay0 + kMinuteUs;
+  EXPECT_EQ(Get(q).total, 0);
+}
+
 TEST_F(ReportsTest, FiltersReadRawHits) {
   Commit({
       Hit(link_, kDay0 + 1, "a", Enriched("US", "mobile", "ios", "safari", "t.co", "en")),
