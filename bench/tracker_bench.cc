@@ -49,6 +49,7 @@ namespace {
 
 using Steady = std::chrono::steady_clock;
 constexpr int64_t kDayUs = 86'400'000'000LL;
+constexpr const char* kDestination = "https://example.com/landing";
 
 struct Options {
   uint64_t events = 10'000'000;
@@ -330,6 +331,7 @@ int main(int argc, char** argv) {
       ev.user_agent = kUserAgents[v.ua];
       ev.referrer = kReferrers[rng() % std::size(kReferrers)];
       ev.accept_language = kLanguages[rng() % std::size(kLanguages)];
+      ev.destination = kDestination;  // as the v2 edge records it: one dim_rollups row per hour
       EncodeEventView(ev, &payload);
       payload_bytes += payload.size();
       journal::AppendRecord(&framed, journal::RecordType::kEvent, payload);

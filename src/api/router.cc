@@ -51,6 +51,7 @@ ApiRouter::ApiRouter(ApiContext ctx)
       links_(&ctx_),
       domains_(&ctx_),
       stats_(&ctx_),
+      hits_(&ctx_),
       status_(&ctx_) {}
 
 ApiResponse ApiRouter::Handle(const ApiRequest& req) {
@@ -76,7 +77,7 @@ ApiResponse ApiRouter::Handle(const ApiRequest& req) {
 ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   auto seg = Segments(path);
   if (seg.size() < 3 || seg[0] != "api" || seg[1] != "v1" ||
-      (seg[2] != "links" && seg[2] != "status" && seg[2] != "domains")) {
+      (seg[2] != "links" && seg[2] != "status" && seg[2] != "domains" && seg[2] != "stats")) {
     return ErrorResponse(404, "not_found", "no such API endpoint");
   }
   // Authenticate before saying anything else about the path.
@@ -98,6 +99,11 @@ ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   if (seg[2] == "status") {
     if (seg.size() != 3) return ErrorResponse(404, "not_found", "no such API endpoint");
     if (m == "GET") return status_.Get(*who);
+    return MethodNotAllowed("GET");
+  }
+  if (seg[2] == "stats") {
+    if (seg.size() != 3) return ErrorResponse(404, "not_found", "no such API endpoint");
+    if (m == "GET") return stats_.AccountStats(*who, req);
     return MethodNotAllowed("GET");
   }
   if (seg[2] == "domains") {
@@ -142,6 +148,10 @@ ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   }
   if (seg.size() == 5 && seg[4] == "stats") {
     if (m == "GET") return stats_.LinkStats(*who, *id, req);
+    return MethodNotAllowed("GET");
+  }
+  if (seg.size() == 5 && seg[4] == "hits") {
+    if (m == "GET") return hits_.List(*who, *id, req);
     return MethodNotAllowed("GET");
   }
   return ErrorResponse(404, "not_found", "no such API endpoint");

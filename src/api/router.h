@@ -1,11 +1,12 @@
 // ApiRouter: the ApiHandler behind the listener for everything that is not a redirect —
-// /healthz, /readyz, /metrics and the REST API under /api/v1 (links, stats, status). Routes by
-// method and path, authenticates /api/ requests, and turns every failure into the JSON error shape.
-// Thread-safe: Handle() is called concurrently from the API worker threads.
+// /healthz, /readyz, /metrics and the REST API under /api/v1 (links, stats, hits, status). Routes
+// by method and path, authenticates /api/ requests, and turns every failure into the JSON error
+// shape. Thread-safe: Handle() is called concurrently from the API worker threads.
 #pragma once
 
 #include "api/api_context.h"
 #include "api/domains_handler.h"
+#include "api/hits_handler.h"
 #include "api/links_handler.h"
 #include "api/rate_limiter.h"
 #include "api/stats_handler.h"
@@ -28,6 +29,7 @@ class ApiRouter {
   LinksHandler links_;
   DomainsHandler domains_;
   StatsHandler stats_;
+  HitsHandler hits_;
   StatusHandler status_;
 };
 

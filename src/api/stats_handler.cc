@@ -1,7 +1,6 @@
 #include "api/stats_handler.h"
 
 #include <boost/json.hpp>
-#include <boost/url/parse.hpp>
 
 #include "api/http_util.h"
 #include "common/time_format.h"
@@ -11,84 +10,95 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr int64_t kMinuteUs = 60'000'000;
-constexpr int64_t kHourUs = 60 * kMinuteUs;
-constexpr int64_t kDayUs = 24 * kHourUs;
+json::array Series(const StatsParams& p, const ct::LinkStats& s) {
+  json::array series;
+  size_t next = 0;
+  for (int64_t t : p.bucket_starts) {
+    StatsBucket b{t};
+    while (next < s.series.size() && s.series[next].start_us < t) ++next;
+    if (next < s.series.size() && s.series[next].start_us == t) b = s.series[next];
+    series.push_back(json::object{
+        {"t", FormatIso8601(t)}, {"total", b.total}, {"unique", b.unique}, {"bots", b.bots}});
+  }
+  return series;
+}
 
-int64_t FloorTo(int64_t t, int64_t step) {
-  int64_t r = t % step;
-  return r < 0 ? t - r - step : t - r;
+// The short URL of a link: public_url + "/" + slug on the default domain; on a custom domain
+// the domain with public_url's scheme.
+std::string ShortUrl(const ApiOptions& o, const LinkRow& l) {
+  if (l.domain.empty()) return o.public_url + "/" + l.slug;
+  std::string scheme = o.public_url.substr(0, o.public_url.find("://"));
+  return scheme + "://" + l.domain + "/" + l.slug;
 }
 
 }  // namespace
 
 ApiResponse StatsHandler::LinkStats(const Principal& who, int64_t link_id, const ApiRequest& req) {
-  auto u = boost::urls::parse_origin_form(req.target);
-  if (!u) return ErrorResponse(400, "bad_request", "malformed request target");
-  std::optional<int64_t> from, to;
-  Interval interval = Interval::kDay;
-  std::string interval_name = "day";
-  for (auto p : u->params()) {
-    if (p.key == "from" || p.key == "to") {
-      auto t = ParseIso8601(p.value);
-      if (!t.ok()) return ErrorResponse(400, "bad_request", p.key + ": " + t.status().message());
-      (p.key == "from" ? from : to) = *t;
-    } else if (p.key == "interval") {
-      if (p.value == "minute")
-        interval = Interval::kMinute;
-      else if (p.value == "hour")
-        interval = Interval::kHour;
-      else if (p.value == "day")
-        interval = Interval::kDay;
-      else
-        return ErrorResponse(400, "bad_request", "interval must be minute, hour or day");
-      interval_name = p.value;
-    }
-  }
-  const int64_t step = interval == Interval::kMinute ? kMinuteUs
-                       : interval == Interval::kHour ? kHourUs
-                                                     : kDayUs;
-  if (!to) to = ctx_->clock->NowMicros();
-  if (!from) {
-    from = *to - (interval == Interval::kMinute ? 60 * kMinuteUs
-                  : interval == Interval::kHour ? 48 * kHourUs
-                                                : 30 * kDayUs);
-  }
-  if (*from >= *to) return ErrorResponse(400, "bad_request", "from must be before to");
-  int64_t start = FloorTo(*from, step);
-  int64_t buckets = (*to - start + step - 1) / step;
-  if (buckets > kMaxBuckets) {
-    return ErrorResponse(400, "bad_request",
-                         "range holds " + std::to_string(buckets) + " " + interval_name +
-                             "s; at most " + std::to_string(kMaxBuckets) +
-                             ": use a coarser interval or a shorter range");
-  }
-  StatsQuery q{who.account_id, link_id, start, *to, interval};
+  return Stats(who, link_id, req);
+}
+
+ApiResponse StatsHandler::AccountStats(const Principal& who, const ApiRequest& req) {
+  return Stats(who, 0, req);
+}
+
+ApiResponse StatsHandler::Stats(const Principal& who, int64_t link_id, const ApiRequest& req) {
+  Result<StatsParams> parsed = ParseStatsParams(req.target, ctx_->clock->NowMicros());
+  if (!parsed.ok()) return ErrorResponse(400, "bad_request", parsed.status().message());
+  const StatsParams& p = *parsed;
+  StatsQuery q;
+  q.account_id = who.account_id;
+  q.link_id = link_id;
+  q.from_us = p.from_us;
+  q.to_us = p.to_us;
+  q.interval = p.interval;
+  q.bucket_starts_us = p.bucket_starts;
+  q.filters = p.filters;
   auto stats = ctx_->store->GetLinkStats(q);
   if (!stats.ok()) return ErrorFromStatus(stats.status());
   if (!stats->has_value()) return ErrorResponse(404, "not_found", "link not found");
   const ct::LinkStats& s = **stats;
 
-  json::array series;
-  size_t next = 0;
-  for (int64_t t = start; t < *to; t += step) {
-    int64_t total = 0, unique = 0;
-    while (next < s.series.size() && s.series[next].start_us < t) ++next;
-    if (next < s.series.size() && s.series[next].start_us == t) {
-      total = s.series[next].total;
-      unique = s.series[next].unique;
-    }
-    series.push_back(json::object{{"t", FormatIso8601(t)}, {"total", total}, {"unique", unique}});
-  }
   json::object body;
-  body["link_id"] = link_id;
-  body["from"] = FormatIso8601(start);
-  body["to"] = FormatIso8601(*to);
-  body["interval"] = interval_name;
+  if (link_id != 0) body["link_id"] = link_id;
+  body["from"] = FormatIso8601(p.from_us);
+  body["to"] = FormatIso8601(p.to_us);
+  body["interval"] = p.interval_name;
+  body["tz"] = p.tz;
   body["total"] = s.total;
   body["unique"] = s.unique;
+  body["bots"] = s.bots;
   body["head"] = s.head;
-  body["series"] = std::move(series);
+  body["series"] = Series(p, s);
+  if (p.group_by) {
+    auto rows = ctx_->store->GetBreakdown(q, *p.group_by, p.limit);
+    if (!rows.ok()) return ErrorFromStatus(rows.status());
+    if (!rows->has_value()) return ErrorResponse(404, "not_found", "link not found");
+    json::array breakdown;
+    for (const BreakdownRow& r : **rows) {
+      breakdown.push_back(json::object{
+          {"value", r.value}, {"total", r.total}, {"unique", r.unique}, {"bots", r.bots}});
+    }
+    body["group_by"] = p.group_by_name;
+    body["breakdown"] = std::move(breakdown);
+  }
+  if (link_id == 0) {
+    // Top links come from the rollups: filters do not apply to them.
+    auto top = ctx_->store->GetTopLinks(who.account_id, p.from_us, p.to_us, p.limit);
+    if (!top.ok()) return ErrorFromStatus(top.status());
+    json::array links;
+    for (const TopLink& t : *top) {
+      auto link = ctx_->store->GetLink(who.account_id, t.link_id);
+      if (!link.ok()) return ErrorFromStatus(link.status());
+      json::object o{{"id", t.link_id}};
+      o["slug"] = link->has_value() ? (*link)->slug : "";
+      o["short_url"] = link->has_value() ? ShortUrl(ctx_->options, **link) : "";
+      o["total"] = t.total;
+      o["unique"] = t.unique;
+      o["bots"] = t.bots;
+      links.push_back(std::move(o));
+    }
+    body["top_links"] = std::move(links);
+  }
   return JsonResponse(200, body);
 }
 

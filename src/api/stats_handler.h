@@ -1,29 +1,33 @@
-// GET /api/v1/links/{id}/stats?from=&to=&interval=minute|hour|day (../shared/API.md).
+// The report endpoints (README "Stats"; parameters: api/stats_params.h):
+//   GET /api/v1/links/{id}/stats  a link's totals and series, optionally a breakdown (group_by)
+//   GET /api/v1/stats             the same over all the account's links, plus its top links
 //
-// Buckets are UTC minutes, hours or days. `from` is rounded down to the start of its bucket;
-// `to` is exclusive; both default (to = now, from = to minus 60 minutes / 48 hours / 30 days).
-// The series lists every bucket in the range, empty ones as zeros, so charts need no gap logic;
-// at most kMaxBuckets. `total` and `unique` are the sums over the series. `head` counts HEAD
-// requests (link scanners, uptime checks), which are not clicks.
+// The series lists every bucket in the range (local buckets of `tz`), empty ones as zeros, so
+// charts need no gap logic; at most kMaxBuckets. "t" is each bucket's start as a UTC instant.
+// `total`, `unique`, `bots` and `head` are the sums over the series (definitions:
+// store/sqlite/commit.cc). Filters make the report read raw hits, so a filtered report covers
+// the raw-hit retention only (tracker.hits_retention_days).
 #pragma once
 
 #include <cstdint>
 
 #include "api/api_context.h"
 #include "api/auth.h"
+#include "api/stats_params.h"
 #include "edge/api_handler.h"
 
 namespace ct::api {
-
-inline constexpr int64_t kMaxBuckets =
-    10'000;  // a year of hours; bigger ranges need a coarser interval
 
 class StatsHandler {
  public:
   explicit StatsHandler(const ApiContext* ctx) : ctx_(ctx) {}
   ApiResponse LinkStats(const Principal& who, int64_t link_id, const ApiRequest& req);
+  ApiResponse AccountStats(const Principal& who, const ApiRequest& req);
 
  private:
+  // link_id 0: account-wide.
+  ApiResponse Stats(const Principal& who, int64_t link_id, const ApiRequest& req);
+
   const ApiContext* ctx_;
 };
 

@@ -47,6 +47,7 @@
 #include "monitor/store_prober.h"
 #include "store/rebuilding_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "tracker/hit_retention.h"
 #include "tracker/tracker.h"
 
 namespace ct::app {
@@ -202,6 +203,11 @@ int ServeCommand(int argc, char** argv) {
   // What the journal held before this start has no append time: its age counts from now.
   lag.Seed((*writer)->WrittenPosition(), tracker.CommittedPosition());
 
+  HitRetentionOptions ropts;
+  ropts.retention_days = cfg.Int("tracker.hits_retention_days");
+  HitRetention retention(ropts, &store, clock);
+  retention.Start();
+
   StoreProberOptions popts;
   popts.interval = std::chrono::milliseconds(cfg.Int("monitor.probe_interval_ms"));
   popts.timeout = std::chrono::milliseconds(cfg.Int("monitor.probe_timeout_ms"));
@@ -312,6 +318,7 @@ int ServeCommand(int argc, char** argv) {
         std::chrono::duration_cast<std::chrono::seconds>(kDrainTimeout).count());
   }
   tracker.Stop();
+  retention.Stop();
   prober.Stop();
   if (Status s = (*writer)->Close(); !s.ok()) return Fail("closing the journal", s);
   (*alarms)->Stop();  // last: it watched everything above until it stopped

@@ -108,6 +108,10 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"enrich.crawlers", ConfigType::kString, "", 0, 0, {},
        "crawler-user-agents.json, the list of bot User-Agents. Empty: the pinned copy in "
        "third_party/npm. Missing: only HEAD, prefetch and an empty User-Agent count as bots."},
+      {"tracker.hits_retention_days", ConfigType::kInt, "0", 0, 36500, {},
+       "Days raw hits (the click stream, /hits, and filtered reports) are kept; older ones are "
+       "deleted in small batches every 10 minutes. Rollups, and so every unfiltered report, "
+       "are kept forever. 0: keep raw hits forever."},
       {"store.busy_timeout_ms", ConfigType::kInt, "5000", 0, 600000, {},
        "How long a store call waits for a lock held by another connection or process."},
       {"monitor.probe_interval_ms", ConfigType::kInt, "5000", 100, 600000, {},

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -110,7 +111,15 @@ HttpResponse HttpClient::ReadResponse(bool head) {
 HttpResponse HttpClient::Request(const std::string& method, const std::string& target,
                                  const std::vector<std::pair<std::string, std::string>>& headers,
                                  const std::string& body) {
-  std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  auto given = [&](std::string_view name) {
+    return std::any_of(headers.begin(), headers.end(), [&](const auto& h) {
+      return strcasecmp(h.first.c_str(), std::string(name).c_str()) == 0;
+    });
+  };
+  std::string req = method + " " + target + " HTTP/1.1\r\n";
+  if (!given("Host")) req += "Host: 127.0.0.1\r\n";
+  // A browser's, unless the test sets its own: the tracker counts an empty User-Agent as a bot.
+  if (!given("User-Agent")) req += "User-Agent: " + std::string(kBrowserUserAgent) + "\r\n";
   for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
   if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT") {
     req += "Content-Length: " + std::to_string(body.size()) + "\r\n";

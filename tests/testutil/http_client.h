@@ -13,6 +13,11 @@
 
 namespace ct::test {
 
+// Sent by Request() unless the test passes its own User-Agent (or Host: 127.0.0.1 otherwise).
+inline constexpr const char* kBrowserUserAgent =
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0.0.0 Safari/537.36";
+
 struct HttpResponse {
   int status = 0;                              // 0: no (complete) response
   std::map<std::string, std::string> headers;  // names lowercased
@@ -32,6 +37,7 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Sends one request on the kept-alive connection (reconnecting if the server closed it).
+  // Adds Host: 127.0.0.1 and a browser's User-Agent unless `headers` has them.
   HttpResponse Request(const std::string& method, const std::string& target,
                        const std::vector<std::pair<std::string, std::string>>& headers = {},
                        const std::string& body = "");

@@ -1,13 +1,28 @@
-// What "unique" means (the numbers every report shows):
-//   A click is unique if it is the first click of its visitor_key on its link in its UTC day
-//   (the day of the event's time_us, not of the commit). The unique count of a minute, hour or
-//   day bucket is the number of such first clicks whose time falls in that bucket, so the
-//   minute and hour uniques of a day add up to the day's. "First" is in commit order: a late
-//   event older than one already committed for the same visitor and day is not unique.
-//   HEAD requests (link scanners, previews) are counted only in `head`, never in total/unique.
+// What the numbers of every report mean (README "Definitions"):
+//   total   human clicks: GET requests on a link whose hit was not classified as a bot
+//           (Enrichment.bot false).
+//   unique  of those, the first click of its visitor_key on its link in its UTC day (the day of
+//           the event's time_us, not of the commit). The unique count of a minute, hour or day
+//           bucket is the number of such first clicks whose time falls in that bucket, so the
+//           minute and hour uniques of a day add up to the day's. "First" is in commit order: a
+//           late event older than one already committed for the same visitor and day is not
+//           unique. Bots never mark a visitor's day, so a bot's click cannot take a human's
+//           "first".
+//   bots    GET requests classified as bots (crawler list, prefetch/preview): counted here
+//           only, never in total or unique.
+//   head    HEAD requests (link scanners, previews), counted only here, never in total, unique
+//           or bots.
+// Each hit adds to the link's minute, hour and day rollups, to the same three of its account
+// (account_rollups), and, unless it is a HEAD, to one hourly dim_rollups row per dimension
+// whose value is known (country, device, os, browser, referrer domain, language,
+// destination). A breakdown's unknown ("") row is the hour rollups' count minus the known
+// rows', and its bot/human rows are the rollups' bots and total/unique (store/sqlite/reports.cc).
 #include "store/sqlite/commit.h"
 
+#include <array>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "store/sqlite/transaction.h"
@@ -19,14 +34,14 @@ constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr int64_t kWidths[] = {kMinuteSeconds, kHourSeconds, kDaySeconds};
 
 struct RollupKey {
-  int64_t link_id;
+  int64_t id;  // link id in rollups, account id in account_rollups
   int64_t width;
   int64_t start_us;
   bool operator==(const RollupKey&) const = default;
 };
 struct RollupKeyHash {
   size_t operator()(const RollupKey& k) const {
-    uint64_t h = static_cast<uint64_t>(k.link_id) * 0x9E3779B97F4A7C15ull;
+    uint64_t h = static_cast<uint64_t>(k.id) * 0x9E3779B97F4A7C15ull;
     h ^= static_cast<uint64_t>(k.start_us) + 0x7F4A7C159E3779B9ull + (h << 6) + (h >> 2);
     return h ^ static_cast<uint64_t>(k.width);
   }
@@ -35,8 +50,31 @@ struct RollupDelta {
   int64_t total = 0;
   int64_t unique = 0;
   int64_t head = 0;
+  int64_t bots = 0;
 };
 using Deltas = std::unordered_map<RollupKey, RollupDelta, RollupKeyHash>;
+
+// One hourly row of dim_rollups. The value is a view into the batch's HitRecords, which outlive
+// the map (ApplyCommit's scope), so a key costs no allocation.
+struct DimKey {
+  int64_t link_id;
+  int64_t start_us;
+  int dim;
+  std::string_view value;
+  bool operator==(const DimKey&) const = default;
+};
+struct DimKeyHash {
+  size_t operator()(const DimKey& k) const {
+    uint64_t h = static_cast<uint64_t>(k.link_id) * 0x9E3779B97F4A7C15ull;
+    h ^= static_cast<uint64_t>(k.start_us) + 0x7F4A7C159E3779B9ull + (h << 6) + (h >> 2);
+    h ^= std::hash<std::string_view>()(k.value) + static_cast<uint64_t>(k.dim) + (h << 6);
+    return h;
+  }
+};
+using DimDeltas = std::unordered_map<DimKey, RollupDelta, DimKeyHash>;
+
+constexpr std::string_view kBotValue = "bot";
+constexpr std::string_view kHumanValue = "human";
 
 // Positions are u64 on the wire and INTEGER (i64) in SQLite; the cast round-trips all values.
 int64_t ToDb(uint64_t position) { return static_cast<int64_t>(position); }
@@ -58,24 +96,41 @@ int64_t ToDb(uint64_t position) { return static_cast<int64_t>(position); }
 }
 
 // Inserts the hit; sets *is_new=false when its event id was committed before (a duplicate).
-[[nodiscard]] Status InsertHit(Db* db, const HitRecord& hit, bool* is_new) {
+// is_unique is decided in the same statement: a human click whose visitor has no row for the
+// link and day yet (MarkVisitorDay adds it next, for new hits only). Cheaper than flagging the
+// row afterwards, and the visitor_days page it reads is the one the insert then writes.
+[[nodiscard]] Status InsertHit(Db* db, const HitRecord& hit, bool human, int64_t day,
+                               bool* is_new) {
   // ON CONFLICT(event_id) rather than INSERT OR IGNORE: only the dedup key may be ignored; any
   // other failure must abort the batch, not pass for a duplicate.
   Result<Statement> stmt = db->Prepare(R"sql(
     INSERT INTO hits (event_id, link_id, account_id, kind, time_us, ip, user_agent, referrer,
-                      accept_language, visitor_key)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      accept_language, visitor_key, country, device, os, browser,
+                      referrer_domain, language, destination, bot, flags, is_unique)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+            ? AND NOT EXISTS (SELECT 1 FROM visitor_days
+                              WHERE link_id = ? AND day = ? AND visitor_key = ?))
     ON CONFLICT (event_id) DO NOTHING)sql");
   if (!stmt.ok()) return stmt.status();
   const Event& e = hit.event;
-  CT_RETURN_IF_ERROR(stmt->BindAll(Blob{e.id.data(), e.id.size()}, e.link_id, e.account_id,
-                                   static_cast<int64_t>(e.kind), e.time_us, std::string_view(e.ip),
-                                   std::string_view(e.user_agent), std::string_view(e.referrer),
-                                   std::string_view(e.accept_language),
-                                   Blob{hit.visitor_key.data(), hit.visitor_key.size()}));
+  const Enrichment& en = hit.enrichment;
+  const Blob visitor{hit.visitor_key.data(), hit.visitor_key.size()};
+  CT_RETURN_IF_ERROR(stmt->BindAll(
+      Blob{e.id.data(), e.id.size()}, e.link_id, e.account_id, static_cast<int64_t>(e.kind),
+      e.time_us, std::string_view(e.ip), std::string_view(e.user_agent),
+      std::string_view(e.referrer), std::string_view(e.accept_language), visitor,
+      std::string_view(en.country), std::string_view(en.device), std::string_view(en.os),
+      std::string_view(en.browser), std::string_view(en.referrer_domain),
+      std::string_view(en.language), std::string_view(e.destination),
+      static_cast<int64_t>(en.bot ? 1 : 0), static_cast<int64_t>(e.flags),
+      static_cast<int64_t>(human ? 1 : 0), e.link_id, day, visitor));
   CT_RETURN_IF_ERROR(stmt->Run());
   *is_new = stmt->Changes() > 0;
   return Status::Ok();
+}
+
+int64_t UtcDay(int64_t time_us) {
+  return BucketStart(time_us, kDaySeconds) / (kDaySeconds * kMicrosPerSecond);
 }
 
 // Records the visitor's click for the day; *first=true if it is the first one (unique).
@@ -84,9 +139,8 @@ int64_t ToDb(uint64_t position) { return static_cast<int64_t>(position); }
     INSERT INTO visitor_days (link_id, day, visitor_key) VALUES (?, ?, ?)
     ON CONFLICT DO NOTHING)sql");
   if (!stmt.ok()) return stmt.status();
-  int64_t day = BucketStart(hit.event.time_us, kDaySeconds) / (kDaySeconds * kMicrosPerSecond);
-  CT_RETURN_IF_ERROR(
-      stmt->BindAll(hit.event.link_id, day, Blob{hit.visitor_key.data(), hit.visitor_key.size()}));
+  CT_RETURN_IF_ERROR(stmt->BindAll(hit.event.link_id, UtcDay(hit.event.time_us),
+                                   Blob{hit.visitor_key.data(), hit.visitor_key.size()}));
   CT_RETURN_IF_ERROR(stmt->Run());
   *first = stmt->Changes() > 0;
   return Status::Ok();
@@ -94,19 +148,71 @@ int64_t ToDb(uint64_t position) { return static_cast<int64_t>(position); }
 
 [[nodiscard]] Status UpsertRollups(Db* db, const Deltas& deltas) {
   Result<Statement> stmt = db->Prepare(R"sql(
-    INSERT INTO rollups (link_id, granularity, bucket_start_us, total, unique_count, head)
-    VALUES (?, ?, ?, ?, ?, ?)
+    INSERT INTO rollups (link_id, granularity, bucket_start_us, total, unique_count, head, bots)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (link_id, granularity, bucket_start_us) DO UPDATE SET
       total = total + excluded.total,
       unique_count = unique_count + excluded.unique_count,
-      head = head + excluded.head)sql");
+      head = head + excluded.head,
+      bots = bots + excluded.bots)sql");
   if (!stmt.ok()) return stmt.status();
   for (const auto& [key, d] : deltas) {
     CT_RETURN_IF_ERROR(
-        stmt->BindAll(key.link_id, key.width, key.start_us, d.total, d.unique, d.head));
+        stmt->BindAll(key.id, key.width, key.start_us, d.total, d.unique, d.head, d.bots));
     CT_RETURN_IF_ERROR(stmt->Run());
   }
   return Status::Ok();
+}
+
+[[nodiscard]] Status UpsertAccountRollups(Db* db, const Deltas& deltas) {
+  Result<Statement> stmt = db->Prepare(R"sql(
+    INSERT INTO account_rollups (account_id, granularity, bucket_start_us, total, unique_count,
+                                 head, bots)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (account_id, granularity, bucket_start_us) DO UPDATE SET
+      total = total + excluded.total,
+      unique_count = unique_count + excluded.unique_count,
+      head = head + excluded.head,
+      bots = bots + excluded.bots)sql");
+  if (!stmt.ok()) return stmt.status();
+  for (const auto& [key, d] : deltas) {
+    CT_RETURN_IF_ERROR(
+        stmt->BindAll(key.id, key.width, key.start_us, d.total, d.unique, d.head, d.bots));
+    CT_RETURN_IF_ERROR(stmt->Run());
+  }
+  return Status::Ok();
+}
+
+[[nodiscard]] Status UpsertDimRollups(Db* db, const DimDeltas& deltas) {
+  Result<Statement> stmt = db->Prepare(R"sql(
+    INSERT INTO dim_rollups (link_id, dim, bucket_start_us, value, total, unique_count, bots)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (bucket_start_us, link_id, dim, value) DO UPDATE SET
+      total = total + excluded.total,
+      unique_count = unique_count + excluded.unique_count,
+      bots = bots + excluded.bots)sql");
+  if (!stmt.ok()) return stmt.status();
+  for (const auto& [key, d] : deltas) {
+    CT_RETURN_IF_ERROR(stmt->BindAll(key.link_id, static_cast<int64_t>(key.dim), key.start_us,
+                                     key.value, d.total, d.unique, d.bots));
+    CT_RETURN_IF_ERROR(stmt->Run());
+  }
+  return Status::Ok();
+}
+
+void AddTo(RollupDelta* d, const RollupDelta& delta) {
+  d->total += delta.total;
+  d->unique += delta.unique;
+  d->head += delta.head;
+  d->bots += delta.bots;
+}
+
+// The hit's value of each stored Dimension, in enum order (store.h). kBot is not stored: its
+// "human" and "bot" rows are the rollups' total/unique and bots.
+std::array<std::string_view, kStoredDimensions> DimensionValues(const HitRecord& hit) {
+  const Enrichment& en = hit.enrichment;
+  return {en.country,           en.device, en.os, en.browser, en.referrer_domain, en.language,
+          hit.event.destination};
 }
 
 [[nodiscard]] Status InsertDeadLetters(Db* db, const CommitBatch& batch, int64_t now_us) {
@@ -153,11 +259,13 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
 
   CommitResult result;
   // Summed in memory so each touched bucket is written once per batch, not once per hit: a
-  // batch of thousands of clicks on a hot link is then three upserts instead of thousands.
-  Deltas deltas;
+  // batch of thousands of clicks on a hot link is then a few upserts instead of thousands.
+  Deltas deltas, account_deltas;
+  DimDeltas dim_deltas;
   for (const HitRecord& hit : batch.hits) {
+    const bool human = hit.event.kind != EventKind::kHead && !hit.enrichment.bot;
     bool is_new = false;
-    CT_RETURN_IF_ERROR(InsertHit(db, hit, &is_new));
+    CT_RETURN_IF_ERROR(InsertHit(db, hit, human, UtcDay(hit.event.time_us), &is_new));
     if (!is_new) {
       ++result.duplicates;
       continue;
@@ -166,20 +274,33 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
     RollupDelta delta;
     if (hit.event.kind == EventKind::kHead) {
       delta.head = 1;
+    } else if (!human) {
+      delta.bots = 1;  // never a visitor's "first": bots do not mark visitor_days
     } else {
       bool first = false;
-      CT_RETURN_IF_ERROR(MarkVisitorDay(db, hit, &first));
+      CT_RETURN_IF_ERROR(MarkVisitorDay(db, hit, &first));  // agrees with the row's is_unique
       delta.total = 1;
       delta.unique = first ? 1 : 0;
     }
+    const int64_t t = hit.event.time_us;
     for (int64_t width : kWidths) {
-      RollupDelta& d = deltas[{hit.event.link_id, width, BucketStart(hit.event.time_us, width)}];
-      d.total += delta.total;
-      d.unique += delta.unique;
-      d.head += delta.head;
+      const int64_t start = BucketStart(t, width);
+      AddTo(&deltas[{hit.event.link_id, width, start}], delta);
+      AddTo(&account_deltas[{hit.event.account_id, width, start}], delta);
+    }
+    if (hit.event.kind == EventKind::kHead) continue;
+    const int64_t hour = BucketStart(t, kHourSeconds);
+    const auto values = DimensionValues(hit);
+    for (int dim = 0; dim < kStoredDimensions; ++dim) {
+      // Unknown ("") is not stored: a breakdown derives it as the rollups' count minus the
+      // known values', which spares the most common rows (direct visits, no geo database).
+      if (values[dim].empty()) continue;
+      AddTo(&dim_deltas[{hit.event.link_id, hour, dim, values[dim]}], delta);
     }
   }
   CT_RETURN_IF_ERROR(UpsertRollups(db, deltas));
+  CT_RETURN_IF_ERROR(UpsertAccountRollups(db, account_deltas));
+  CT_RETURN_IF_ERROR(UpsertDimRollups(db, dim_deltas));
   CT_RETURN_IF_ERROR(InsertDeadLetters(db, batch, now_us));
   CT_RETURN_IF_ERROR(StorePosition(db, batch, now_us));
   CT_RETURN_IF_ERROR(txn.Commit());

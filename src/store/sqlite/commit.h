@@ -14,6 +14,10 @@ namespace ct::sqlite {
 inline constexpr int64_t kMinuteSeconds = 60;
 inline constexpr int64_t kHourSeconds = 3600;
 inline constexpr int64_t kDaySeconds = 86400;
+// Dimensions: the values of store.h's Dimension, 0..7. dim_rollups.dim holds the first seven
+// (kBot, 7, is derived from the rollups).
+inline constexpr int kDimensionCount = 8;
+inline constexpr int kStoredDimensions = 7;
 
 // floor(time_us / width) * width for a width in seconds: correct for times before 1970 too.
 int64_t BucketStart(int64_t time_us, int64_t width_seconds);

@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -173,6 +173,72 @@ CREATE TABLE link_tags (
   PRIMARY KEY (link_id, tag)
 ) WITHOUT ROWID;
 CREATE INDEX link_tags_by_tag ON link_tags(tag, link_id);
+)sql",
+    // ---- v4: enriched hits, bots, rollups per dimension and per account ------------------
+    R"sql(
+-- What the tracker derived from each hit (store.h Enrichment), the destination the edge chose,
+-- its flags, and whether it counted as unique: the click stream and filtered reports read them.
+-- Hits committed before v4 keep the defaults ('' = unknown, human, not unique).
+ALTER TABLE hits ADD COLUMN country          TEXT    NOT NULL DEFAULT '';
+ALTER TABLE hits ADD COLUMN device           TEXT    NOT NULL DEFAULT '';
+ALTER TABLE hits ADD COLUMN os               TEXT    NOT NULL DEFAULT '';
+ALTER TABLE hits ADD COLUMN browser          TEXT    NOT NULL DEFAULT '';
+ALTER TABLE hits ADD COLUMN referrer_domain  TEXT    NOT NULL DEFAULT '';
+ALTER TABLE hits ADD COLUMN language         TEXT    NOT NULL DEFAULT '';
+ALTER TABLE hits ADD COLUMN destination      TEXT    NOT NULL DEFAULT '';
+ALTER TABLE hits ADD COLUMN bot              INTEGER NOT NULL DEFAULT 0;  -- Enrichment.bot
+ALTER TABLE hits ADD COLUMN is_unique        INTEGER NOT NULL DEFAULT 0;  -- counted in unique
+ALTER TABLE hits ADD COLUMN flags            INTEGER NOT NULL DEFAULT 0;  -- Event.flags
+-- ListHits and filtered reports of one link, hour by hour: the link's hours come from its
+-- hour rollups, then one seek per hour here. UTC hour first, not link_id: the tracker's inserts
+-- then land in the current hour's corner of the index instead of one page per link, which
+-- keeps each commit's dirty pages (and so its WAL writes) few.
+CREATE INDEX hits_by_hour_link ON hits(time_us / 3600000000, link_id, time_us, event_id);
+-- ExpireHits (time_us < ?) and filtered account-wide reports.
+CREATE INDEX hits_by_time ON hits(time_us);
+
+-- Clicks classified as bots: counted here only, never in total/unique_count.
+ALTER TABLE rollups ADD COLUMN bots INTEGER NOT NULL DEFAULT 0;
+
+-- Hourly counts per known value of one dimension (Dimension in store.h: 0 country, 1 device,
+-- 2 os, 3 browser, 4 referrer domain, 5 language, 6 destination). Every counted click (not a
+-- HEAD) adds to one row per dimension whose value is known; the unknown ('') count is the hour
+-- rollups' minus the known rows', and bot/human are the rollups' bots and total, so neither is
+-- stored. Breakdowns sum the hours of a range.
+CREATE TABLE dim_rollups (
+  link_id          INTEGER NOT NULL,
+  dim              INTEGER NOT NULL,
+  bucket_start_us  INTEGER NOT NULL,           -- UTC hour
+  value            TEXT    NOT NULL,
+  total            INTEGER NOT NULL,
+  unique_count     INTEGER NOT NULL,
+  bots             INTEGER NOT NULL,
+  -- Hour first, like hits_by_hour_link: a commit's upserts stay in the current hour's corner
+  -- of the table. A link's breakdown seeks each of its hours (from its hour rollups).
+  PRIMARY KEY (bucket_start_us, link_id, dim, value)
+) WITHOUT ROWID;
+
+-- The rollups of all of an account's links together, so account-wide stats read one row per
+-- bucket instead of one per link and bucket.
+CREATE TABLE account_rollups (
+  account_id       INTEGER NOT NULL,
+  granularity      INTEGER NOT NULL,           -- 60, 3600, 86400 as in rollups
+  bucket_start_us  INTEGER NOT NULL,
+  total            INTEGER NOT NULL,
+  unique_count     INTEGER NOT NULL,
+  bots             INTEGER NOT NULL,
+  head             INTEGER NOT NULL,
+  PRIMARY KEY (account_id, granularity, bucket_start_us)
+) WITHOUT ROWID;
+
+-- Carry what was counted before v4 over, so account-wide totals agree across the upgrade.
+-- (Older hits need no dim_rollups rows: in breakdowns they are unknown, derived as above.)
+INSERT INTO account_rollups (account_id, granularity, bucket_start_us, total, unique_count,
+                             bots, head)
+  SELECT l.account_id, r.granularity, r.bucket_start_us, SUM(r.total), SUM(r.unique_count), 0,
+         SUM(r.head)
+  FROM rollups r JOIN links l ON l.id = r.link_id
+  GROUP BY l.account_id, r.granularity, r.bucket_start_us;
 )sql",
 };
 

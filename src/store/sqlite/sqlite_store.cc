@@ -20,18 +20,6 @@ namespace {
 
 constexpr std::chrono::milliseconds kWalRetryInterval{5};  // short: only contended first opens
 
-int64_t WidthSeconds(Interval interval) {
-  switch (interval) {
-    case Interval::kMinute:
-      return sqlite::kMinuteSeconds;
-    case Interval::kHour:
-      return sqlite::kHourSeconds;
-    case Interval::kDay:
-      return sqlite::kDaySeconds;
-  }
-  return sqlite::kDaySeconds;  // unreachable: every enumerator is handled above
-}
-
 // WAL is persistent in the file; setting it on every open is a no-op after the first. It lets
 // the read pool (and other processes) read while the tracker writes.
 Status EnableWal(Db* db, std::chrono::milliseconds busy_timeout) {
@@ -164,39 +152,6 @@ Result<uint64_t> SqliteStore::ConsumedPosition(const std::string& consumer) {
   Result<bool> row = s->Step();
   if (!row.ok()) return row.status();
   return *row ? static_cast<uint64_t>(s->ColumnInt(0)) : uint64_t{0};
-}
-
-Result<std::optional<LinkStats>> SqliteStore::GetLinkStats(const StatsQuery& query) {
-  ReadLease lease = AcquireReader();
-  Db* db = lease.db();
-  // One snapshot for the ownership check and the rollups.
-  Transaction txn(db);
-  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kDeferred));
-  Result<std::optional<LinkRow>> link =
-      ReadLink(db, query.account_id, query.link_id, /*live_only=*/false);
-  if (!link.ok()) return link.status();
-  if (!link->has_value()) return std::optional<LinkStats>();
-  Result<Statement> s = db->Prepare(R"sql(
-    SELECT bucket_start_us, total, unique_count, head FROM rollups
-    WHERE link_id = ? AND granularity = ? AND bucket_start_us >= ? AND bucket_start_us < ?
-    ORDER BY bucket_start_us)sql");
-  if (!s.ok()) return s.status();
-  CT_RETURN_IF_ERROR(
-      s->BindAll(query.link_id, WidthSeconds(query.interval), query.from_us, query.to_us));
-  LinkStats stats;
-  for (;;) {
-    Result<bool> row = s->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    StatsBucket b{s->ColumnInt(0), s->ColumnInt(1), s->ColumnInt(2), s->ColumnInt(3)};
-    if (b.total == 0 && b.head == 0) continue;
-    stats.total += b.total;
-    stats.unique += b.unique;
-    stats.head += b.head;
-    stats.series.push_back(b);
-  }
-  CT_RETURN_IF_ERROR(txn.Commit());
-  return std::optional<LinkStats>(std::move(stats));
 }
 
 // ---- health ---------------------------------------------------------------------------------

@@ -116,7 +116,8 @@ class RouterTest : public ::testing::Test {
   }
 
   void CommitHits(int64_t link_id, int64_t account_id, const std::vector<int64_t>& times,
-                  const std::string& visitor, EventKind kind = EventKind::kClick) {
+                  const std::string& visitor, EventKind kind = EventKind::kClick,
+                  const Enrichment& enrichment = {}) {
     CommitBatch b;
     b.consumer = "router-test";
     auto pos = store_->ConsumedPosition(b.consumer);
@@ -134,6 +135,7 @@ class RouterTest : public ::testing::Test {
       h.event.account_id = account_id;
       h.event.ip = "192.0.2.1";
       h.visitor_key = visitor;
+      h.enrichment = enrichment;
       b.hits.push_back(h);
     }
     auto r = store_->Commit(b);
@@ -520,6 +522,156 @@ TEST_F(RouterTest, StatsBadRequests) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json::parse(r.body).at("series").as_array().size(), 10000u);
   ExpectError(Call("GET", "/api/v1/links/424242/stats", key_a_), 404, "not_found");
+}
+
+// ---- reports: tz, group_by, filters, account stats, hits ------------------------------------
+
+TEST_F(RouterTest, StatsInATimeZoneWithBreakdown) {
+  int64_t id = CreateLink(key_a_, "tz").at("id").as_int64();
+  Enrichment mobile{"US", "mobile", "ios", "safari", "t.co", "en", false};
+  Enrichment desktop{"DE", "desktop", "windows", "chrome", "", "de", false};
+  Enrichment bot{"US", "bot", "other", "other", "", "", true};
+  // 2024-01-01 23:30Z is Jan 2 00:30 in Berlin.
+  CommitHits(id, account_a_, {kDay0 + 10 * kHourUs}, "v1", EventKind::kClick, mobile);
+  CommitHits(id, account_a_, {kDay0 + 23 * kHourUs + 30 * kMinuteUs}, "v2", EventKind::kClick,
+             desktop);
+  CommitHits(id, account_a_, {kDay0 + 11 * kHourUs}, "b", EventKind::kClick, bot);
+  const std::string base = "/api/v1/links/" + std::to_string(id) + "/stats?";
+  ApiResponse r = Call("GET",
+                       base + "from=2024-01-01T00:00:00%2B01:00&to=2024-01-03T00:00:00%2B01:00" +
+                           "&tz=Europe/Berlin&group_by=device",
+                       key_a_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::object o = json::parse(r.body).as_object();
+  EXPECT_EQ(o.at("tz").as_string(), "Europe/Berlin");
+  EXPECT_EQ(o.at("from").as_string(), "2023-12-31T23:00:00Z");
+  EXPECT_EQ(o.at("total").as_int64(), 2);
+  EXPECT_EQ(o.at("bots").as_int64(), 1);
+  const json::array& series = o.at("series").as_array();
+  ASSERT_EQ(series.size(), 2u);
+  EXPECT_EQ(series[0].at("t").as_string(), "2023-12-31T23:00:00Z");
+  EXPECT_EQ(series[0].at("total").as_int64(), 1);
+  EXPECT_EQ(series[0].at("bots").as_int64(), 1);
+  EXPECT_EQ(series[1].at("t").as_string(), "2024-01-01T23:00:00Z");
+  EXPECT_EQ(series[1].at("total").as_int64(), 1);
+  EXPECT_EQ(o.at("group_by").as_string(), "device");
+  const json::array& rows = o.at("breakdown").as_array();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[2].at("value").as_string(), "bot");
+  EXPECT_EQ(rows[2].at("bots").as_int64(), 1);
+
+  // Filters (case-normalised) and a limit.
+  r = Call("GET", base + "from=2024-01-01&to=2024-01-03&country=us&bot=false&group_by=os&limit=1",
+           key_a_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  o = json::parse(r.body).as_object();
+  EXPECT_EQ(o.at("total").as_int64(), 1);
+  EXPECT_EQ(o.at("bots").as_int64(), 0);
+  ASSERT_EQ(o.at("breakdown").as_array().size(), 1u);
+  EXPECT_EQ(o.at("breakdown").as_array()[0].at("value").as_string(), "ios");
+}
+
+TEST_F(RouterTest, StatsParameterValidation) {
+  int64_t id = CreateLink(key_a_, "params").at("id").as_int64();
+  const std::string base = "/api/v1/links/" + std::to_string(id) + "/stats?";
+  const std::pair<const char*, const char*> cases[] = {
+      {"group_by=city", "group_by: unknown dimension 'city'"},
+      {"tz=Mars/Olympus", "tz: unknown time zone 'Mars/Olympus'"},
+      {"tz=", "tz: unknown time zone ''"},
+      {"country=USA", "country: 'USA' is not an ISO 3166-1 alpha-2"},
+      {"device=phone", "device: 'phone' is not one of desktop"},
+      {"os=beos", "os: 'beos' is not one of windows"},
+      {"bot=maybe", "bot: 'maybe' is not true or false"},
+      {"language=e%20n", "language: 'e n' is not a lower-case token"},
+      {"limit=0", "limit must be an integer in 1..1000"},
+      {"limit=1001", "limit must be an integer in 1..1000"},
+      {"limit=x", "limit must be an integer in 1..1000"},
+      {"contry=US", "unknown parameter 'contry'"},
+      {"country=US&country=DE", "country: given more than once"},
+      {"interval=week", "interval must be minute, hour or day"},
+  };
+  for (const auto& [query, message] : cases) {
+    ApiResponse r = Call("GET", base + query, key_a_);
+    ExpectError(r, 400, "bad_request");
+    EXPECT_NE(r.body.find(message), std::string::npos) << query << ": " << r.body;
+  }
+  for (const char* ok : {"tz=Asia/Kolkata&interval=hour", "country=&referrer=", "bot=true",
+                         "destination=https%3A%2F%2Fexample.com%2F", "group_by=referrer"}) {
+    EXPECT_EQ(Call("GET", base + ok, key_a_).status, 200) << ok;
+  }
+  // Another account's link: 404 with any parameters; so are its hits.
+  ExpectError(Call("GET", base + "group_by=country", key_b_), 404, "not_found");
+  ExpectError(Call("GET", "/api/v1/links/" + std::to_string(id) + "/hits", key_b_), 404,
+              "not_found");
+  ExpectError(Call("GET", "/api/v1/stats?group_by=nope", key_a_), 400, "bad_request");
+}
+
+TEST_F(RouterTest, AccountStatsWithTopLinks) {
+  int64_t a = CreateLink(key_a_, "top-a").at("id").as_int64();
+  int64_t b = CreateLink(key_a_, "top-b").at("id").as_int64();
+  int64_t foreign = CreateLink(key_b_, "top-foreign").at("id").as_int64();
+  CommitHits(a, account_a_, {kDay0 + kHourUs}, "v1");
+  CommitHits(b, account_a_, {kDay0 + kHourUs, kDay0 + 2 * kHourUs}, "v2");
+  CommitHits(foreign, account_b_, {kDay0 + kHourUs}, "v3");
+  ApiResponse r = Call("GET", "/api/v1/stats?from=2024-01-01&to=2024-01-02&interval=hour", key_a_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::object o = json::parse(r.body).as_object();
+  EXPECT_FALSE(o.contains("link_id"));
+  EXPECT_EQ(o.at("total").as_int64(), 3);
+  EXPECT_EQ(o.at("unique").as_int64(), 2);
+  EXPECT_EQ(o.at("series").as_array().size(), 24u);
+  const json::array& top = o.at("top_links").as_array();
+  ASSERT_EQ(top.size(), 2u);
+  EXPECT_EQ(top[0].at("id").as_int64(), b);
+  EXPECT_EQ(top[0].at("slug").as_string(), "top-b");
+  EXPECT_EQ(top[0].at("short_url").as_string(), "https://go.example.com/top-b");
+  EXPECT_EQ(top[0].at("total").as_int64(), 2);
+  EXPECT_EQ(top[1].at("id").as_int64(), a);
+  r = Call("GET", "/api/v1/stats?from=2024-01-01&to=2024-01-02&limit=1", key_a_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body).at("top_links").as_array().size(), 1u);
+  EXPECT_EQ(Call("POST", "/api/v1/stats", key_a_).status, 405);
+  ExpectError(Call("GET", "/api/v1/stats/x", key_a_), 404, "not_found");
+}
+
+TEST_F(RouterTest, HitsNewestFirstWithCursor) {
+  int64_t id = CreateLink(key_a_, "hits").at("id").as_int64();
+  std::vector<int64_t> times;
+  for (int i = 0; i < 5; ++i) times.push_back(kDay0 + i * kMinuteUs);
+  CommitHits(id, account_a_, times, "v1", EventKind::kClick,
+             {"US", "mobile", "ios", "safari", "t.co", "en", false});
+  CommitHits(id, account_a_, {kDay0 + kHourUs}, "v2", EventKind::kHead);
+  const std::string path = "/api/v1/links/" + std::to_string(id) + "/hits";
+  ApiResponse r = Call("GET", path + "?limit=4", key_a_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::object o = json::parse(r.body).as_object();
+  const json::array& hits = o.at("hits").as_array();
+  ASSERT_EQ(hits.size(), 4u);
+  EXPECT_EQ(hits[0].at("kind").as_string(), "head");
+  EXPECT_EQ(hits[0].at("time").as_string(), "2024-01-01T01:00:00Z");
+  EXPECT_EQ(hits[1].at("kind").as_string(), "click");
+  EXPECT_EQ(hits[1].at("time").as_string(), "2024-01-01T00:04:00Z");
+  EXPECT_EQ(hits[1].at("country").as_string(), "US");
+  EXPECT_EQ(hits[1].at("device").as_string(), "mobile");
+  EXPECT_EQ(hits[1].at("bot").as_bool(), false);
+  EXPECT_EQ(hits[1].at("unique").as_bool(), false);
+  EXPECT_EQ(hits[1].at("click_id").as_string().size(), 22u);
+  ASSERT_TRUE(o.at("next").is_string());
+  r = Call("GET", path + "?limit=4&after=" + std::string(o.at("next").as_string()), key_a_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  o = json::parse(r.body).as_object();
+  ASSERT_EQ(o.at("hits").as_array().size(), 2u);
+  EXPECT_EQ(o.at("hits").as_array()[1].at("time").as_string(), "2024-01-01T00:00:00Z");
+  EXPECT_EQ(o.at("hits").as_array()[1].at("unique").as_bool(), true);
+  EXPECT_TRUE(o.at("next").is_null());
+  // Default limit; validation.
+  EXPECT_EQ(json::parse(Call("GET", path, key_a_).body).at("hits").as_array().size(), 6u);
+  for (const char* q :
+       {"?limit=0", "?limit=1001", "?after=nope", "?after=AAAA", "?x=1", "?limit=5&limit=6"}) {
+    ExpectError(Call("GET", path + q, key_a_), 400, "bad_request");
+  }
+  ExpectError(Call("GET", "/api/v1/links/424242/hits", key_a_), 404, "not_found");
+  EXPECT_EQ(Call("POST", path, key_a_).status, 405);
 }
 
 // ---- routing -------------------------------------------------------------------------------

@@ -1,0 +1,536 @@
+// The report side of SqliteStore: stats series (per link or per account, UTC or caller-given
+// buckets, from rollups or — when filtered — from raw hits), breakdowns per dimension, top
+// links, the click stream and raw-hit retention. Definitions of the counts: commit.cc.
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "store/sqlite/commit.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/transaction.h"
+
+namespace ct {
+
+using sqlite::Db;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+namespace {
+
+constexpr int64_t kMicrosPerSecond = 1'000'000;
+constexpr int64_t kHourUs = sqlite::kHourSeconds * kMicrosPerSecond;
+constexpr int64_t kDayUs = sqlite::kDaySeconds * kMicrosPerSecond;
+
+int64_t WidthSeconds(Interval interval) {
+  switch (interval) {
+    case Interval::kMinute:
+      return sqlite::kMinuteSeconds;
+    case Interval::kHour:
+      return sqlite::kHourSeconds;
+    case Interval::kDay:
+      return sqlite::kDaySeconds;
+  }
+  return sqlite::kDaySeconds;  // unreachable: every enumerator is handled above
+}
+
+// The hits column (or expression) holding a dimension's value; the same tokens as dim_rollups.
+std::string_view DimColumn(Dimension d) {
+  switch (d) {
+    case Dimension::kCountry:
+      return "country";
+    case Dimension::kDevice:
+      return "device";
+    case Dimension::kOs:
+      return "os";
+    case Dimension::kBrowser:
+      return "browser";
+    case Dimension::kReferrer:
+      return "referrer_domain";
+    case Dimension::kLanguage:
+      return "language";
+    case Dimension::kDestination:
+      return "destination";
+    case Dimension::kBot:
+      return "CASE WHEN bot <> 0 THEN 'bot' ELSE 'human' END";
+  }
+  return "country";  // unreachable
+}
+
+// The filters as at most one value per dimension. False when two filters on one dimension ask
+// for different values: nothing can match, and the caller answers empty without a query.
+using FilterValues = std::array<std::optional<std::string>, sqlite::kDimensionCount>;
+bool CollapseFilters(const std::vector<StatsFilter>& filters, FilterValues* out) {
+  for (const StatsFilter& f : filters) {
+    auto& slot = (*out)[static_cast<int>(f.dimension)];
+    if (slot && *slot != f.value) return false;
+    slot = f.value;
+  }
+  return true;
+}
+
+// " AND col = ?" per filtered dimension, in Dimension order, so the same set of filters always
+// gives the same SQL text (the connection's statement cache key).
+std::string FilterSql(const FilterValues& values) {
+  std::string sql;
+  for (int d = 0; d < sqlite::kDimensionCount; ++d) {
+    if (!values[d]) continue;
+    sql += " AND (";
+    sql += DimColumn(static_cast<Dimension>(d));
+    sql += ") = ?";
+  }
+  return sql;
+}
+
+[[nodiscard]] Status BindFilters(Statement* s, int first_index, const FilterValues& values) {
+  int index = first_index;
+  for (const auto& v : values) {
+    if (v) CT_RETURN_IF_ERROR(s->Bind(index++, std::string_view(*v)));
+  }
+  return Status::Ok();
+}
+
+// Assigns instants to the query's buckets: UTC buckets of the interval's width, or the caller's
+// boundaries (bucket i is [starts[i], starts[i+1]); nothing before starts[0]).
+class Bucketer {
+ public:
+  explicit Bucketer(const StatsQuery& q)
+      : starts_(q.bucket_starts_us), width_(WidthSeconds(q.interval)) {}
+  std::optional<int64_t> StartOf(int64_t t) const {
+    if (starts_.empty()) return sqlite::BucketStart(t, width_);
+    auto it = std::upper_bound(starts_.begin(), starts_.end(), t);
+    if (it == starts_.begin()) return std::nullopt;
+    return *(it - 1);
+  }
+
+ private:
+  const std::vector<int64_t>& starts_;
+  int64_t width_;
+};
+
+// The coarsest stored granularity, no coarser than the interval, whose buckets nest in the
+// caller's: every caller boundary must be a boundary of the stored buckets, or a stored bucket
+// would straddle two of the caller's (or reach past the last one, at a coarser width).
+int64_t GranularityFor(const StatsQuery& q) {
+  const int64_t width = WidthSeconds(q.interval);
+  if (q.bucket_starts_us.empty()) return width;
+  auto aligned = [&](int64_t width_us) {
+    return std::all_of(q.bucket_starts_us.begin(), q.bucket_starts_us.end(),
+                       [&](int64_t t) { return t % width_us == 0; });
+  };
+  if (width >= sqlite::kDaySeconds && aligned(kDayUs)) return sqlite::kDaySeconds;
+  if (width >= sqlite::kHourSeconds && aligned(kHourUs)) return sqlite::kHourSeconds;
+  return sqlite::kMinuteSeconds;
+}
+
+struct Counts {
+  int64_t total = 0, unique = 0, head = 0, bots = 0;
+};
+
+LinkStats ToStats(const std::map<int64_t, Counts>& buckets) {
+  LinkStats stats;
+  for (const auto& [start, c] : buckets) {
+    if (c.total == 0 && c.unique == 0 && c.head == 0 && c.bots == 0) continue;
+    stats.total += c.total;
+    stats.unique += c.unique;
+    stats.head += c.head;
+    stats.bots += c.bots;
+    stats.series.push_back({start, c.total, c.unique, c.head, c.bots});
+  }
+  return stats;
+}
+
+[[nodiscard]] Status StatsFromRollups(Db* db, const StatsQuery& q, const Bucketer& bucketer,
+                                      std::map<int64_t, Counts>* buckets) {
+  const bool account_wide = q.link_id == 0;
+  Result<Statement> s = db->Prepare(account_wide ? R"sql(
+      SELECT bucket_start_us, total, unique_count, head, bots FROM account_rollups
+      WHERE account_id = ? AND granularity = ? AND bucket_start_us >= ? AND bucket_start_us < ?
+      ORDER BY bucket_start_us)sql"
+                                                 : R"sql(
+      SELECT bucket_start_us, total, unique_count, head, bots FROM rollups
+      WHERE link_id = ? AND granularity = ? AND bucket_start_us >= ? AND bucket_start_us < ?
+      ORDER BY bucket_start_us)sql");
+  if (!s.ok()) return s.status();
+  const int64_t from = q.bucket_starts_us.empty() ? q.from_us : q.bucket_starts_us.front();
+  CT_RETURN_IF_ERROR(
+      s->BindAll(account_wide ? q.account_id : q.link_id, GranularityFor(q), from, q.to_us));
+  for (;;) {
+    Result<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    std::optional<int64_t> start = bucketer.StartOf(s->ColumnInt(0));
+    if (!start) continue;
+    Counts& c = (*buckets)[*start];
+    c.total += s->ColumnInt(1);
+    c.unique += s->ColumnInt(2);
+    c.head += s->ColumnInt(3);
+    c.bots += s->ColumnInt(4);
+  }
+  return Status::Ok();
+}
+
+// Which raw hits a filtered report reads. One link: its non-empty hours from its hour rollups,
+// then one seek per hour in hits_by_hour_link (schema v4). An account: the time range of
+// hits_by_time, checking the account of each hit.
+std::string HitScopeSql(bool account_wide) {
+  return account_wide
+             ? "account_id = ? AND time_us >= ? AND time_us < ?"
+             : "time_us / 3600000000 IN (SELECT bucket_start_us / 3600000000 FROM rollups"
+               " WHERE link_id = ? AND granularity = 3600 AND bucket_start_us >= ?"
+               " AND bucket_start_us < ?) AND link_id = ? AND time_us >= ? AND time_us < ?";
+}
+// Binds HitScopeSql's parameters from 1; returns the next free parameter index.
+[[nodiscard]] Result<int> BindHitScope(Statement* s, const StatsQuery& q) {
+  if (q.link_id == 0) {
+    CT_RETURN_IF_ERROR(s->BindAll(q.account_id, q.from_us, q.to_us));
+    return 4;
+  }
+  CT_RETURN_IF_ERROR(s->BindAll(q.link_id, sqlite::BucketStart(q.from_us, sqlite::kHourSeconds),
+                                q.to_us, q.link_id, q.from_us, q.to_us));
+  return 7;
+}
+
+// Filtered stats: rollups hold one dimension each, so a filter (or two) needs the raw hits.
+[[nodiscard]] Status StatsFromHits(Db* db, const StatsQuery& q, const FilterValues& filters,
+                                   const Bucketer& bucketer, std::map<int64_t, Counts>* buckets) {
+  Result<Statement> s = db->Prepare("SELECT time_us, kind, bot, is_unique FROM hits WHERE " +
+                                    HitScopeSql(q.link_id == 0) + FilterSql(filters));
+  if (!s.ok()) return s.status();
+  Result<int> next = BindHitScope(&*s, q);
+  if (!next.ok()) return next.status();
+  CT_RETURN_IF_ERROR(BindFilters(&*s, *next, filters));
+  for (;;) {
+    Result<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    std::optional<int64_t> start = bucketer.StartOf(s->ColumnInt(0));
+    if (!start) continue;
+    Counts& c = (*buckets)[*start];
+    if (s->ColumnInt(1) == static_cast<int64_t>(EventKind::kHead)) {
+      ++c.head;
+    } else if (s->ColumnInt(2) != 0) {
+      ++c.bots;
+    } else {
+      ++c.total;
+      c.unique += s->ColumnInt(3) != 0 ? 1 : 0;
+    }
+  }
+  return Status::Ok();
+}
+
+// Reads breakdown rows (value, total, unique, bots) until the statement ends.
+[[nodiscard]] Status ReadBreakdown(Statement* s, std::vector<BreakdownRow>* rows) {
+  for (;;) {
+    Result<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    rows->push_back({s->ColumnText(0), s->ColumnInt(1), s->ColumnInt(2), s->ColumnInt(3)});
+  }
+}
+
+// Sums of the hour rollups (link or account) over [hour of from_us, to_us).
+[[nodiscard]] Status HourTotals(Db* db, const StatsQuery& q, Counts* out) {
+  const bool account_wide = q.link_id == 0;
+  Result<Statement> s = db->Prepare(account_wide ? R"sql(
+      SELECT SUM(total), SUM(unique_count), SUM(bots) FROM account_rollups
+      WHERE account_id = ? AND granularity = 3600 AND bucket_start_us >= ?
+        AND bucket_start_us < ?)sql"
+                                                 : R"sql(
+      SELECT SUM(total), SUM(unique_count), SUM(bots) FROM rollups
+      WHERE link_id = ? AND granularity = 3600 AND bucket_start_us >= ?
+        AND bucket_start_us < ?)sql");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(account_wide ? q.account_id : q.link_id,
+                                sqlite::BucketStart(q.from_us, sqlite::kHourSeconds), q.to_us));
+  Result<bool> row = s->Step();
+  if (!row.ok()) return row.status();
+  if (*row) {
+    out->total = s->ColumnInt(0);
+    out->unique = s->ColumnInt(1);
+    out->bots = s->ColumnInt(2);
+  }
+  return Status::Ok();
+}
+
+// Unfiltered breakdown from the hourly rollups, over whole UTC hours. dim_rollups holds the
+// known values (commit.cc); the unknown ("") row is the hour rollups' sums minus theirs, and
+// bot/human are the rollups' bots and total/unique.
+[[nodiscard]] Status BreakdownFromRollups(Db* db, const StatsQuery& q, Dimension dimension,
+                                          std::vector<BreakdownRow>* rows) {
+  Counts all;
+  CT_RETURN_IF_ERROR(HourTotals(db, q, &all));
+  if (dimension == Dimension::kBot) {
+    rows->push_back({"human", all.total, all.unique, 0});
+    rows->push_back({"bot", 0, 0, all.bots});
+  } else {
+    const bool account_wide = q.link_id == 0;
+    Result<Statement> s = db->Prepare(account_wide ? R"sql(
+        SELECT value, SUM(total), SUM(unique_count), SUM(bots) FROM dim_rollups
+        WHERE bucket_start_us >= ? AND bucket_start_us < ? AND dim = ?
+          AND link_id IN (SELECT id FROM links WHERE account_id = ?)
+        GROUP BY value)sql"
+                                                   : R"sql(
+        SELECT value, SUM(total), SUM(unique_count), SUM(bots) FROM dim_rollups
+        WHERE bucket_start_us IN (SELECT bucket_start_us FROM rollups WHERE link_id = ?4
+                                    AND granularity = 3600 AND bucket_start_us >= ?1
+                                    AND bucket_start_us < ?2)
+          AND dim = ?3 AND link_id = ?4
+        GROUP BY value)sql");
+    if (!s.ok()) return s.status();
+    // Both texts take (from hour, to, dim, link or account) as ?1..?4.
+    CT_RETURN_IF_ERROR(s->BindAll(sqlite::BucketStart(q.from_us, sqlite::kHourSeconds), q.to_us,
+                                  static_cast<int64_t>(dimension),
+                                  account_wide ? q.account_id : q.link_id));
+    CT_RETURN_IF_ERROR(ReadBreakdown(&*s, rows));
+    BreakdownRow unknown{"", all.total, all.unique, all.bots};
+    for (const BreakdownRow& r : *rows) {
+      unknown.total -= r.total;
+      unknown.unique -= r.unique;
+      unknown.bots -= r.bots;
+    }
+    rows->push_back(unknown);
+  }
+  std::erase_if(*rows,
+                [](const BreakdownRow& r) { return r.total == 0 && r.unique == 0 && r.bots == 0; });
+  return Status::Ok();
+}
+
+// Most clicks first; ties by bots, then by value so the order is stable. Then at most `limit`.
+void SortAndTruncate(std::vector<BreakdownRow>* rows, int limit) {
+  std::sort(rows->begin(), rows->end(), [](const BreakdownRow& a, const BreakdownRow& b) {
+    if (a.total != b.total) return a.total > b.total;
+    if (a.bots != b.bots) return a.bots > b.bots;
+    return a.value < b.value;
+  });
+  if (rows->size() > static_cast<size_t>(limit)) rows->resize(static_cast<size_t>(limit));
+}
+
+EventId ToEventId(const std::string& bytes) {
+  EventId id{};
+  std::copy_n(bytes.begin(), std::min(bytes.size(), id.size()), id.begin());
+  return id;
+}
+
+HitRow ReadHitRow(const Statement& s) {
+  HitRow h;
+  h.event_id = ToEventId(s.ColumnText(0));
+  h.kind = static_cast<EventKind>(s.ColumnInt(1));
+  h.time_us = s.ColumnInt(2);
+  h.link_id = s.ColumnInt(3);
+  h.ip = s.ColumnText(4);
+  h.user_agent = s.ColumnText(5);
+  h.referrer = s.ColumnText(6);
+  h.accept_language = s.ColumnText(7);
+  h.destination = s.ColumnText(8);
+  h.enrichment.country = s.ColumnText(9);
+  h.enrichment.device = s.ColumnText(10);
+  h.enrichment.os = s.ColumnText(11);
+  h.enrichment.browser = s.ColumnText(12);
+  h.enrichment.referrer_domain = s.ColumnText(13);
+  h.enrichment.language = s.ColumnText(14);
+  h.enrichment.bot = s.ColumnInt(15) != 0;
+  h.unique = s.ColumnInt(16) != 0;
+  return h;
+}
+
+}  // namespace
+
+Result<std::optional<LinkStats>> SqliteStore::GetLinkStats(const StatsQuery& query) {
+  ReadLease lease = AcquireReader();
+  Db* db = lease.db();
+  // One snapshot for the ownership check and the counts.
+  Transaction txn(db);
+  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kDeferred));
+  if (query.link_id != 0) {
+    Result<std::optional<LinkRow>> link =
+        ReadLink(db, query.account_id, query.link_id, /*live_only=*/false);
+    if (!link.ok()) return link.status();
+    if (!link->has_value()) return std::optional<LinkStats>();
+  }
+  Bucketer bucketer(query);
+  std::map<int64_t, Counts> buckets;
+  if (query.filters.empty()) {
+    CT_RETURN_IF_ERROR(StatsFromRollups(db, query, bucketer, &buckets));
+  } else {
+    FilterValues filters;
+    if (CollapseFilters(query.filters, &filters)) {
+      CT_RETURN_IF_ERROR(StatsFromHits(db, query, filters, bucketer, &buckets));
+    }
+  }
+  CT_RETURN_IF_ERROR(txn.Commit());
+  return std::optional<LinkStats>(ToStats(buckets));
+}
+
+Result<std::optional<std::vector<BreakdownRow>>> SqliteStore::GetBreakdown(const StatsQuery& query,
+                                                                           Dimension dimension,
+                                                                           int limit) {
+  ReadLease lease = AcquireReader();
+  Db* db = lease.db();
+  Transaction txn(db);
+  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kDeferred));
+  const bool account_wide = query.link_id == 0;
+  if (!account_wide) {
+    Result<std::optional<LinkRow>> link =
+        ReadLink(db, query.account_id, query.link_id, /*live_only=*/false);
+    if (!link.ok()) return link.status();
+    if (!link->has_value()) return std::optional<std::vector<BreakdownRow>>();
+  }
+  std::vector<BreakdownRow> rows;
+  FilterValues filters;
+  if (limit <= 0 || !CollapseFilters(query.filters, &filters)) {
+    return std::optional<std::vector<BreakdownRow>>(std::move(rows));
+  }
+  if (query.filters.empty()) {
+    CT_RETURN_IF_ERROR(BreakdownFromRollups(db, query, dimension, &rows));
+    SortAndTruncate(&rows, limit);
+  } else {
+    // Most clicks first; ties by bots, then by value so the order is stable.
+    Result<Statement> s =
+        db->Prepare("SELECT " + std::string(DimColumn(dimension)) +
+                    ", SUM(bot = 0), SUM(is_unique), SUM(bot <> 0) FROM hits WHERE " +
+                    HitScopeSql(account_wide) + " AND kind = 1" + FilterSql(filters) +
+                    " GROUP BY 1 ORDER BY 2 DESC, 4 DESC, 1 LIMIT ?");
+    if (!s.ok()) return s.status();
+    Result<int> next = BindHitScope(&*s, query);
+    if (!next.ok()) return next.status();
+    CT_RETURN_IF_ERROR(BindFilters(&*s, *next, filters));
+    const int n =
+        *next + static_cast<int>(std::count_if(filters.begin(), filters.end(),
+                                               [](const auto& v) { return v.has_value(); }));
+    CT_RETURN_IF_ERROR(s->Bind(n, static_cast<int64_t>(limit)));
+    CT_RETURN_IF_ERROR(ReadBreakdown(&*s, &rows));
+  }
+  CT_RETURN_IF_ERROR(txn.Commit());
+  return std::optional<std::vector<BreakdownRow>>(std::move(rows));
+}
+
+Result<std::vector<TopLink>> SqliteStore::GetTopLinks(int64_t account_id, int64_t from_us,
+                                                      int64_t to_us, int limit) {
+  std::vector<TopLink> top;
+  if (limit <= 0 || from_us >= to_us) return top;
+  // Whole UTC days from the day rollups, the hours at either end from the hour rollups: a
+  // month over many links reads ~30 rows per link, not ~720.
+  const int64_t h0 = sqlite::BucketStart(from_us, sqlite::kHourSeconds);
+  int64_t d1 = sqlite::BucketStart(h0 + kDayUs - 1, sqlite::kDaySeconds);  // first whole day
+  int64_t d2 = sqlite::BucketStart(to_us, sqlite::kDaySeconds);            // end of whole days
+  if (d1 >= d2) d1 = d2 = to_us;  // no whole day inside: hours only
+  ReadLease lease = AcquireReader();
+  Result<Statement> s = lease.db()->Prepare(R"sql(
+    SELECT r.link_id, SUM(r.total), SUM(r.unique_count), SUM(r.bots)
+    FROM links l JOIN rollups r ON r.link_id = l.id
+    WHERE l.account_id = ?
+      AND ((r.granularity = 86400 AND r.bucket_start_us >= ? AND r.bucket_start_us < ?)
+        OR (r.granularity = 3600 AND ((r.bucket_start_us >= ? AND r.bucket_start_us < ?)
+                                   OR (r.bucket_start_us >= ? AND r.bucket_start_us < ?))))
+    GROUP BY r.link_id
+    HAVING SUM(r.total) > 0 OR SUM(r.bots) > 0
+    ORDER BY 2 DESC, 4 DESC, r.link_id LIMIT ?)sql");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(
+      s->BindAll(account_id, d1, d2, h0, d1, d2, to_us, static_cast<int64_t>(limit)));
+  for (;;) {
+    Result<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    top.push_back({s->ColumnInt(0), s->ColumnInt(1), s->ColumnInt(2), s->ColumnInt(3)});
+  }
+  return top;
+}
+
+Result<std::optional<HitPage>> SqliteStore::ListHits(int64_t account_id, int64_t link_id,
+                                                     const std::optional<HitCursor>& after,
+                                                     int limit) {
+  ReadLease lease = AcquireReader();
+  Db* db = lease.db();
+  Transaction txn(db);
+  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kDeferred));
+  Result<std::optional<LinkRow>> link = ReadLink(db, account_id, link_id, /*live_only=*/false);
+  if (!link.ok()) return link.status();
+  if (!link->has_value()) return std::optional<HitPage>();
+  HitPage page;
+  if (limit <= 0) return std::optional<HitPage>(std::move(page));
+  // Hits older than the oldest kept one (retention) need no probing, though their hours are
+  // still in the rollups.
+  Result<Statement> oldest = db->Prepare("SELECT MIN(time_us) FROM hits");
+  if (!oldest.ok()) return oldest.status();
+  Result<bool> has = oldest->Step();
+  if (!has.ok()) return has.status();
+  if (!*has || oldest->ColumnIsNull(0)) return std::optional<HitPage>(std::move(page));
+  const int64_t oldest_hour = sqlite::BucketStart(oldest->ColumnInt(0), sqlite::kHourSeconds);
+
+  // The link's hours, newest first, from its hour rollups (every committed hit, HEAD and bots
+  // included, is counted there); then the hits of each hour from hits_by_hour_link.
+  // (time_us, event_id) descending is a total order (event ids are unique), so a page starts
+  // strictly after the previous one's last hit: no gaps, no repeats, even between hits that
+  // share a microsecond.
+  Result<Statement> hours = db->Prepare(R"sql(
+      SELECT bucket_start_us FROM rollups
+      WHERE link_id = ? AND granularity = 3600 AND bucket_start_us >= ? AND bucket_start_us <= ?
+      ORDER BY bucket_start_us DESC)sql");
+  if (!hours.ok()) return hours.status();
+  const int64_t newest_hour = after ? sqlite::BucketStart(after->time_us, sqlite::kHourSeconds)
+                                    : std::numeric_limits<int64_t>::max();
+  CT_RETURN_IF_ERROR(hours->BindAll(link_id, oldest_hour, newest_hour));
+  HitCursor cursor = after ? *after : HitCursor{std::numeric_limits<int64_t>::max(), {}};
+  if (!after) cursor.event_id.fill(0xff);
+  // One row more than asked tells whether another page exists without a COUNT.
+  const size_t want = static_cast<size_t>(limit) + 1;
+  std::vector<HitRow> rows;
+  for (;;) {
+    Result<bool> hour = hours->Step();
+    if (!hour.ok()) return hour.status();
+    if (!*hour) break;
+    Result<Statement> s = db->Prepare(R"sql(
+        SELECT event_id, kind, time_us, link_id, ip, user_agent, referrer, accept_language,
+               destination, country, device, os, browser, referrer_domain, language, bot,
+               is_unique
+        FROM hits
+        WHERE time_us / 3600000000 = ? AND link_id = ? AND time_us <= ?
+          AND (time_us < ? OR event_id < ?)
+        ORDER BY time_us DESC, event_id DESC LIMIT ?)sql");
+    if (!s.ok()) return s.status();
+    CT_RETURN_IF_ERROR(s->BindAll(hours->ColumnInt(0) / kHourUs, link_id, cursor.time_us,
+                                  cursor.time_us,
+                                  sqlite::Blob{cursor.event_id.data(), cursor.event_id.size()},
+                                  static_cast<int64_t>(want - rows.size())));
+    for (;;) {
+      Result<bool> row = s->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      rows.push_back(ReadHitRow(*s));
+    }
+    if (rows.size() >= want) break;
+  }
+  if (rows.size() > static_cast<size_t>(limit)) {
+    rows.resize(static_cast<size_t>(limit));
+    page.next = HitCursor{rows.back().time_us, rows.back().event_id};
+  }
+  page.hits = std::move(rows);
+  CT_RETURN_IF_ERROR(txn.Commit());
+  return std::optional<HitPage>(std::move(page));
+}
+
+Result<int64_t> SqliteStore::ExpireHits(int64_t before_us, int64_t max_rows) {
+  if (max_rows <= 0) return int64_t{0};
+  std::lock_guard lock(write_mu_);
+  Db* db = writer_.get();
+  Transaction txn(db);
+  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
+  // The oldest first, through hits_by_time; at most max_rows, so the write lock (and the
+  // tracker waiting on it) is held for one short transaction. Rollups are not touched: reports
+  // stay exact; only the click stream and filtered reports lose the expired hits.
+  Result<Statement> s = db->Prepare(R"sql(
+    DELETE FROM hits WHERE event_id IN (
+      SELECT event_id FROM hits WHERE time_us < ? ORDER BY time_us LIMIT ?))sql");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(before_us, max_rows));
+  CT_RETURN_IF_ERROR(s->Run());
+  const int64_t deleted = s->Changes();
+  CT_RETURN_IF_ERROR(txn.Commit());
+  return deleted;
+}
+
+}  // namespace ct

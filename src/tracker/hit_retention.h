@@ -1,0 +1,53 @@
+// HitRetention: deletes raw hits older than tracker.hits_retention_days, in small batches on a
+// thread of its own, so the database does not grow forever with the click stream. Rollups (all
+// unfiltered reports) are never touched; the click stream (/hits) and filtered reports cover
+// the retention window only.
+//
+// Each batch is one short write transaction (Store::ExpireHits bounds it), with a pause between
+// batches so the tracker's commits interleave and never wait behind a long delete.
+// Thread safety: Start/Stop from one thread; RunOnce may be called from any one thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "store/store.h"
+
+namespace ct {
+
+struct HitRetentionOptions {
+  int64_t retention_days = 0;                   // 0: keep every hit (the sweep does nothing)
+  std::chrono::milliseconds interval{600'000};  // between sweeps
+  int64_t batch_rows = 5000;                    // rows per ExpireHits transaction
+  std::chrono::milliseconds pause{20};          // between batches of one sweep
+};
+
+class HitRetention {
+ public:
+  HitRetention(HitRetentionOptions options, Store* store, Clock* clock);
+  ~HitRetention();  // stops the thread
+
+  void Start();  // no thread when retention_days is 0
+  void Stop();
+  // One sweep: batches until one deletes fewer than batch_rows (or Stop). Returns the number
+  // of hits deleted; the first store error ends the sweep (retried at the next interval).
+  Result<int64_t> RunOnce();
+
+ private:
+  void Loop();
+
+  const HitRetentionOptions options_;
+  Store* store_;
+  Clock* clock_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace ct
