@@ -34,6 +34,8 @@
 #include "edge/edge_server.h"
 #include "edge/link_syncer.h"
 #include "edge/link_table.h"
+#include "enrich/geo_db.h"
+#include "enrich/user_agent.h"
 #include "journal/file_env.h"
 #include "journal/lag_tracking_sink.h"
 #include "journal/reader.h"
@@ -70,6 +72,53 @@ void PrintUsage(FILE* out) {
                "  --set KEY=VALUE     set any configuration key below\n\n"
                "configuration keys:\n%s",
                Config::HelpText().c_str());
+}
+
+// edge.default_hosts: the listed hosts, or (empty) the host of public_url plus the loopback
+// names.
+std::vector<std::string> DefaultHosts(const std::string& list, const std::string& public_url) {
+  std::vector<std::string> hosts;
+  std::string_view rest = list;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == rest.npos ? std::string_view() : rest.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) hosts.emplace_back(item);
+  }
+  if (hosts.empty()) {
+    hosts = {"localhost", "127.0.0.1", "::1"};
+    if (std::string h = edge::HostOfUrl(public_url); !h.empty()) hosts.push_back(h);
+  }
+  return hosts;
+}
+
+// The GeoDb and User-Agent parser for targeting rules, macros and Event.country. Missing
+// databases are not fatal: rules on country/device/os then never match (logged once).
+void LoadEnrichment(const Config& cfg, edge::EdgeOptions* eopts) {
+  // The enrich.* path keys come with the enrichment work; until then, the pinned defaults.
+  auto path = [&cfg](std::string_view key, std::string fallback) {
+    for (const ConfigKey& k : ConfigKeys()) {
+      if (k.name == key && !cfg.Str(key).empty()) return cfg.Str(key);
+    }
+    return fallback;
+  };
+  if (auto geo = enrich::GeoDb::Open(path("enrich.geoip_db", enrich::DefaultGeoDbPath()));
+      geo.ok()) {
+    Log().Info("edge: GeoDb {}", (*geo)->Description());
+    eopts->geo = std::move(*geo);
+  } else {
+    Log().Warn("edge: no GeoDb ({}); country rules never match", geo.status().ToString());
+  }
+  if (auto ua = enrich::UserAgentParser::Load(
+          path("enrich.uap_regexes", enrich::DefaultUapRegexesPath()));
+      ua.ok()) {
+    eopts->user_agents = std::move(*ua);
+  } else {
+    Log().Warn("edge: no User-Agent parser ({}); device/os rules never match",
+               ua.status().ToString());
+  }
 }
 
 edge::Durability ParseDurability(const std::string& s) {
@@ -266,6 +315,11 @@ int ServeCommand(int argc, char** argv) {
   eopts.idle_timeout = std::chrono::seconds(cfg.Int("edge.idle_timeout_s"));
   eopts.api_threads = static_cast<int>(cfg.Int("api.threads"));
   eopts.max_connections = static_cast<size_t>(cfg.Int("edge.max_connections"));
+  eopts.default_hosts = DefaultHosts(cfg.Str("edge.default_hosts"), cfg.Str("public_url"));
+  eopts.trusted_proxies = cfg.Str("edge.trusted_proxies");
+  eopts.visitor_cookie = cfg.Bool("tracking.visitor_cookie");
+  eopts.anonymize_ip = cfg.Bool("tracking.anonymize_ip");
+  LoadEnrichment(cfg, &eopts);
   edge::EdgeServer server(
       eopts, &links, eopts.durability == edge::Durability::kNone ? nullptr : &lag_sink,
       [&router](const ApiRequest& req) {

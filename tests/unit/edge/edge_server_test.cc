@@ -31,6 +31,8 @@ class EdgeServerTest : public ::testing::Test {
   void StartServer(EdgeOptions o = {}) {
     o.port = 0;
     o.threads = 2;
+    o.default_hosts.push_back("x");  // the tests' Host
+    o.visitor_cookie = false;        // exact response bytes below
     ApiHandler api = [this](const ApiRequest& r) {
       std::lock_guard lock(mu_);
       api_seen_.push_back(r);
