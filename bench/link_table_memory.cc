@@ -4,7 +4,7 @@
 // per link, the full-load time, and the Apply time of a 1-link change (median of 200), which
 // rebuilds one of the 256 shards.
 //
-// usage: build/link_table_memory [N]
+// usage: build/link_table_memory [N [OPTIONS_EVERY]]   (OPTIONS_EVERY 0: no link has options)
 #include <malloc.h>
 
 #include <algorithm>
@@ -43,6 +43,8 @@ std::string Slug(uint64_t i) {
   return s;
 }
 
+int g_options_every = 20;  // 1 link in 20 (5%) has options
+
 ct::LinkRow MakeRow(int64_t id) {
   ct::LinkRow r;
   r.id = id;
@@ -51,7 +53,7 @@ ct::LinkRow MakeRow(int64_t id) {
   // ~60 bytes: https://www.example-shop.com/products/category/item-123456?ref=nl
   r.destination =
       "https://www.example-shop.com/products/category/item-" + std::to_string(id) + "?ref=nl";
-  if (id % 20 == 0) {  // 5% with options
+  if (g_options_every > 0 && id % g_options_every == 0) {
     r.options.rotation = {{r.destination, 70},
                           {"https://www.example-shop.com/b/" + std::to_string(id), 30}};
     ct::TargetingRule rule;
@@ -69,13 +71,14 @@ ct::LinkRow MakeRow(int64_t id) {
 
 int main(int argc, char** argv) {
   int64_t n = argc > 1 ? std::atoll(argv[1]) : 1'000'000;
+  if (argc > 2) g_options_every = std::atoi(argv[2]);
   // The rows are built in batches and freed, as the LinkSyncer's pages are: only the table
   // stays.
   malloc_trim(0);
   long before = RssKiB();
   ct::edge::LinkTable table;
   auto t0 = std::chrono::steady_clock::now();
-  const int64_t kBatch = 100'000;
+  const int64_t kBatch = 10'000;
   for (int64_t start = 1; start <= n; start += kBatch) {
     std::vector<ct::LinkRow> rows;
     for (int64_t id = start; id < start + kBatch && id <= n; ++id) rows.push_back(MakeRow(id));

@@ -21,18 +21,17 @@ size_t ShardOf(uint32_t hash) { return hash >> 24; }
 
 // ---- LinkEntry ------------------------------------------------------------------------------
 
-LinkEntry* LinkEntry::Make(const LinkRow& row, uint32_t domain, uint32_t hash,
-                           std::shared_ptr<const LinkExtras> extras) {
+LinkEntry* LinkEntry::Make(const LinkRow& row, uint32_t domain,
+                           std::unique_ptr<LinkExtras> extras) {
   size_t bytes = sizeof(LinkEntry) + row.slug.size() + row.destination.size();
   void* mem = ::operator new(bytes);
   auto* e = new (mem) LinkEntry();
-  e->hash_ = hash;
   e->domain_ = domain;
   e->slug_len_ = static_cast<uint16_t>(row.slug.size());
   e->dest_len_ = static_cast<uint16_t>(row.destination.size());
   e->link_id_ = row.id;
   e->account_id_ = row.account_id;
-  e->extras_ = std::move(extras);
+  e->extras_ = extras.release();
   char* data = reinterpret_cast<char*>(e + 1);
   std::memcpy(data, row.slug.data(), row.slug.size());
   std::memcpy(data + row.slug.size(), row.destination.data(), row.destination.size());
@@ -54,13 +53,21 @@ LinkShard::~LinkShard() {
   }
 }
 
+namespace {
+// The home slot of a hash in `cap` slots: the 24 bits below the shard byte, scaled to [0, cap)
+// by a multiply (any capacity, not just powers of two: the table can be 80% full).
+size_t Home(uint32_t hash, size_t cap) {
+  return static_cast<size_t>((static_cast<uint64_t>(hash << 8) * cap) >> 32);
+}
+}  // namespace
+
 const LinkEntry* LinkShard::Find(uint32_t hash, uint32_t domain, std::string_view slug) const {
-  if (slots.empty()) return nullptr;
-  size_t mask = slots.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+  size_t cap = slots.size();
+  if (cap == 0) return nullptr;
+  for (size_t i = Home(hash, cap);; i = (i + 1 == cap ? 0 : i + 1)) {
     const LinkEntry* e = slots[i];
     if (e == nullptr) return nullptr;
-    if (e->hash_ == hash && e->domain_ == domain && e->slug() == slug) return e;
+    if (e->domain_ == domain && e->slug() == slug) return e;
   }
 }
 
@@ -70,13 +77,13 @@ namespace {
 std::shared_ptr<const LinkShard> BuildShard(const std::vector<const LinkEntry*>& entries) {
   auto shard = std::make_shared<LinkShard>();
   if (entries.empty()) return shard;
-  // At most ~70% full: linear probing stays short; 8 bytes per slot.
-  size_t cap = std::bit_ceil(entries.size() + entries.size() / 2 + 1);
+  // At most 80% full (8 bytes a slot): linear probing stays short, and an empty slot always
+  // ends a probe.
+  size_t cap = entries.size() + entries.size() / 4 + 1;
   shard->slots.assign(cap, nullptr);
-  size_t mask = cap - 1;
   for (const LinkEntry* e : entries) {
-    size_t i = LinkTable::Hash(e->domain(), e->slug()) & mask;
-    while (shard->slots[i] != nullptr) i = (i + 1) & mask;
+    size_t i = Home(LinkTable::Hash(e->domain(), e->slug()), cap);
+    while (shard->slots[i] != nullptr) i = (i + 1 == cap ? 0 : i + 1);
     shard->slots[i] = e;
   }
   shard->size = entries.size();
@@ -84,6 +91,73 @@ std::shared_ptr<const LinkShard> BuildShard(const std::vector<const LinkEntry*>&
 }
 
 }  // namespace
+
+// ---- IdIndex --------------------------------------------------------------------------------
+
+size_t LinkTable::IdIndex::Slot(int64_t id, size_t cap) {
+  uint64_t z = static_cast<uint64_t>(id) * 0x9e3779b97f4a7c15ull;
+  return static_cast<size_t>(((z >> 32) * cap) >> 32);
+}
+
+const LinkEntry* LinkTable::IdIndex::Find(int64_t id) const {
+  size_t cap = slots_.size();
+  if (cap == 0) return nullptr;
+  for (size_t i = Slot(id, cap);; i = (i + 1 == cap ? 0 : i + 1)) {
+    const LinkEntry* e = slots_[i];
+    if (e == nullptr || e->link_id() == id) return e;
+  }
+}
+
+void LinkTable::IdIndex::Grow() {
+  std::vector<const LinkEntry*> old = std::move(slots_);
+  size_t cap = old.empty() ? 64 : old.size() + old.size() / 2;
+  slots_.assign(cap, nullptr);
+  for (const LinkEntry* e : old) {
+    if (e == nullptr) continue;
+    size_t i = Slot(e->link_id(), cap);
+    while (slots_[i] != nullptr) i = (i + 1 == cap ? 0 : i + 1);
+    slots_[i] = e;
+  }
+}
+
+void LinkTable::IdIndex::Put(const LinkEntry* e) {
+  if ((size_ + 1) * 5 > slots_.size() * 4) Grow();  // at most 80% full
+  size_t cap = slots_.size();
+  for (size_t i = Slot(e->link_id(), cap);; i = (i + 1 == cap ? 0 : i + 1)) {
+    if (slots_[i] == nullptr) {
+      slots_[i] = e;
+      ++size_;
+      return;
+    }
+    if (slots_[i]->link_id() == e->link_id()) {
+      slots_[i] = e;
+      return;
+    }
+  }
+}
+
+void LinkTable::IdIndex::Erase(int64_t id) {
+  size_t cap = slots_.size();
+  if (cap == 0) return;
+  auto next = [cap](size_t i) { return i + 1 == cap ? 0 : i + 1; };
+  size_t i = Slot(id, cap);
+  while (slots_[i] != nullptr && slots_[i]->link_id() != id) i = next(i);
+  if (slots_[i] == nullptr) return;
+  // Backward-shift deletion: move later entries of the run into the hole, so lookups never
+  // need tombstones.
+  slots_[i] = nullptr;
+  --size_;
+  for (size_t j = next(i); slots_[j] != nullptr; j = next(j)) {
+    size_t home = Slot(slots_[j]->link_id(), cap);
+    // Move j into the hole at i unless its home lies in the cyclic range (i, j].
+    bool in_range = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    if (!in_range) {
+      slots_[i] = slots_[j];
+      slots_[j] = nullptr;
+      i = j;
+    }
+  }
+}
 
 // ---- Snapshot -------------------------------------------------------------------------------
 
@@ -146,15 +220,14 @@ uint32_t LinkTable::InternDomain(const std::string& domain) {
   return it->second;
 }
 
-std::shared_ptr<const LinkExtras> LinkTable::MakeExtras(const LinkRow& row, const LinkEntry* old,
-                                                        const SeedClicks& seed,
-                                                        bool* unsafe) const {
+std::unique_ptr<LinkExtras> LinkTable::MakeExtras(const LinkRow& row, const LinkEntry* old,
+                                                  const SeedClicks& seed, bool* unsafe) const {
   const LinkOptions& o = row.options;
   bool any = !o.rotation.empty() || !o.rules.empty() || o.expires_at_us != 0 || o.max_clicks != 0 ||
              !o.fallback_url.empty() || !o.password_hash.empty() || o.forward_query ||
              !o.utm.empty() || HasMacro(row.destination);
   if (!any) return nullptr;
-  auto x = std::make_shared<LinkExtras>();
+  auto x = std::make_unique<LinkExtras>();
   x->options = o;
   // Static URLs are checked now; templates with macros after expansion, per click.
   auto check = [&](const std::string& url) {
@@ -205,17 +278,16 @@ size_t LinkTable::Apply(const std::vector<LinkRow>& rows, const std::vector<Doma
   std::unordered_set<const LinkEntry*> fresh;  // added by this batch
   // Forgets `e` by id if the id still points at it.
   auto forget = [this](const LinkEntry* e) {
-    if (auto it = by_id_.find(e->link_id()); it != by_id_.end() && it->second == e)
-      by_id_.erase(it);
+    if (by_id_.Find(e->link_id()) == e) by_id_.Erase(e->link_id());
   };
   size_t skipped = 0;
   for (const LinkRow& row : rows) {
     const LinkEntry* old = nullptr;
     bool drop_old = false;  // `old` was added by this batch: its reference is ours to drop
-    if (auto it = by_id_.find(row.id); it != by_id_.end()) {
-      old = it->second;
-      by_id_.erase(it);
-      size_t s = ShardOf(old->hash_);
+    if (const LinkEntry* found = by_id_.Find(row.id); found != nullptr) {
+      old = found;
+      by_id_.Erase(row.id);
+      size_t s = ShardOf(Hash(old->domain(), old->slug()));
       if (fresh.erase(old) > 0) {
         // The same link twice in one batch: the later row replaces the earlier one.
         std::erase(added[s], old);
@@ -226,10 +298,10 @@ size_t LinkTable::Apply(const std::vector<LinkRow>& rows, const std::vector<Doma
       }
     }
     bool unsafe = false;
-    std::shared_ptr<const LinkExtras> extras;
+    std::unique_ptr<LinkExtras> extras;
     if (!row.deleted) {
       unsafe = !IsSafeDestination(row.destination) && !HasMacro(row.destination);
-      unsafe |= row.destination.size() > kMaxDestinationBytes || row.slug.size() > UINT16_MAX;
+      unsafe |= row.destination.size() > kMaxDestinationBytes || row.slug.size() > UINT8_MAX;
       extras = MakeExtras(row, old, seed, &unsafe);
     }
     if (drop_old) old->Unref();
@@ -240,12 +312,12 @@ size_t LinkTable::Apply(const std::vector<LinkRow>& rows, const std::vector<Doma
     }
     uint32_t domain = InternDomain(row.domain);
     uint32_t hash = Hash(domain, row.slug);
-    const LinkEntry* e = LinkEntry::Make(row, domain, hash, std::move(extras));
+    const LinkEntry* e = LinkEntry::Make(row, domain, std::move(extras));
     size_t s = ShardOf(hash);
     added[s].push_back(e);
     touched[s] = true;
     fresh.insert(e);
-    by_id_[row.id] = e;
+    by_id_.Put(e);
   }
   // Rebuild only the touched shards; the others are shared with the previous snapshot.
   for (size_t s = 0; s < kShards; ++s) {

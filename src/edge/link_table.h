@@ -38,7 +38,7 @@
 
 namespace ct::edge {
 
-// What a link does beyond a plain redirect; shared by every shard version holding the link.
+// What a link does beyond a plain redirect; owned by its LinkEntry.
 struct LinkExtras {
   LinkOptions options;
   int total_weight = 0;  // sum of rotation weights (0: no rotation)
@@ -58,25 +58,26 @@ class LinkEntry {
   uint32_t domain() const { return domain_; }
   std::string_view slug() const { return {data(), slug_len_}; }
   std::string_view destination() const { return {data() + slug_len_, dest_len_}; }
-  const LinkExtras* extras() const { return extras_.get(); }
+  const LinkExtras* extras() const { return extras_; }
 
  private:
   friend class LinkTable;
   friend struct LinkShard;
   LinkEntry() = default;
-  static LinkEntry* Make(const LinkRow& row, uint32_t domain, uint32_t hash,
-                         std::shared_ptr<const LinkExtras> extras);
+  ~LinkEntry() { delete extras_; }
+  static LinkEntry* Make(const LinkRow& row, uint32_t domain, std::unique_ptr<LinkExtras> extras);
   void Ref() const { refs_.fetch_add(1, std::memory_order_relaxed); }
   void Unref() const;
 
+  // Laid out for size (40 bytes before the strings): with a 6-8 byte slug and a ~60-byte
+  // destination the whole entry fits one 128-byte malloc chunk.
   mutable std::atomic<uint32_t> refs_{1};
-  uint32_t hash_ = 0;
   uint32_t domain_ = 0;
-  uint16_t slug_len_ = 0;
-  uint16_t dest_len_ = 0;
   int64_t link_id_ = 0;
   int64_t account_id_ = 0;
-  std::shared_ptr<const LinkExtras> extras_;
+  const LinkExtras* extras_ = nullptr;  // owned; null for a plain link
+  uint16_t dest_len_ = 0;
+  uint8_t slug_len_ = 0;  // slugs are at most kMaxSlugBytes (64)
   // The slug, then the destination, follow the object in the same allocation.
   const char* data() const { return reinterpret_cast<const char*>(this + 1); }
 };
@@ -167,16 +168,32 @@ class LinkTable {
 
  private:
   uint32_t InternDomain(const std::string& domain);
-  std::shared_ptr<const LinkExtras> MakeExtras(const LinkRow& row, const LinkEntry* old,
-                                               const SeedClicks& seed, bool* unsafe) const;
+  std::unique_ptr<LinkExtras> MakeExtras(const LinkRow& row, const LinkEntry* old,
+                                         const SeedClicks& seed, bool* unsafe) const;
 
   mutable std::mutex mu_;  // guards snapshot_ (the pointer, not the immutable snapshot)
   std::shared_ptr<const Snapshot> snapshot_;
   std::atomic<uint64_t> version_{1};
   std::atomic<bool> loaded_{false};
 
+  // Link id -> its entry in the current snapshot (borrowed): open addressing over the entries
+  // themselves (the id is in the entry), 8 bytes a slot — a node-based map would cost ~40 bytes
+  // a link, a fifth of the table.
+  class IdIndex {
+   public:
+    const LinkEntry* Find(int64_t id) const;
+    void Put(const LinkEntry* e);  // replaces the entry with the same id
+    void Erase(int64_t id);
+
+   private:
+    static size_t Slot(int64_t id, size_t cap);
+    void Grow();
+    std::vector<const LinkEntry*> slots_;
+    size_t size_ = 0;
+  };
+
   // Writer-only state (Apply's thread).
-  std::unordered_map<int64_t, const LinkEntry*> by_id_;  // borrowed from the current snapshot
+  IdIndex by_id_;
   std::unordered_map<std::string, uint32_t> domain_ids_{{"", kDefaultDomain}};
 };
 

@@ -149,6 +149,34 @@ TEST(LinkTableTest, ManyLinksAcrossShardsAndAnUpdateTouchesOneShard) {
   EXPECT_LT(same, 5000);
 }
 
+TEST(LinkTableTest, DeletingAndReAddingManyLinksKeepsEveryLookup) {
+  LinkTable table;
+  std::vector<LinkRow> rows;
+  for (int i = 0; i < 3000; ++i) rows.push_back(Row(i + 1, "k" + std::to_string(i), "https://e/"));
+  table.Apply(rows);
+  std::vector<LinkRow> changes;
+  for (int i = 0; i < 3000; i += 2) changes.push_back(Row(i + 1, "", "", true));
+  table.Apply(changes);
+  EXPECT_EQ(table.Size(), 1500u);
+  changes.clear();
+  for (int i = 1; i < 3000; i += 2) {
+    changes.push_back(Row(i + 1, "r" + std::to_string(i), "https://r/"));  // rename
+  }
+  table.Apply(changes);
+  auto snap = table.Current();
+  EXPECT_EQ(snap->size(), 1500u);
+  for (int i = 0; i < 3000; ++i) {
+    EXPECT_EQ(snap->Find("k" + std::to_string(i)), nullptr) << i;
+    const LinkEntry* e = snap->Find("r" + std::to_string(i));
+    if (i % 2 == 1) {
+      ASSERT_NE(e, nullptr) << i;
+      EXPECT_EQ(e->link_id(), i + 1);
+    } else {
+      EXPECT_EQ(e, nullptr);
+    }
+  }
+}
+
 TEST(LinkTableTest, ClickCounterSeededOnceAndKeptAcrossUpdates) {
   LinkTable table;
   int seeds = 0;
