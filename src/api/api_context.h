@@ -17,6 +17,9 @@ struct ApiOptions {
   std::string public_url;        // base of short URLs, e.g. "http://127.0.0.1:8080" (no trailing /)
   int64_t rate_per_second = 50;  // per API key, on average; 0 = unlimited
   int64_t rate_burst = 100;      // per API key, at once
+  // links.blocked_hosts: destinations on these hosts (or their subdomains) are refused. Lower
+  // case, no trailing dot (api/destination.h ParseBlockedHosts).
+  std::vector<std::string> blocked_hosts;
 };
 
 struct ApiContext {

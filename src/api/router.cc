@@ -49,6 +49,7 @@ ApiRouter::ApiRouter(ApiContext ctx)
       limiter_(ctx_.options.rate_per_second, ctx_.options.rate_burst,
                ctx_.clock ? ctx_.clock : Clock::System()),
       links_(&ctx_),
+      domains_(&ctx_),
       stats_(&ctx_),
       status_(&ctx_) {}
 
@@ -75,7 +76,7 @@ ApiResponse ApiRouter::Handle(const ApiRequest& req) {
 ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   auto seg = Segments(path);
   if (seg.size() < 3 || seg[0] != "api" || seg[1] != "v1" ||
-      (seg[2] != "links" && seg[2] != "status")) {
+      (seg[2] != "links" && seg[2] != "status" && seg[2] != "domains")) {
     return ErrorResponse(404, "not_found", "no such API endpoint");
   }
   // Authenticate before saying anything else about the path.
@@ -97,6 +98,29 @@ ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   if (seg[2] == "status") {
     if (seg.size() != 3) return ErrorResponse(404, "not_found", "no such API endpoint");
     if (m == "GET") return status_.Get(*who);
+    return MethodNotAllowed("GET");
+  }
+  if (seg[2] == "domains") {
+    if (seg.size() == 3) {
+      if (m == "GET") return domains_.List(*who);
+      if (m == "POST") return domains_.Create(*who, req);
+      return MethodNotAllowed("GET, POST");
+    }
+    auto id = seg.size() == 4 ? ParseId(seg[3]) : std::nullopt;
+    if (!id) return ErrorResponse(404, "not_found", "domain not found");
+    if (m == "DELETE") return domains_.Delete(*who, *id);
+    return MethodNotAllowed("DELETE");
+  }
+  if (seg.size() == 4 && seg[3] == "bulk") {
+    if (m == "POST") return links_.Bulk(*who, req);
+    return MethodNotAllowed("POST");
+  }
+  if (seg.size() == 4 && seg[3] == "import") {
+    if (m == "POST") return links_.Import(*who, req);
+    return MethodNotAllowed("POST");
+  }
+  if (seg.size() == 4 && seg[3] == "export") {
+    if (m == "GET") return links_.Export(*who, req);
     return MethodNotAllowed("GET");
   }
   if (seg.size() == 3) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "api/api_context.h"
+#include "api/domains_handler.h"
 #include "api/links_handler.h"
 #include "api/rate_limiter.h"
 #include "api/stats_handler.h"
@@ -25,6 +26,7 @@ class ApiRouter {
   RateLimiter limiter_;
   KeyFallbackCache key_cache_;  // lets the status page authenticate while the store is down
   LinksHandler links_;
+  DomainsHandler domains_;
   StatsHandler stats_;
   StatusHandler status_;
 };

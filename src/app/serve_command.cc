@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <string>
 
+#include "api/destination.h"
 #include "api/http_util.h"
 #include "api/router.h"
 #include "app/alarm_setup.h"
@@ -291,6 +292,7 @@ int ServeCommand(int argc, char** argv) {
   ctx.options.public_url = cfg.Str("public_url");
   ctx.options.rate_per_second = cfg.Int("api.rate_per_second");
   ctx.options.rate_burst = cfg.Int("api.rate_burst");
+  ctx.options.blocked_hosts = api::ParseBlockedHosts(cfg.Str("links.blocked_hosts"));
   ctx.store = &store;
   ctx.metrics = &metrics;
   ctx.clock = clock;

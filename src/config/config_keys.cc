@@ -48,6 +48,9 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "with Retry-After."},
       {"api.rate_burst", ConfigType::kInt, "100", 1, 1000000, {},
        "API requests an API key may make at once before the per-second rate applies."},
+      {"links.blocked_hosts", ConfigType::kString, "", 0, 0, {},
+       "Comma-separated host names: a link destination (or rotation, rule or fallback URL) on "
+       "one of them, or on a subdomain of one, is refused with 400 destination_blocked."},
       {"alarm.tick_ms", ConfigType::kInt, "1000", 100, 60000, {},
        "How often alarm rules are evaluated."},
       {"alarm.repeat_minutes", ConfigType::kInt, "30", 0, 10080, {},

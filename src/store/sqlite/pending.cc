@@ -7,12 +7,6 @@ namespace {
 Status Pending() { return Status::Internal("not yet implemented in this build"); }
 }  // namespace
 
-Result<std::vector<LinkRow>> SqliteStore::CreateLinks(const std::vector<NewLink>&) {
-  return Pending();
-}
-Result<DomainRow> SqliteStore::CreateDomain(int64_t, const std::string&) { return Pending(); }
-Result<std::vector<DomainRow>> SqliteStore::ListDomains(int64_t) { return Pending(); }
-Result<bool> SqliteStore::DeleteDomain(int64_t, int64_t) { return Pending(); }
 Result<std::optional<std::vector<BreakdownRow>>> SqliteStore::GetBreakdown(const StatsQuery&,
                                                                            Dimension, int) {
   return Pending();

@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -112,6 +112,67 @@ CREATE TABLE probe (
   token  BLOB,
   at     INTEGER                                -- microseconds since the epoch, UTC
 );
+)sql",
+    // ---- v3: link features: custom domains, titles, tags, groups, options --------------
+    R"sql(
+-- Custom domains. Deleted ones stay (deleted_at) so the edge learns of the deletion through
+-- `version`, which comes from the same store-wide counter as links.version. A host belongs to
+-- at most one live domain row.
+CREATE TABLE domains (
+  id          INTEGER PRIMARY KEY,
+  account_id  INTEGER NOT NULL REFERENCES accounts(id),
+  host        TEXT    NOT NULL,                -- lower case, no port
+  created_at  INTEGER NOT NULL,
+  version     INTEGER NOT NULL,
+  deleted_at  INTEGER
+);
+CREATE UNIQUE INDEX domains_live_host ON domains(host) WHERE deleted_at IS NULL;
+CREATE UNIQUE INDEX domains_by_version ON domains(version);
+CREATE INDEX domains_by_account ON domains(account_id, id);
+
+-- links is rebuilt because SQLite cannot drop the v1 UNIQUE(slug): a slug is now unique per
+-- domain ('' = the default domain). slug_history follows, keyed by (domain, slug).
+CREATE TABLE links_v3 (
+  id            INTEGER PRIMARY KEY,
+  account_id    INTEGER NOT NULL REFERENCES accounts(id),
+  domain        TEXT    NOT NULL DEFAULT '',
+  slug          TEXT    NOT NULL,
+  destination   TEXT    NOT NULL,
+  title         TEXT    NOT NULL DEFAULT '',
+  group_name    TEXT    NOT NULL DEFAULT '',
+  options_json  TEXT    NOT NULL DEFAULT '',   -- store/link_options_json.h; '' = defaults
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  version       INTEGER NOT NULL,
+  deleted_at    INTEGER,
+  UNIQUE (domain, slug)                        -- across all accounts and deleted rows
+);
+INSERT INTO links_v3 (id, account_id, slug, destination, created_at, updated_at, version,
+                      deleted_at)
+  SELECT id, account_id, slug, destination, created_at, updated_at, version, deleted_at
+  FROM links;
+CREATE TABLE slug_history_v3 (
+  domain   TEXT    NOT NULL DEFAULT '',
+  slug     TEXT    NOT NULL,
+  link_id  INTEGER NOT NULL REFERENCES links_v3(id),
+  PRIMARY KEY (domain, slug)
+);
+INSERT INTO slug_history_v3 (domain, slug, link_id) SELECT '', slug, link_id FROM slug_history;
+DROP TABLE slug_history;
+DROP TABLE links;
+-- RENAME also rewrites slug_history_v3's reference to links_v3.
+ALTER TABLE links_v3 RENAME TO links;
+ALTER TABLE slug_history_v3 RENAME TO slug_history;
+CREATE UNIQUE INDEX links_by_version ON links(version);
+CREATE INDEX links_by_account ON links(account_id, id);
+
+-- A link's tags, sorted and unique per link. ListLinks(tag = ?) reads link_tags_by_tag.
+CREATE TABLE link_tags (
+  link_id  INTEGER NOT NULL REFERENCES links(id),
+  tag      TEXT    NOT NULL,
+  PRIMARY KEY (link_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX link_tags_by_tag ON link_tags(tag, link_id);
 )sql",
 };
 

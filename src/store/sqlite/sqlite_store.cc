@@ -20,19 +20,6 @@ namespace {
 
 constexpr std::chrono::milliseconds kWalRetryInterval{5};  // short: only contended first opens
 
-LinkRow ReadLinkRow(const Statement& s) {
-  LinkRow row;
-  row.id = s.ColumnInt(0);
-  row.account_id = s.ColumnInt(1);
-  row.slug = s.ColumnText(2);
-  row.destination = s.ColumnText(3);
-  row.created_at_us = s.ColumnInt(4);
-  row.updated_at_us = s.ColumnInt(5);
-  row.version = s.ColumnInt(6);
-  row.deleted = !s.ColumnIsNull(7);
-  return row;
-}
-
 int64_t WidthSeconds(Interval interval) {
   switch (interval) {
     case Interval::kMinute:
@@ -43,21 +30,6 @@ int64_t WidthSeconds(Interval interval) {
       return sqlite::kDaySeconds;
   }
   return sqlite::kDaySeconds;  // unreachable: every enumerator is handled above
-}
-
-// Records that `slug` belongs to `link_id` for good. kAlreadyExists if any other link ever had
-// it, deleted or renamed since; a link may take back one of its own old slugs.
-Status ReserveSlug(Db* db, const std::string& slug, int64_t link_id) {
-  Result<Statement> s = db->Prepare(R"sql(
-    INSERT INTO slug_history (slug, link_id) VALUES (?, ?)
-    ON CONFLICT (slug) DO UPDATE SET link_id = link_id WHERE link_id = excluded.link_id)sql");
-  if (!s.ok()) return s.status();
-  CT_RETURN_IF_ERROR(s->BindAll(std::string_view(slug), link_id));
-  CT_RETURN_IF_ERROR(s->Run());
-  // The upsert changes a row when the slug is new or already this link's; zero rows means
-  // another link holds it.
-  if (s->Changes() == 0) return Status::AlreadyExists("slug " + slug + " is taken");
-  return Status::Ok();
 }
 
 // WAL is persistent in the file; setting it on every open is a no-op after the first. It lets
@@ -174,160 +146,6 @@ Result<std::optional<ApiKeyInfo>> SqliteStore::FindApiKey(const std::string& key
   info.account_id = s->ColumnInt(1);
   info.revoked = s->ColumnInt(2) != 0;
   return std::optional<ApiKeyInfo>(info);
-}
-
-// ---- links ----------------------------------------------------------------------------------
-
-Result<int64_t> SqliteStore::NextLinkVersion() {
-  // The version is MAX+1 over the unique index, read under the write lock (BEGIN IMMEDIATE), so
-  // versions increase in commit order across threads and processes. A reader that has seen
-  // version V has therefore seen every change <= V: LinksChangedSince never skips one.
-  Result<int64_t> max = writer_->QueryInt("SELECT COALESCE(MAX(version), 0) FROM links");
-  if (!max.ok()) return max.status();
-  return *max + 1;
-}
-
-Result<std::optional<LinkRow>> SqliteStore::ReadLink(Db* db, int64_t account_id, int64_t link_id,
-                                                     bool live_only) {
-  // Scoped by account: another account's link reads exactly like a missing one.
-  Result<Statement> s = db->Prepare(live_only ? R"sql(
-      SELECT id, account_id, slug, destination, created_at, updated_at, version, deleted_at
-      FROM links WHERE id = ? AND account_id = ? AND deleted_at IS NULL)sql"
-                                              : R"sql(
-      SELECT id, account_id, slug, destination, created_at, updated_at, version, deleted_at
-      FROM links WHERE id = ? AND account_id = ?)sql");
-  if (!s.ok()) return s.status();
-  CT_RETURN_IF_ERROR(s->BindAll(link_id, account_id));
-  Result<bool> row = s->Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<LinkRow>();
-  return std::optional<LinkRow>(ReadLinkRow(*s));
-}
-
-Result<LinkRow> SqliteStore::CreateLink(const NewLink& link) {
-  std::lock_guard lock(write_mu_);
-  Db* db = writer_.get();
-  Transaction txn(db);
-  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
-  Result<int64_t> version = NextLinkVersion();
-  if (!version.ok()) return version.status();
-  LinkRow row;
-  row.account_id = link.account_id;
-  row.slug = link.slug;
-  row.destination = link.destination;
-  row.created_at_us = row.updated_at_us = clock_->NowMicros();
-  row.version = *version;
-  Result<Statement> s = db->Prepare(R"sql(
-    INSERT INTO links (account_id, slug, destination, created_at, updated_at, version)
-    VALUES (?, ?, ?, ?, ?, ?))sql");
-  if (!s.ok()) return s.status();
-  CT_RETURN_IF_ERROR(s->BindAll(row.account_id, std::string_view(row.slug),
-                                std::string_view(row.destination), row.created_at_us,
-                                row.updated_at_us, row.version));
-  // The UNIQUE slug constraint covers deleted rows too: kAlreadyExists from the engine.
-  CT_RETURN_IF_ERROR(s->Run());
-  row.id = db->LastInsertRowId();
-  CT_RETURN_IF_ERROR(ReserveSlug(db, row.slug, row.id));
-  CT_RETURN_IF_ERROR(txn.Commit());
-  return row;
-}
-
-Result<std::optional<LinkRow>> SqliteStore::GetLink(int64_t account_id, int64_t link_id) {
-  ReadLease lease = AcquireReader();
-  return ReadLink(lease.db(), account_id, link_id, /*live_only=*/false);
-}
-
-Result<LinkPage> SqliteStore::ListLinks(int64_t account_id, const LinkFilter& filter,
-                                        int64_t after_id, int limit) {
-  LinkPage page;
-  if (limit <= 0) return page;
-  ReadLease lease = AcquireReader();
-  Result<Statement> s = lease.db()->Prepare(R"sql(
-    SELECT id, account_id, slug, destination, created_at, updated_at, version, deleted_at
-    FROM links WHERE account_id = ? AND id > ? AND deleted_at IS NULL
-    ORDER BY id LIMIT ?)sql");
-  if (!s.ok()) return s.status();
-  // One row more than asked tells whether another page exists without a COUNT.
-  CT_RETURN_IF_ERROR(s->BindAll(account_id, after_id, static_cast<int64_t>(limit) + 1));
-  for (;;) {
-    Result<bool> row = s->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    if (page.links.size() == static_cast<size_t>(limit)) {
-      page.next_after_id = page.links.back().id;
-      break;
-    }
-    page.links.push_back(ReadLinkRow(*s));
-  }
-  return page;
-}
-
-Result<std::optional<LinkRow>> SqliteStore::UpdateLink(int64_t account_id, int64_t link_id,
-                                                       const LinkUpdate& update) {
-  std::lock_guard lock(write_mu_);
-  Db* db = writer_.get();
-  Transaction txn(db);
-  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
-  Result<std::optional<LinkRow>> current = ReadLink(db, account_id, link_id, /*live_only=*/true);
-  if (!current.ok() || !current->has_value()) return current;
-  LinkRow row = **current;
-  if (update.slug && *update.slug != row.slug) {
-    row.slug = *update.slug;
-    CT_RETURN_IF_ERROR(ReserveSlug(db, row.slug, row.id));
-  }
-  if (update.destination) row.destination = *update.destination;
-  Result<int64_t> version = NextLinkVersion();
-  if (!version.ok()) return version.status();
-  row.version = *version;
-  row.updated_at_us = clock_->NowMicros();
-  Result<Statement> s = db->Prepare(R"sql(
-    UPDATE links SET slug = ?, destination = ?, updated_at = ?, version = ?
-    WHERE id = ? AND account_id = ?)sql");
-  if (!s.ok()) return s.status();
-  CT_RETURN_IF_ERROR(s->BindAll(std::string_view(row.slug), std::string_view(row.destination),
-                                row.updated_at_us, row.version, link_id, account_id));
-  CT_RETURN_IF_ERROR(s->Run());  // a taken slug: kAlreadyExists, and the guard rolls back
-  CT_RETURN_IF_ERROR(txn.Commit());
-  return std::optional<LinkRow>(std::move(row));
-}
-
-Result<bool> SqliteStore::DeleteLink(int64_t account_id, int64_t link_id) {
-  std::lock_guard lock(write_mu_);
-  Db* db = writer_.get();
-  Transaction txn(db);
-  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
-  Result<int64_t> version = NextLinkVersion();
-  if (!version.ok()) return version.status();
-  const int64_t now = clock_->NowMicros();
-  Result<Statement> s = db->Prepare(R"sql(
-    UPDATE links SET deleted_at = ?, updated_at = ?, version = ?
-    WHERE id = ? AND account_id = ? AND deleted_at IS NULL)sql");
-  if (!s.ok()) return s.status();
-  CT_RETURN_IF_ERROR(s->BindAll(now, now, *version, link_id, account_id));
-  CT_RETURN_IF_ERROR(s->Run());
-  const bool deleted = s->Changes() > 0;
-  if (!deleted) return false;  // nothing changed; the guard ends the transaction
-  CT_RETURN_IF_ERROR(txn.Commit());
-  return true;
-}
-
-Result<LinkChanges> SqliteStore::LinksChangedSince(int64_t version) {
-  ReadLease lease = AcquireReader();
-  Result<Statement> s = lease.db()->Prepare(R"sql(
-    SELECT id, account_id, slug, destination, created_at, updated_at, version, deleted_at
-    FROM links WHERE version > ? ORDER BY version)sql");
-  if (!s.ok()) return s.status();
-  CT_RETURN_IF_ERROR(s->BindAll(version));
-  LinkChanges changes;
-  changes.max_version = version;
-  for (;;) {
-    Result<bool> row = s->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    changes.links.push_back(ReadLinkRow(*s));
-    changes.max_version = std::max(changes.max_version, changes.links.back().version);
-  }
-  return changes;
 }
 
 // ---- tracking -------------------------------------------------------------------------------

@@ -100,8 +100,11 @@ class SqliteStore : public Store {
 
   explicit SqliteStore(Clock* clock) : clock_(clock) {}
   ReadLease AcquireReader();
-  // The next store-wide link version; call inside a write transaction.
+  // The next store-wide version of links and domains; call inside a write transaction.
   [[nodiscard]] Result<int64_t> NextLinkVersion();
+  // Validates the domain and inserts one link with its slug reservation and tags; call inside
+  // a write transaction (the caller commits or rolls back).
+  [[nodiscard]] Result<LinkRow> InsertLink(const NewLink& link, int64_t now);
   // Reads a live link of the account on the writer connection (inside a write transaction).
   [[nodiscard]] Result<std::optional<LinkRow>> ReadLink(sqlite::Db* db, int64_t account_id,
                                                         int64_t link_id, bool live_only);

@@ -260,11 +260,11 @@ TEST_F(RouterTest, CreateTakenSlugIs409) {
   CreateLink(key_a_, "taken");
   ExpectError(Call("POST", "/api/v1/links", key_a_,
                    R"({"destination":"https://example.com/","slug":"taken"})"),
-              409, "conflict");
+              409, "slug_taken");
   // Slugs are global: another account cannot take it either.
   ExpectError(Call("POST", "/api/v1/links", key_b_,
                    R"({"destination":"https://example.com/","slug":"taken"})"),
-              409, "conflict");
+              409, "slug_taken");
 }
 
 TEST_F(RouterTest, CreateWrongContentTypeIs415) {
@@ -391,7 +391,7 @@ TEST_F(RouterTest, GetPatchDelete) {
   ExpectError(Call("PATCH", path, key_a_, R"({"slug":"x"})", "text/plain"), 415,
               "unsupported_media_type");
   CreateLink(key_a_, "other");
-  ExpectError(Call("PATCH", path, key_a_, R"({"slug":"other"})"), 409, "conflict");
+  ExpectError(Call("PATCH", path, key_a_, R"({"slug":"other"})"), 409, "slug_taken");
 
   int changes_before = links_changed_.load();
   ApiResponse d = Call("DELETE", path, key_a_);
@@ -405,7 +405,7 @@ TEST_F(RouterTest, GetPatchDelete) {
   // A deleted link's slug is never reused.
   ExpectError(Call("POST", "/api/v1/links", key_a_,
                    R"({"destination":"https://example.com/","slug":"life-2"})"),
-              409, "conflict");
+              409, "slug_taken");
 }
 
 TEST_F(RouterTest, BadIdsAre404) {
