@@ -69,10 +69,10 @@ for s in plain1 rules1; do
     [ "$(curl -s -o /dev/null -I -w '%{http_code}' "$BASE/$s")" = 302 ] && break; sleep 0.1
   done
 done
-GEO=$(grep -o 'GeoDb [^"]*' "$WORK/serve.log" | head -1 || true)
-UAP=$(grep -q 'no User-Agent parser' "$WORK/serve.log" && echo "no UA parser" || echo "UA parser loaded")
+GEO=$(grep -q 'countries: off' "$WORK/serve.log" && echo "NO GeoDb" || echo "GeoDb loaded")
+UAP=$(grep -q 'user agents: off' "$WORK/serve.log" && echo "NO UA parser" || echo "UA parser loaded")
 echo "# rules_bench $(date -u +%FT%TZ): $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
-echo "# serve edge.threads=1 durability=$MODE on CPU $SCPU, wrk -t1 -c$CONNS -d${DUR}s on CPU $WCPU; ${GEO:-GeoDb ?}; $UAP"
+echo "# serve edge.threads=1 durability=$MODE on CPU $SCPU, wrk -t1 -c$CONNS -d${DUR}s on CPU $WCPU; $GEO; $UAP"
 echo "# sample rules1: $(curl -sI -H "User-Agent: $UA" -H 'X-Forwarded-For: 8.8.8.8' "$BASE/rules1" | grep -i '^location' | tr -d '\r')"
 
 metric() { curl -fsS "$BASE/metrics" | awk -v n="$1" '$1 == n {printf "%.0f", $2}' || true; }

@@ -11,21 +11,45 @@ PACKAGES=(
   libfmt-dev                                                    # log formatting
   libcurl4-openssl-dev                                          # alarms (webhook, SMTP, SMS)
   libqrencode-dev libpng-dev                                    # QR codes of short links
+  libmaxminddb-dev libre2-dev libyaml-cpp-dev                   # enrichment: geo, UA, bots
   libgtest-dev libgmock-dev libbenchmark-dev                    # tests and micro benchmarks
   curl procps psmisc                                            # used by tests and make run
   prometheus                                                    # promtool: tests parse /metrics
   zbar-tools                                                    # zbarimg: tests read QR codes back
 )
 
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+
+# The enrichment data (src/enrich): npm packages pinned by third_party/npm/package-lock.json,
+# installed into third_party/npm/node_modules (the compiled-in default paths). `npm ci` runs only
+# when node_modules is missing or the lock changed since the last run (a stamp holds its hash).
+install_npm_data() {
+  local dir stamp want
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/third_party/npm"
+  stamp="$dir/node_modules/.clicktrail-lock.sha256"
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [ -d "$dir/node_modules" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: installing npm (for the enrichment data)"
+    $SUDO apt-get install -y -q --no-install-recommends npm ||
+      { $SUDO apt-get update -q && $SUDO apt-get install -y -q --no-install-recommends npm; }
+  fi
+  echo "install-deps: npm ci in $dir"
+  npm ci --prefix "$dir" --no-audit --no-fund
+  echo "$want" >"$stamp"
+}
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
+  install_npm_data
   exit 0
 fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # Keep Debian's maintainer scripts from starting services (the prometheus package ships one) on
@@ -41,3 +65,4 @@ if ! $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"; then
   $SUDO apt-get update -q
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+install_npm_data

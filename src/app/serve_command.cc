@@ -2,8 +2,8 @@
 // local segments, the tracker reads them in-process (LocalBus) and commits to SQLite, the API
 // and the edge share one listener.
 //
-// Start order: store (behind a RebuildingStore), journal (recovery runs here), tracker, store
-// prober, link table, API, listener.
+// Start order: store (behind a RebuildingStore), journal (recovery runs here), enrichment data,
+// tracker, store prober, link table, API, listener.
 // Stop order on SIGTERM/SIGINT (F15): close the listener and finish in-flight requests; fsync
 // the journal; let the tracker commit everything durable; stop it; stop the prober; close the
 // journal. The store is destroyed last (declared first).
@@ -35,8 +35,7 @@
 #include "edge/edge_server.h"
 #include "edge/link_syncer.h"
 #include "edge/link_table.h"
-#include "enrich/geo_db.h"
-#include "enrich/user_agent.h"
+#include "enrich/enricher.h"
 #include "journal/file_env.h"
 #include "journal/lag_tracking_sink.h"
 #include "journal/reader.h"
@@ -93,33 +92,6 @@ std::vector<std::string> DefaultHosts(const std::string& list, const std::string
     if (std::string h = edge::HostOfUrl(public_url); !h.empty()) hosts.push_back(h);
   }
   return hosts;
-}
-
-// The GeoDb and User-Agent parser for targeting rules, macros and Event.country. Missing
-// databases are not fatal: rules on country/device/os then never match (logged once).
-void LoadEnrichment(const Config& cfg, edge::EdgeOptions* eopts) {
-  // The enrich.* path keys come with the enrichment work; until then, the pinned defaults.
-  auto path = [&cfg](std::string_view key, std::string fallback) {
-    for (const ConfigKey& k : ConfigKeys()) {
-      if (k.name == key && !cfg.Str(key).empty()) return cfg.Str(key);
-    }
-    return fallback;
-  };
-  if (auto geo = enrich::GeoDb::Open(path("enrich.geoip_db", enrich::DefaultGeoDbPath()));
-      geo.ok()) {
-    Log().Info("edge: GeoDb {}", (*geo)->Description());
-    eopts->geo = std::move(*geo);
-  } else {
-    Log().Warn("edge: no GeoDb ({}); country rules never match", geo.status().ToString());
-  }
-  if (auto ua = enrich::UserAgentParser::Load(
-          path("enrich.uap_regexes", enrich::DefaultUapRegexesPath()));
-      ua.ok()) {
-    eopts->user_agents = std::move(*ua);
-  } else {
-    Log().Warn("edge: no User-Agent parser ({}); device/os rules never match",
-               ua.status().ToString());
-  }
 }
 
 edge::Durability ParseDurability(const std::string& s) {
@@ -233,7 +205,14 @@ int ServeCommand(int argc, char** argv) {
   DiskUsage journal_disk(jopts.dir, &metrics, "clicktrail_journal_disk_used_percent",
                          "Percent of the journal's filesystem in use (as df counts it).");
 
+  // Enrichment data, loaded once: each source that cannot be loaded is logged and left out
+  // (its dimensions stay ""), never a reason not to serve. The sources are shared read-only,
+  // so the edge can look up the same GeoDb / UserAgentParser for targeting.
+  const enrich::EnrichSources enrich_sources = enrich::LoadEnrichSources(
+      cfg.Str("enrich.geoip_db"), cfg.Str("enrich.uap_regexes"), cfg.Str("enrich.crawlers"));
+
   TrackerOptions topts;
+  topts.enricher = enrich::Enricher(enrich_sources);
   topts.batch_max = static_cast<size_t>(cfg.Int("tracker.batch_max"));
   topts.nice = static_cast<int>(cfg.Int("tracker.nice"));
   topts.on_commit = [&lag](uint64_t position, int64_t) { lag.OnCommitted(position); };
@@ -321,7 +300,10 @@ int ServeCommand(int argc, char** argv) {
   eopts.trusted_proxies = cfg.Str("edge.trusted_proxies");
   eopts.visitor_cookie = cfg.Bool("tracking.visitor_cookie");
   eopts.anonymize_ip = cfg.Bool("tracking.anonymize_ip");
-  LoadEnrichment(cfg, &eopts);
+  // The same GeoDb and User-Agent parser as the tracker's (either may be null: rules on country
+  // or device/os then never match).
+  eopts.geo = enrich_sources.geo;
+  eopts.user_agents = enrich_sources.ua;
   edge::EdgeServer server(
       eopts, &links, eopts.durability == edge::Durability::kNone ? nullptr : &lag_sink,
       [&router](const ApiRequest& req) {

@@ -114,6 +114,15 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"tracker.batch_max", ConfigType::kInt, "20000", 1, 1000000, {},
        "Most events the tracker applies in one store transaction (larger: faster catch-up, "
        "longer write locks)."},
+      {"enrich.geoip_db", ConfigType::kString, "", 0, 0, {},
+       "Country database (MaxMind mmdb: country_code or country.iso_code records). Empty: the "
+       "pinned GeoLite2 copy of ip-location-db in third_party/npm. Missing: hits get no country."},
+      {"enrich.uap_regexes", ConfigType::kString, "", 0, 0, {},
+       "ua-parser's regexes.yaml for device, os and browser. Empty: the pinned uap-core in "
+       "third_party/npm. Missing: hits get none of the three."},
+      {"enrich.crawlers", ConfigType::kString, "", 0, 0, {},
+       "crawler-user-agents.json, the list of bot User-Agents. Empty: the pinned copy in "
+       "third_party/npm. Missing: only HEAD, prefetch and an empty User-Agent count as bots."},
       {"store.busy_timeout_ms", ConfigType::kInt, "5000", 0, 600000, {},
        "How long a store call waits for a lock held by another connection or process."},
       {"monitor.probe_interval_ms", ConfigType::kInt, "5000", 100, 600000, {},

@@ -180,6 +180,7 @@ bool Tracker::CommitWithRetry(const BusBatch& fetched) {
     newest_us = std::max(newest_us, ev->time_us);
     HitRecord h;
     h.visitor_key = VisitorKey(*ev);
+    h.enrichment = options_.enricher.Enrich(*ev);
     h.event = std::move(*ev);
     batch.hits.push_back(std::move(h));
   }

@@ -25,6 +25,7 @@
 
 #include "bus/bus.h"
 #include "common/clock.h"
+#include "enrich/enricher.h"
 #include "monitor/metrics.h"
 #include "store/store.h"
 
@@ -47,6 +48,10 @@ struct TrackerOptions {
   // every further multiple (2x, 3x, ...) while they go on. Serve rebuilds the store client.
   std::function<void(int consecutive)> on_repeated_failures;
   int rebuild_after = 5;
+  // Country, device, os, browser, referrer, language and bot of each hit. Its sources are
+  // shared read-only (serve hands the edge the same GeoDb); with none loaded (the default) only
+  // the referrer, language and the bot heuristics that need no data are filled in.
+  enrich::Enricher enricher{enrich::EnrichSources{}};
 };
 
 class Tracker {

@@ -69,8 +69,9 @@ class EdgeFeaturesE2eTest : public ::testing::Test {
                    const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     return client_->Request("GET", target, headers);
   }
-  bool HaveGeoDb() { return server_.Log().find("no GeoDb") == std::string::npos; }
-  bool HaveUaParser() { return server_.Log().find("no User-Agent parser") == std::string::npos; }
+  // The server logs "countries: off" / "user agents: off" when a database is missing.
+  bool HaveGeoDb() { return server_.Log().find("countries: off") == std::string::npos; }
+  bool HaveUaParser() { return server_.Log().find("user agents: off") == std::string::npos; }
 
   ServerHarness server_;
   std::string key_;
@@ -120,7 +121,7 @@ TEST_F(EdgeFeaturesE2eTest, RotationSplitsByWeight) {
 }
 
 TEST_F(EdgeFeaturesE2eTest, TargetingByCountryThroughTrustedProxy) {
-  if (!HaveGeoDb()) GTEST_SKIP() << "no GeoDb in this build (enrich branch not merged)";
+  if (!HaveGeoDb()) GTEST_SKIP() << "no GeoDb (third_party/npm not installed?)";
   CreateLink(R"({"slug":"geo","destination":"https://world.example/",)"
              R"("rules":[{"countries":["US"],"destination":"https://us.example/"}]})");
   SetUpClient();
@@ -142,7 +143,7 @@ TEST_F(EdgeFeaturesE2eTest, TargetingByDeviceOsAndLanguage) {
             "https://de.example/");
   EXPECT_EQ(Get("/t", {{"Accept-Language", "en-US"}}).Header("location"),
             "https://default.example/");
-  if (!HaveUaParser()) GTEST_SKIP() << "no User-Agent parser in this build";
+  if (!HaveUaParser()) GTEST_SKIP() << "no User-Agent parser (third_party/npm not installed?)";
   EXPECT_EQ(Get("/t", {{"User-Agent", kIphoneUa}}).Header("location"), "https://ios.example/");
   EXPECT_EQ(Get("/t", {{"User-Agent",
                         "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 "

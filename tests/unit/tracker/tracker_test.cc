@@ -113,6 +113,7 @@ class FlakyStore : public StoreWrapper {
   Result<CommitResult> Commit(const CommitBatch& b) override {
     int call = ++commit_calls;
     if (before_commit) before_commit(call);
+    if (on_batch) on_batch(b);
     if (call <= fail_first_commits.load() || fail_always) {
       return Status::Unavailable("injected commit failure " + std::to_string(call));
     }
@@ -123,6 +124,7 @@ class FlakyStore : public StoreWrapper {
   std::atomic<int> fail_first_commits{0};
   std::atomic<bool> fail_always{false};
   std::function<void(int)> before_commit;
+  std::function<void(const CommitBatch&)> on_batch;  // sees every batch offered to the store
 
  private:
   Store* inner_;
@@ -204,6 +206,90 @@ class TrackerTest : public ::testing::Test {
   MetricsRegistry metrics_;
   int64_t account_ = 0, link_ = 0;
 };
+
+// A click of a browser with the visitor cookie (ct_vid) or without ("").
+Event BrowserClick(int64_t account, int64_t link, uint64_t n, std::string ip,
+                   std::string visitor_id) {
+  Event e;
+  std::memcpy(e.id.data(), "trk-enri", 8);
+  std::memcpy(e.id.data() + 8, &n, 8);
+  e.time_us = kDay0 + static_cast<int64_t>(n) * 1'000'000;
+  e.link_id = link;
+  e.account_id = account;
+  e.ip = std::move(ip);
+  e.user_agent =
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+      "Chrome/120.0.0.0 Safari/537.36";
+  e.referrer = "https://www.Example.com/post";
+  e.accept_language = "de-CH,de;q=0.9";
+  e.visitor_id = std::move(visitor_id);
+  return e;
+}
+
+TEST_F(TrackerTest, CommittedHitsCarryTheEnrichment) {
+  std::mutex mu;
+  std::vector<HitRecord> hits;
+  store_->on_batch = [&](const CommitBatch& b) {
+    std::lock_guard lock(mu);
+    hits.insert(hits.end(), b.hits.begin(), b.hits.end());
+  };
+  FakeBus bus;
+  std::string payload;
+  EncodeEvent(BrowserClick(account_, link_, 1, "8.8.8.8", ""), &payload);
+  bus.Append(kEventType, payload);
+  Event bot = BrowserClick(account_, link_, 2, "193.99.144.80", "");
+  bot.user_agent = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+  payload.clear();
+  EncodeEvent(bot, &payload);
+  bus.Append(kEventType, payload);
+
+  TrackerOptions o = Options();
+  o.enricher = enrich::Enricher(enrich::LoadEnrichSources("", "", ""));
+  Tracker t(o, &bus, store_.get(), &metrics_, Clock::System());
+  ASSERT_TRUE(t.Start().ok());
+  ASSERT_TRUE(t.WaitCommitted(bus.EndPosition(), kWait));
+  t.Stop();
+
+  std::lock_guard lock(mu);
+  ASSERT_EQ(hits.size(), 2u);
+  const Enrichment& h = hits[0].enrichment;
+  EXPECT_EQ(h.country, "US");
+  EXPECT_EQ(h.device, "desktop");
+  EXPECT_EQ(h.os, "windows");
+  EXPECT_EQ(h.browser, "chrome");
+  EXPECT_EQ(h.referrer_domain, "example.com");
+  EXPECT_EQ(h.language, "de");
+  EXPECT_FALSE(h.bot);
+  const Enrichment& b = hits[1].enrichment;
+  EXPECT_EQ(b.country, "DE");
+  EXPECT_EQ(b.device, "bot");
+  EXPECT_TRUE(b.bot);
+}
+
+TEST_F(TrackerTest, TheVisitorCookieDrivesUniques) {
+  FakeBus bus;
+  // The same cookie from two networks: one visitor. No cookie: each (ip, agent) is one.
+  const std::pair<const char*, const char*> clicks[] = {
+      {"192.0.2.1", "AAAAAAAAAAAAAAAAAAAAAA"},
+      {"198.51.100.7", "AAAAAAAAAAAAAAAAAAAAAA"},
+      {"192.0.2.1", ""},
+      {"198.51.100.7", ""},
+      {"198.51.100.7", ""},
+  };
+  uint64_t n = 0;
+  for (const auto& [ip, vid] : clicks) {
+    std::string payload;
+    EncodeEvent(BrowserClick(account_, link_, ++n, ip, vid), &payload);
+    bus.Append(kEventType, payload);
+  }
+  auto t = NewTracker(&bus);
+  ASSERT_TRUE(t->Start().ok());
+  ASSERT_TRUE(t->WaitCommitted(bus.EndPosition(), kWait));
+  t->Stop();
+  LinkStats s = Stats();
+  EXPECT_EQ(s.total, 5);
+  EXPECT_EQ(s.unique, 3);
+}
 
 TEST_F(TrackerTest, CommitsEventsWithRightCounts) {
   FakeBus bus;
