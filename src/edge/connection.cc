@@ -163,7 +163,8 @@ class Session {
     bool new_visitor = false;
     if (o.visitor_cookie) {
       visitor = FindVisitorCookie(req_.HeaderValue(req_.cookie));
-      new_visitor = visitor.empty() && !req_.is_head;
+      // A 410 sets no cookie: nothing is served that a visitor would come back through.
+      new_visitor = visitor.empty() && !req_.is_head && d.outcome != ClickOutcome::kGone;
     }
     const LinkExtras* x = link.extras();
     click_id_.clear();
@@ -193,7 +194,7 @@ class Session {
       }
       FormatRedirectHead(location_, &out_);
     }
-    if (new_visitor && d.outcome != ClickOutcome::kGone) AppendVisitorCookie(visitor, &out_);
+    if (new_visitor) AppendVisitorCookie(visitor, &out_);
     if (d.outcome != ClickOutcome::kGone) out_.append(tail);
     // Append to the journal (the flush writes this thread's whole batch at once).
     if (s_.sink != nullptr) {
