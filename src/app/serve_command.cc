@@ -75,6 +75,26 @@ void PrintUsage(FILE* out) {
                Config::HelpText().c_str());
 }
 
+// edge.default_hosts: the listed hosts, or (empty) the host of public_url plus the loopback
+// names.
+std::vector<std::string> DefaultHosts(const std::string& list, const std::string& public_url) {
+  std::vector<std::string> hosts;
+  std::string_view rest = list;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == rest.npos ? std::string_view() : rest.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) hosts.emplace_back(item);
+  }
+  if (hosts.empty()) {
+    hosts = {"localhost", "127.0.0.1", "::1"};
+    if (std::string h = edge::HostOfUrl(public_url); !h.empty()) hosts.push_back(h);
+  }
+  return hosts;
+}
+
 edge::Durability ParseDurability(const std::string& s) {
   if (s == "strict") return edge::Durability::kStrict;
   if (s == "none") return edge::Durability::kNone;
@@ -282,6 +302,14 @@ int ServeCommand(int argc, char** argv) {
   eopts.idle_timeout = std::chrono::seconds(cfg.Int("edge.idle_timeout_s"));
   eopts.api_threads = static_cast<int>(cfg.Int("api.threads"));
   eopts.max_connections = static_cast<size_t>(cfg.Int("edge.max_connections"));
+  eopts.default_hosts = DefaultHosts(cfg.Str("edge.default_hosts"), cfg.Str("public_url"));
+  eopts.trusted_proxies = cfg.Str("edge.trusted_proxies");
+  eopts.visitor_cookie = cfg.Bool("tracking.visitor_cookie");
+  eopts.anonymize_ip = cfg.Bool("tracking.anonymize_ip");
+  // The same GeoDb and User-Agent parser as the tracker's (either may be null: rules on country
+  // or device/os then never match).
+  eopts.geo = enrich_sources.geo;
+  eopts.user_agents = enrich_sources.ua;
   edge::EdgeServer server(
       eopts, &links, eopts.durability == edge::Durability::kNone ? nullptr : &lag_sink,
       [&router](const ApiRequest& req) {

@@ -26,6 +26,21 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "Connections beyond this are accepted and closed at once."},
       {"edge.link_sync_ms", ConfigType::kInt, "200", 10, 1000, {},
        "How often the edge polls the store for link changes (changes reach it within this)."},
+      {"edge.default_hosts", ConfigType::kString, "", 0, 0, {},
+       "Hosts (comma separated, port ignored) whose requests are served from the default "
+       "domain's links; a registered custom domain always serves its own. Empty: the host of "
+       "public_url, localhost, 127.0.0.1 and ::1. \"*\": any host that is not a custom domain. "
+       "Other hosts get 404."},
+      {"edge.trusted_proxies", ConfigType::kString, "", 0, 0, {},
+       "Comma-separated IPs/CIDRs of your reverse proxies. A request from one is attributed to "
+       "the right-most X-Forwarded-For address that is not itself a trusted proxy. Empty: "
+       "X-Forwarded-For is never believed."},
+      {"tracking.visitor_cookie", ConfigType::kBool, "true", 0, 0, {},
+       "Set a first-party visitor cookie (ct_vid, one year) on redirects, for unique counts "
+       "that survive IP changes. false: uniques by IP and User-Agent."},
+      {"tracking.anonymize_ip", ConfigType::kBool, "false", 0, 0, {},
+       "Store client addresses anonymised (last IPv4 octet, all but 48 bits of IPv6 zeroed). "
+       "The country is looked up before."},
       {"api.threads", ConfigType::kInt, "2", 1, 64, {},
        "Worker threads for API requests (they may wait on the store; redirects never do)."},
       {"api.rate_per_second", ConfigType::kInt, "50", 0, 1000000, {},

@@ -6,8 +6,13 @@
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include "common/log.h"
+#include "common/password.h"
+#include "edge/click_context.h"
 #include "edge/edge_worker.h"
+#include "edge/location_builder.h"
+#include "edge/password_page.h"
 #include "edge/request_parser.h"
+#include "enrich/request_facts.h"
 #include "journal/format.h"
 
 namespace ct::edge {
@@ -75,7 +80,9 @@ class Session {
           if (int bad = CheckRawHeader(buffered.substr(0, end + 4)); bad) co_return bad;
           header_done_at_ = Steady::now();
           conn_.SetState(ConnState::kBody);
-          if (req_.expect_continue && req_.route == Route::kApi && !parser_->is_done()) {
+          bool keeps_body =
+              req_.route == Route::kApi || (req_.route == Route::kRedirect && req_.is_post);
+          if (req_.expect_continue && keeps_body && !parser_->is_done()) {
             if (!co_await Write(ContinueResponse())) co_return -1;
           }
         }
@@ -94,41 +101,202 @@ class Session {
   }
 
   asio::awaitable<void> Redirect(std::string_view tail) {
-    if (!req_.is_get && !req_.is_head) {
+    if (!req_.is_get && !req_.is_head && !req_.is_post) {
       s_.metrics.method_not_allowed->Inc();
       co_return co_await Send(MethodNotAllowedHead(), tail, {});
     }
-    // Look up the link.
-    const LinkTarget* link = w_->links.Get().Find(req_.slug);
+    // Route by Host, then look up the link.
+    const LinkTable::Snapshot& links = w_->links.Get();
+    uint32_t domain = ResolveDomain(links);
+    const LinkEntry* link =
+        domain == LinkTable::kNoDomain ? nullptr : links.Find(domain, req_.slug);
     if (link == nullptr) co_return co_await NotFound(tail);
-    // Copy the 302 now: the snapshot may be replaced while the journal is written.
-    out_.assign(link->response_head);
-    out_.append(tail);
+    if (req_.is_post) co_return co_await PasswordPost(*link, tail);
+    co_await Click(*link, tail, /*password_ok=*/false);
+  }
+
+  // The domain a request's Host names: a custom domain, else the default one if the host is a
+  // default host, else kNoDomain (404).
+  uint32_t ResolveDomain(const LinkTable::Snapshot& links) {
+    if (req_.host < 0) return LinkTable::kDefaultDomain;  // HTTP/1.0 without Host
+    host_.clear();
+    NormalizeHost(req_.HeaderValue(req_.host), &host_);
+    uint32_t custom = links.DomainOfHost(host_);
+    if (custom != LinkTable::kNoDomain) return custom;
+    if (s_.any_host) return LinkTable::kDefaultDomain;
+    for (const std::string& h : s_.options.default_hosts) {
+      if (h == host_) return LinkTable::kDefaultDomain;
+    }
+    return LinkTable::kNoDomain;
+  }
+
+  // Serves a click on `link`: evaluates its options, formats the response into out_ and the
+  // event into the journal batch — all before the first co_await, since `link` lives in this
+  // thread's snapshot, which another connection may release meanwhile.
+  asio::awaitable<void> Click(const LinkEntry& link, std::string_view tail, bool password_ok) {
+    const EdgeOptions& o = s_.options;
+    std::string_view query = QueryOf(req_.target);
+    // The client: the peer, or what our trusted proxies say it is.
+    std::string_view ip = conn_.peer_ip;
+    if (conn_.peer_trusted && req_.x_forwarded_for >= 0) {
+      ip = s_.proxies.ClientIp(ip, true, req_.HeaderValue(req_.x_forwarded_for));
+    }
+    facts_.Reset(o.geo.get(), o.user_agents.get(), ip, req_.HeaderValue(req_.user_agent),
+                 req_.HeaderValue(req_.accept_language));
+    int64_t now_us = s_.clock->NowMicros();
+    ClickDecision d = DecideClick(link, {now_us, !req_.is_head, password_ok}, facts_, w_->rng);
+    out_.clear();
+    if (d.outcome == ClickOutcome::kPasswordRequired) {
+      // The form: not a click, nothing journaled.
+      s_.metrics.password_form->Inc();
+      AppendPasswordPage(200, link.slug(), query, req_.is_head, tail, &out_);
+      co_await Write(out_);
+      co_return;
+    }
+    EventId id = s_.ids.Next();
+    uint8_t flags = 0;
+    if (req_.prefetch) flags |= kFlagPrefetch;
+    if (password_ok) flags |= kFlagPasswordOk;
+    if (d.outcome != ClickOutcome::kRedirect) flags |= kFlagFallback;
+    // The visitor cookie: read it, or make one from this click's id.
+    std::string_view visitor;
+    bool new_visitor = false;
+    if (o.visitor_cookie) {
+      visitor = FindVisitorCookie(req_.HeaderValue(req_.cookie));
+      // A 410 sets no cookie: nothing is served that a visitor would come back through.
+      new_visitor = visitor.empty() && !req_.is_head && d.outcome != ClickOutcome::kGone;
+    }
+    const LinkExtras* x = link.extras();
+    click_id_.clear();
+    if (new_visitor || (x != nullptr && x->has_macros)) {
+      click_id_ =
+          Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(id.data()), id.size()));
+    }
+    if (new_visitor) {
+      visitor = click_id_;
+      flags |= kFlagNewVisitor;
+    }
+    if (d.outcome == ClickOutcome::kGone) {
+      AppendGonePage(req_.is_head, tail, &out_);
+    } else if (x == nullptr) {
+      FormatRedirectHead(link.destination(), &out_);  // checked safe when the link was loaded
+    } else {
+      location_.clear();
+      MacroContext m{&facts_, click_id_, link.slug(), link.link_id(), DomainName(), visitor, query};
+      const LinkOptions& lo = x->options;
+      bool fallback = d.outcome == ClickOutcome::kFallback;
+      // The fallback is a plain landing page: no query forwarding or UTM on it.
+      if (!BuildLocation(d.destination, m, lo.forward_query && !fallback, fallback ? Utm{} : lo.utm,
+                         &location_)) {
+        // A destination that expands to something unsafe is not sent anywhere.
+        s_.metrics.unsafe_location->Inc();
+        co_return co_await NotFound(tail);
+      }
+      FormatRedirectHead(location_, &out_);
+    }
+    if (new_visitor) AppendVisitorCookie(visitor, &out_);
+    if (d.outcome != ClickOutcome::kGone) out_.append(tail);
     // Append to the journal (the flush writes this thread's whole batch at once).
     if (s_.sink != nullptr) {
-      EventKind kind = req_.is_head ? EventKind::kHead : EventKind::kClick;
       payload_.clear();
       EventView ev;
-      ev.kind = kind;
-      ev.id = s_.ids.Next();
-      ev.time_us = s_.clock->NowMicros();
-      ev.link_id = link->link_id;
-      ev.account_id = link->account_id;
-      ev.ip = conn_.peer_ip;
+      ev.kind = req_.is_head ? EventKind::kHead : EventKind::kClick;
+      ev.id = id;
+      ev.time_us = now_us;
+      ev.link_id = link.link_id();
+      ev.account_id = link.account_id();
+      ev.flags = flags;
+      // Country first (on the real address), then anonymise what is kept.
+      if (o.geo) ev.country = facts_.Country();
+      if (o.anonymize_ip) {
+        anon_ip_ = enrich::AnonymizeIp(ip);
+        ev.ip = anon_ip_;
+      } else {
+        ev.ip = ip;
+      }
       ev.user_agent = req_.HeaderValue(req_.user_agent);
       ev.referrer = req_.HeaderValue(req_.referer);
       ev.accept_language = req_.HeaderValue(req_.accept_language);
+      ev.visitor_id = visitor;
+      ev.destination = d.destination;
       EncodeEventView(ev, &payload_);
       journal::AppendRecord(&w_->batch, journal::RecordType::kEvent, payload_);
       conn_.SetState(ConnState::kBusy);
-      // On false the journal failed: the 302 goes out anyway (counted as unrecorded).
+      // On false the journal failed: the response goes out anyway (counted as unrecorded).
       co_await w_->AsyncJournal(asio::use_awaitable);
     }
-    // Send the 302.
-    (req_.is_head ? s_.metrics.head : s_.metrics.redirect)->Inc();
+    // Send the 302 (or the 410).
+    if (d.outcome == ClickOutcome::kGone) {
+      s_.metrics.gone->Inc();
+    } else {
+      (req_.is_head ? s_.metrics.head : s_.metrics.redirect)->Inc();
+    }
     if (!co_await Write(out_)) co_return;
     s_.metrics.redirect_latency->Observe(
         std::chrono::duration<double>(Steady::now() - header_done_at_).count());
+  }
+
+  // POST /{slug}: a password form. The check (PBKDF2, ~0.1 s) runs on the API pool, never on
+  // the I/O thread; the link is looked up again afterwards (this thread's snapshot may move).
+  asio::awaitable<void> PasswordPost(const LinkEntry& link, std::string_view tail) {
+    const LinkExtras* x = link.extras();
+    if (x == nullptr || x->options.password_hash.empty()) {
+      s_.metrics.method_not_allowed->Inc();
+      co_return co_await Send(MethodNotAllowedHead(), tail, {});
+    }
+    std::string hash = x->options.password_hash;
+    int64_t link_id = link.link_id();
+    uint32_t domain = link.domain();
+    std::string password;
+    std::string_view field;
+    std::string_view type = req_.HeaderValue(req_.content_type);
+    if (type.starts_with("application/x-www-form-urlencoded") &&
+        FindQueryParam(req_.body, "password", &field)) {
+      FormDecode(field, &password);
+    }
+    conn_.SetState(ConnState::kBusy);
+    bool ok = !password.empty() && co_await VerifyOnPool(std::move(password), hash);
+    const LinkEntry* now = w_->links.Get().Find(domain, req_.slug);
+    if (now == nullptr || now->link_id() != link_id) co_return co_await NotFound(tail);
+    if (now->extras() == nullptr || now->extras()->options.password_hash != hash) ok = false;
+    if (!ok) {
+      s_.metrics.password_rejected->Inc();
+      out_.clear();
+      AppendPasswordPage(401, now->slug(), QueryOf(req_.target), false, tail, &out_);
+      co_await Write(out_);
+      co_return;
+    }
+    co_await Click(*now, tail, /*password_ok=*/true);
+  }
+
+  asio::awaitable<bool> VerifyOnPool(std::string password, std::string hash) {
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
+        [this, &password, &hash](auto handler) {
+          asio::post(*s_.api_pool, [p = std::move(password), h = std::move(hash),
+                                    handler = std::move(handler)]() mutable {
+            bool ok = VerifyPassword(p, h);
+            auto ex = asio::get_associated_executor(handler);
+            asio::post(ex,
+                       [handler = std::move(handler), ok]() mutable { std::move(handler)(ok); });
+          });
+        },
+        asio::use_awaitable);
+  }
+
+  // The request's custom domain name ("" for the default domain), for the {domain} macro.
+  std::string_view DomainName() const {
+    return req_.host < 0 || s_.any_host || IsDefaultHost() ? std::string_view() : host_;
+  }
+  bool IsDefaultHost() const {
+    for (const std::string& h : s_.options.default_hosts) {
+      if (h == host_) return true;
+    }
+    return false;
+  }
+
+  static std::string_view QueryOf(std::string_view target) {
+    size_t q = target.find('?');
+    return q == target.npos ? std::string_view() : target.substr(q + 1);
   }
 
   asio::awaitable<void> NotFound(std::string_view tail) {
@@ -212,6 +380,11 @@ class Session {
   std::optional<RequestParser> parser_;
   std::string out_;
   std::string payload_;
+  std::string host_;      // the request's normalised Host
+  std::string location_;  // an expanded Location
+  std::string click_id_;
+  std::string anon_ip_;
+  RequestFacts facts_;
   Steady::time_point header_done_at_;
 };
 
@@ -222,7 +395,15 @@ Connection::Connection(Worker* w, tcp::socket s) : worker(w), socket(std::move(s
   // Small replies must leave at once, not wait for Nagle's timer.
   socket.set_option(tcp::no_delay(true), ec);
   auto peer = socket.remote_endpoint(ec);
-  if (!ec) peer_ip = peer.address().to_string();
+  if (!ec) {
+    auto addr = peer.address();
+    // An IPv4 client on a dual-stack socket: report it as IPv4.
+    if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
+      addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
+    }
+    peer_ip = addr.to_string();
+    peer_trusted = w->shared->proxies.Contains(peer_ip);
+  }
   since = w->coarse_now;
   w->connections.push_back(*this);
   w->active.fetch_add(1, std::memory_order_relaxed);

@@ -17,6 +17,12 @@ EdgeMetrics::EdgeMetrics(MetricsRegistry* r)
       method_not_allowed(Outcome(r, "method_not_allowed")),
       bad_request(Outcome(r, "bad_request")),
       api(Outcome(r, "api")),
+      gone(Outcome(r, "gone")),
+      password_form(Outcome(r, "password_form")),
+      password_rejected(Outcome(r, "password_rejected")),
+      unsafe_location(r->AddCounter(
+          "clicktrail_edge_unsafe_locations_total",
+          "Clicks answered 404 because the destination expanded to an unsafe Location")),
       clicks_unrecorded(r->AddCounter(
           "clicktrail_edge_clicks_unrecorded_total",
           "Redirects answered whose event could not be appended (or made durable) in the journal")),

@@ -42,6 +42,28 @@ Status Bind(tcp::acceptor& acceptor, const tcp::endpoint& endpoint) {
 }
 }  // namespace
 
+void NormalizeHost(std::string_view host, std::string* out) {
+  if (!host.empty() && host.front() == '[') {
+    size_t close = host.find(']');
+    host = close == host.npos ? host.substr(1) : host.substr(1, close - 1);
+  } else if (size_t colon = host.find(':');
+             colon != host.npos && host.find(':', colon + 1) == host.npos) {
+    host = host.substr(0, colon);  // one colon: a port; more: a bare IPv6 literal
+  }
+  for (char c : host) out->push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
+}
+
+std::string HostOfUrl(std::string_view url) {
+  size_t s = url.find("://");
+  if (s == url.npos) return "";
+  std::string_view rest = url.substr(s + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (size_t at = rest.rfind('@'); at != rest.npos) rest = rest.substr(at + 1);
+  std::string out;
+  NormalizeHost(rest, &out);
+  return out;
+}
+
 struct EdgeServer::Impl {
   std::unique_ptr<EdgeShared> shared;
   std::vector<std::shared_ptr<Worker>> workers;
@@ -63,6 +85,17 @@ Status EdgeServer::Start() {
   if (impl_->running) return Status::FailedPrecondition("edge server already started");
   if (s.options.durability != Durability::kNone && s.sink == nullptr) {
     return Status::InvalidArgument("edge: an EventSink is required unless durability is none");
+  }
+  Result<TrustedProxies> proxies = TrustedProxies::Parse(s.options.trusted_proxies);
+  if (!proxies.ok()) {
+    return Status::InvalidArgument("edge.trusted_proxies: " + proxies.status().message());
+  }
+  s.proxies = std::move(*proxies);
+  for (std::string& h : s.options.default_hosts) {
+    std::string n;
+    NormalizeHost(h, &n);
+    h = n;
+    if (h == "*") s.any_host = true;
   }
   boost::system::error_code ec;
   auto address = asio::ip::make_address(s.options.host, ec);

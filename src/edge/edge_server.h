@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
@@ -27,6 +28,11 @@
 #include "edge/link_table.h"
 #include "journal/event_sink.h"
 #include "monitor/metrics.h"
+
+namespace ct::enrich {
+class GeoDb;
+class UserAgentParser;
+}  // namespace ct::enrich
 
 namespace ct::edge {
 
@@ -46,7 +52,27 @@ struct EdgeOptions {
   int api_threads = 2;
   size_t max_connections = 10000;                // over it, new connections are accepted and closed
   std::chrono::milliseconds stop_timeout{5000};  // Stop(): then force-close what is left
+
+  // Host routing (edge.default_hosts): the request hosts (lower case, no port, IPv6 without
+  // brackets) served from the default domain; "*" = any host that is not a custom domain. A
+  // request without a Host header (HTTP/1.0) is served from the default domain.
+  std::vector<std::string> default_hosts = {"localhost", "127.0.0.1", "::1"};
+  // edge.trusted_proxies: IPs/CIDRs whose X-Forwarded-For is believed ("" = none). Start()
+  // fails with kInvalidArgument on a bad entry.
+  std::string trusted_proxies;
+  bool visitor_cookie = true;  // tracking.visitor_cookie: read/set the ct_vid cookie
+  bool anonymize_ip = false;   // tracking.anonymize_ip: journal the anonymised address
+  // Enrichment for targeting rules, macros and Event.country; null = not available (rules on
+  // country / device / os then never match, and the values are "").
+  std::shared_ptr<const enrich::GeoDb> geo;
+  std::shared_ptr<const enrich::UserAgentParser> user_agents;
 };
+
+// Host of a Host header value: port stripped, lower-cased, IPv6 brackets removed
+// ("[::1]:8080" -> "::1", "Go.Example.COM:443" -> "go.example.com"). Appends to `out`.
+void NormalizeHost(std::string_view host, std::string* out);
+// The host of a URL ("https://Go.Example.com:8443/x" -> "go.example.com"); "" if none.
+std::string HostOfUrl(std::string_view url);
 
 class EdgeServer {
  public:

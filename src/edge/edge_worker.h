@@ -30,7 +30,9 @@
 #include "common/event.h"
 #include "edge/edge_metrics.h"
 #include "edge/edge_server.h"
+#include "edge/link_rules.h"
 #include "edge/link_table.h"
+#include "edge/trusted_proxies.h"
 
 namespace ct::edge {
 
@@ -50,6 +52,8 @@ struct EdgeShared {
   EdgeMetrics metrics;
   Clock* clock;
   EventIdGenerator ids;
+  TrustedProxies proxies;  // parsed from options.trusted_proxies by Start()
+  bool any_host = false;   // options.default_hosts holds "*"
   std::unique_ptr<asio::thread_pool> api_pool;
   std::atomic<size_t> connections{0};
   std::atomic<bool> stopping{false};
@@ -80,6 +84,7 @@ struct Connection
   ConnState state = ConnState::kHeaders;
   std::chrono::steady_clock::time_point since;
   std::string peer_ip;
+  bool peer_trusted = false;  // peer_ip is one of edge.trusted_proxies
 };
 
 using JournalWaiter = asio::any_completion_handler<void(bool)>;
@@ -120,6 +125,7 @@ class Worker : public std::enable_shared_from_this<Worker> {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor{ioc};
   LinkTable::Reader links;
+  FastRng rng;        // rotation picks on this thread
   std::string batch;  // framed records waiting for the next Flush
   std::thread thread;
 

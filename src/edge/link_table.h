@@ -1,17 +1,32 @@
-// LinkTable: the edge's in-memory copy of the link table, slug -> where to send the visitor.
+// LinkTable: the edge's in-memory copy of the link table, (domain, slug) -> where to send the
+// visitor, sized for millions of links.
 //
-// Readers are the I/O threads, one lookup per request, so the hot path takes no lock: the
-// table is an immutable Snapshot behind a shared_ptr, replaced wholesale by Apply(). Each I/O
-// thread keeps a LinkTable::Reader, which holds its own shared_ptr and re-checks an atomic
-// version counter per request; only when the version moved does it take the (short) mutex to
-// pick up the new snapshot.
+// Layout: 256 shards chosen by a hash of (domain, slug). A shard is an immutable open-addressing
+// array of pointers to LinkEntry; an entry is ONE allocation (ids, lengths, slug and
+// destination bytes) plus, only for links that have options (rules, rotation, expiry, cap,
+// password, UTM...), one pointer to a shared LinkExtras. No per-link preformatted response: the
+// connection formats the 302 into its own buffer (FormatRedirectHead).
 //
-// Thread safety: Apply() from one writer thread at a time (the LinkSyncer); Reader is owned by
-// one thread; everything else is safe from any thread. The LinkTable must outlive its Readers.
+// Updates are copy-on-write per shard: Apply() rebuilds only the shards a change batch touches
+// (entries are shared between shard versions by an intrusive count), then publishes a new
+// Snapshot (256 shard pointers + the host map). Readers are the I/O threads: each keeps a
+// LinkTable::Reader, which re-checks an atomic version per request and takes the short mutex
+// only when it moved.
+//
+// Domains: a link's domain string ("" = default) is interned to a small id; the Snapshot maps
+// each live custom host (LinkChanges.domains) to its id. Lookups are exact, case-sensitive on
+// the slug.
+//
+// Thread safety: Apply() from one writer thread at a time (the LinkSyncer); a Reader is owned by
+// one thread; a Snapshot (and every entry reached from it) is immutable and valid while the
+// caller holds it — copy what you need before giving it up (e.g. before a co_await on a thread
+// whose Reader may move on). The LinkTable must outlive its Readers.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,35 +38,83 @@
 
 namespace ct::edge {
 
-struct LinkTarget {
-  int64_t link_id = 0;
-  int64_t account_id = 0;
-  std::string destination;
-  // The preformatted 302, for GET and HEAD alike (Content-Length: 0, so the bytes are the
-  // same), WITHOUT the blank line that ends the header section, so the caller can add
-  // "Connection: close\r\n" before it:
-  //   "HTTP/1.1 302 Found\r\nLocation: <destination>\r\nCache-Control: no-store\r\n"
-  //   "Content-Length: 0\r\n"
-  std::string response_head;
+// What a link does beyond a plain redirect; owned by its LinkEntry.
+struct LinkExtras {
+  LinkOptions options;
+  int total_weight = 0;  // sum of rotation weights (0: no rotation)
+  bool rules_need_country = false;
+  bool rules_need_user_agent = false;  // device or os
+  bool rules_need_language = false;
+  bool has_macros = false;  // some destination holds a '{'
+  // Redirects to a non-fallback destination so far (max_clicks > 0 only; else null). Shared
+  // with the next version of the link, so an update does not reset the cap.
+  std::shared_ptr<std::atomic<int64_t>> clicks;
+};
+
+class LinkEntry {
+ public:
+  int64_t link_id() const { return link_id_; }
+  int64_t account_id() const { return account_id_; }
+  uint32_t domain() const { return domain_; }
+  std::string_view slug() const { return {data(), slug_len_}; }
+  std::string_view destination() const { return {data() + slug_len_, dest_len_}; }
+  const LinkExtras* extras() const { return extras_; }
+
+ private:
+  friend class LinkTable;
+  friend struct LinkShard;
+  LinkEntry() = default;
+  ~LinkEntry() { delete extras_; }
+  static LinkEntry* Make(const LinkRow& row, uint32_t domain, std::unique_ptr<LinkExtras> extras);
+  void Ref() const { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void Unref() const;
+
+  // Laid out for size (40 bytes before the strings): with a 6-8 byte slug and a ~60-byte
+  // destination the whole entry fits one 128-byte malloc chunk.
+  mutable std::atomic<uint32_t> refs_{1};
+  uint32_t domain_ = 0;
+  int64_t link_id_ = 0;
+  int64_t account_id_ = 0;
+  const LinkExtras* extras_ = nullptr;  // owned; null for a plain link
+  uint16_t dest_len_ = 0;
+  uint8_t slug_len_ = 0;  // slugs are at most kMaxSlugBytes (64)
+  // The slug, then the destination, follow the object in the same allocation.
+  const char* data() const { return reinterpret_cast<const char*>(this + 1); }
+};
+
+// One shard version: an open-addressing (linear probing) array, power-of-two sized, at most
+// ~70% full. Holds a reference on each entry.
+struct LinkShard {
+  LinkShard() = default;
+  ~LinkShard();
+  LinkShard(const LinkShard&) = delete;
+  LinkShard& operator=(const LinkShard&) = delete;
+  const LinkEntry* Find(uint32_t hash, uint32_t domain, std::string_view slug) const;
+  std::vector<const LinkEntry*> slots;  // null = empty
+  size_t size = 0;
 };
 
 class LinkTable {
  public:
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  // An immutable view of every live link. Lookups are exact, case-sensitive.
+  static constexpr size_t kShards = 256;
+  static constexpr uint32_t kDefaultDomain = 0;
+  static constexpr uint32_t kNoDomain = UINT32_MAX;  // an unknown host
+
+  // An immutable view of every live link and custom domain.
   class Snapshot {
    public:
-    const LinkTarget* Find(std::string_view slug) const;
-    size_t size() const { return by_slug_.size(); }
+    const LinkEntry* Find(uint32_t domain, std::string_view slug) const;
+    // Default domain, for tests and single-domain callers.
+    const LinkEntry* Find(std::string_view slug) const { return Find(kDefaultDomain, slug); }
+    // The domain id of a custom host (lower case, no port), or kNoDomain.
+    uint32_t DomainOfHost(std::string_view host) const;
+    size_t size() const { return size_; }
 
    private:
     friend class LinkTable;
-    std::unordered_map<std::string, std::shared_ptr<const LinkTarget>, StringHash, std::equal_to<>>
-        by_slug_;
-    std::unordered_map<int64_t, std::string> slug_by_id_;  // a slug can change: drop the old
+    std::array<std::shared_ptr<const LinkShard>, kShards> shards_;
+    std::shared_ptr<const std::unordered_map<std::string, uint32_t>> hosts_;
+    size_t size_ = 0;
   };
 
   // Per-thread cached view; cheap Get() per request.
@@ -67,6 +130,11 @@ class LinkTable {
       }
       return *snapshot_;
     }
+    // Keeps the current snapshot alive past the next Get() (e.g. across a co_await).
+    std::shared_ptr<const Snapshot> Hold() {
+      Get();
+      return snapshot_;
+    }
 
    private:
     const LinkTable* table_;
@@ -74,13 +142,19 @@ class LinkTable {
     std::shared_ptr<const Snapshot> snapshot_;
   };
 
-  LinkTable();
+  // Committed redirects of a link so far (store total + bots), to seed a max_clicks counter.
+  using SeedClicks = std::function<int64_t(const LinkRow&)>;
 
-  // Upserts every live row and removes deleted ones, then publishes the result atomically.
-  // Rows whose destination could not be sent safely in a Location header (control characters,
-  // spaces, non-ASCII — the store validates destinations, so this is defence in depth) are
-  // skipped and counted in the return value.
-  size_t Apply(const std::vector<LinkRow>& rows);
+  LinkTable();
+  ~LinkTable();
+
+  // Upserts every live row and removes deleted ones, replaces the custom domains when
+  // `domains` is given, then publishes the result atomically. Rows whose static destination
+  // could not be sent safely in a Location header (control characters, spaces, non-ASCII — the
+  // store validates destinations, so this is defence in depth) are skipped and counted in the
+  // return value. `seed` is asked once per link that gains a max_clicks counter.
+  size_t Apply(const std::vector<LinkRow>& rows, const std::vector<DomainRow>* domains = nullptr,
+               const SeedClicks& seed = nullptr);
 
   std::shared_ptr<const Snapshot> Current() const;
   size_t Size() const { return Current()->size(); }
@@ -89,15 +163,42 @@ class LinkTable {
   bool loaded() const { return loaded_.load(std::memory_order_acquire); }
   void set_loaded() { loaded_.store(true, std::memory_order_release); }
 
-  // The 302 head for `destination` (exposed for tests).
-  static std::string FormatRedirect(std::string_view destination);
   static bool IsSafeDestination(std::string_view destination);
+  static uint32_t Hash(uint32_t domain, std::string_view slug);
 
  private:
+  uint32_t InternDomain(const std::string& domain);
+  std::unique_ptr<LinkExtras> MakeExtras(const LinkRow& row, const LinkEntry* old,
+                                         const SeedClicks& seed, bool* unsafe) const;
+
   mutable std::mutex mu_;  // guards snapshot_ (the pointer, not the immutable snapshot)
   std::shared_ptr<const Snapshot> snapshot_;
   std::atomic<uint64_t> version_{1};
   std::atomic<bool> loaded_{false};
+
+  // Link id -> its entry in the current snapshot (borrowed): open addressing over the entries
+  // themselves (the id is in the entry), 8 bytes a slot — a node-based map would cost ~40 bytes
+  // a link, a fifth of the table.
+  class IdIndex {
+   public:
+    const LinkEntry* Find(int64_t id) const;
+    void Put(const LinkEntry* e);  // replaces the entry with the same id
+    void Erase(int64_t id);
+
+   private:
+    static size_t Slot(int64_t id, size_t cap);
+    void Grow();
+    std::vector<const LinkEntry*> slots_;
+    size_t size_ = 0;
+  };
+
+  // Writer-only state (Apply's thread).
+  IdIndex by_id_;
+  std::unordered_map<std::string, uint32_t> domain_ids_{{"", kDefaultDomain}};
 };
+
+// Appends "HTTP/1.1 302 Found\r\nLocation: <location>\r\nCache-Control: no-store\r\n"
+// "Content-Length: 0\r\n" — the caller adds optional headers and the HeaderTail().
+void FormatRedirectHead(std::string_view location, std::string* out);
 
 }  // namespace ct::edge

@@ -3,13 +3,15 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include "enrich/request_facts.h"
+
 namespace ct::edge {
 
 namespace http = boost::beast::http;
 
 void RequestData::Reset() {
   method.clear();
-  is_get = is_head = false;
+  is_get = is_head = is_post = false;
   target.clear();
   version = 11;
   num_headers = 0;
@@ -19,6 +21,8 @@ void RequestData::Reset() {
   expect_continue = false;
   reject_status = 0;
   user_agent = referer = accept_language = -1;
+  host = cookie = x_forwarded_for = content_type = -1;
+  prefetch = false;
 }
 
 RequestParser::RequestParser(RequestData* data) : d_(data) {
@@ -43,6 +47,7 @@ void RequestParser::on_request_impl(verb method, string_view method_str, string_
   d_->method.assign(method_str.data(), method_str.size());
   d_->is_get = method == verb::get;
   d_->is_head = method == verb::head;
+  d_->is_post = method == verb::post;
   d_->target.assign(target.data(), target.size());
   d_->version = version;
 }
@@ -83,12 +88,34 @@ void RequestParser::on_field_impl(field name, string_view name_string, string_vi
     case field::accept_language:
       d_->accept_language = index;
       break;
+    case field::host:
+      d_->host = index;
+      break;
+    case field::cookie:
+      d_->cookie = index;  // the last Cookie field; a browser sends one
+      break;
+    case field::content_type:
+      d_->content_type = index;
+      break;
     case field::expect:
       d_->expect_continue = boost::beast::iequals(value, "100-continue");
       break;
     default:
+      if (k == "x-forwarded-for") {
+        d_->x_forwarded_for = index;  // the last one; proxies append to a single field
+        break;
+      }
+      // Only the few names that can mark a prefetch reach the (slower) full check.
+      if (!d_->prefetch && (k.ends_with("purpose") || k == "x-moz") &&
+          enrich::IsPrefetchHeader(k, value)) {
+        d_->prefetch = true;
+      }
       break;
   }
+}
+
+bool RequestParser::KeepsBody() const {
+  return d_->route == Route::kApi || (d_->route == Route::kRedirect && d_->is_post);
 }
 
 void RequestParser::on_header_impl(error_code& ec) {
@@ -97,18 +124,28 @@ void RequestParser::on_header_impl(error_code& ec) {
 
 void RequestParser::on_body_init_impl(const boost::optional<uint64_t>& content_length,
                                       error_code& ec) {
-  if (d_->route == Route::kApi && content_length) {
+  if (d_->route == Route::kRedirect && d_->is_post && content_length &&
+      *content_length > kMaxFormBodyBytes) {
+    return Reject(413, ec);
+  }
+  if (KeepsBody() && content_length) {
     d_->body.reserve(static_cast<size_t>(*content_length));  // <= kMaxBodyBytes (body_limit)
   }
 }
 
-size_t RequestParser::on_body_impl(string_view body, error_code& ec) {
-  if (d_->route == Route::kApi) d_->body.append(body.data(), body.size());
-  return body.size();
-}
+size_t RequestParser::on_body_impl(string_view body, error_code& ec) { return OnBody(body, ec); }
 
 size_t RequestParser::on_chunk_body_impl(uint64_t, string_view body, error_code& ec) {
-  if (d_->route == Route::kApi) d_->body.append(body.data(), body.size());
+  return OnBody(body, ec);
+}
+
+size_t RequestParser::OnBody(string_view body, error_code& ec) {
+  if (!KeepsBody()) return body.size();
+  if (d_->route == Route::kRedirect && d_->body.size() + body.size() > kMaxFormBodyBytes) {
+    Reject(413, ec);  // a chunked form post over the cap
+    return 0;
+  }
+  d_->body.append(body.data(), body.size());
   return body.size();
 }
 

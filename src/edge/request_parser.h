@@ -22,6 +22,8 @@ inline constexpr size_t kMaxUriBytes = 8 * 1024;        // longer targets get 41
 inline constexpr size_t kMaxHeaderBytes = 16 * 1024;    // whole header section; over: 431
 inline constexpr size_t kMaxHeaderFields = 100;         // more fields: 431
 inline constexpr uint64_t kMaxBodyBytes = 1024 * 1024;  // API bodies; over: 413 before reading
+// A password form post (POST /{slug}) carries one short field: anything bigger is not ours.
+inline constexpr uint64_t kMaxFormBodyBytes = 4 * 1024;
 
 // One parsed request. Strings keep their capacity across requests on a connection.
 struct RequestData {
@@ -32,13 +34,16 @@ struct RequestData {
   int version = 11;
   std::vector<std::pair<std::string, std::string>> headers;  // first num_headers are valid
   size_t num_headers = 0;
-  std::string body;  // only for Route::kApi; other bodies are read and dropped
+  bool is_post = false;
+  std::string body;  // for Route::kApi, and POST on Route::kRedirect (a password form)
   Route route = Route::kNotFound;
   std::string_view slug;  // into target, for Route::kRedirect
   bool expect_continue = false;
   // Set by a callback that rejects the request: the status to answer before closing.
   int reject_status = 0;
   int user_agent = -1, referer = -1, accept_language = -1;  // indexes into headers
+  int host = -1, cookie = -1, x_forwarded_for = -1, content_type = -1;
+  bool prefetch = false;  // a Purpose/Sec-Purpose/X-Purpose/X-Moz prefetch or preview header
 
   std::string_view HeaderValue(int index) const {
     return index < 0 ? std::string_view() : std::string_view(headers[index].second);
@@ -57,6 +62,8 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   using verb = boost::beast::http::verb;
 
   void Reject(int status, error_code& ec);
+  bool KeepsBody() const;
+  size_t OnBody(string_view body, error_code& ec);
 
   void on_request_impl(verb method, string_view method_str, string_view target, int version,
                        error_code& ec) override;

@@ -87,9 +87,13 @@ TEST_F(RedirectE2eTest, NRedirectsAreCountedExactlyWithUniques) {
     threads.emplace_back([&, t] {
       HttpClient c(server_.port());
       for (int i = 0; i < kPerClient; ++i) {
-        // Visitors are told apart by (ip, user agent); all come from 127.0.0.1.
-        std::string ua = "visitor-" + std::to_string((t * kPerClient + i) % kVisitors);
-        auto r = c.Request("GET", "/" + slug, {{"User-Agent", ua}});
+        // Visitors are told apart by their ct_vid cookie, sent back as a browser does (the
+        // edge sets one on every cookie-less click, so a client without it is a new visitor).
+        int v = (t * kPerClient + i) % kVisitors;
+        std::string ua = "visitor-" + std::to_string(v);
+        auto r = c.Request(
+            "GET", "/" + slug,
+            {{"User-Agent", ua}, {"Cookie", "ct_vid=visitor-cookie-" + std::to_string(v)}});
         if (r.status == 302) ++ok;
       }
     });

@@ -31,6 +31,10 @@ class EdgeServerTest : public ::testing::Test {
   void StartServer(EdgeOptions o = {}) {
     o.port = 0;
     o.threads = 2;
+    if (o.default_hosts == EdgeOptions().default_hosts) {
+      o.default_hosts.push_back("x");  // the tests' Host
+      o.visitor_cookie = false;        // exact response bytes below
+    }
     ApiHandler api = [this](const ApiRequest& r) {
       std::lock_guard lock(mu_);
       api_seen_.push_back(r);
@@ -76,6 +80,40 @@ TEST_F(EdgeServerTest, RedirectWithExactHeadersAndRecord) {
   EXPECT_EQ(events[0].accept_language, "fr");
   EXPECT_GT(events[0].time_us, 0);
   EXPECT_EQ(Outcome("redirect"), 1);
+}
+
+TEST_F(EdgeServerTest, RecordCarriesVisitorPrefetchProxyClientAndAnonymisedIp) {
+  EdgeOptions o;
+  o.visitor_cookie = true;
+  o.trusted_proxies = "127.0.0.1";
+  o.anonymize_ip = true;
+  o.default_hosts = {"x"};
+  StartServer(o);
+  RawClient c(server_->port());
+  ASSERT_TRUE(
+      c.Send("GET /abc HTTP/1.1\r\nHost: X:8080\r\nX-Forwarded-For: 1.2.3.4, 203.0.113.77\r\n"
+             "Sec-Purpose: prefetch;prerender\r\n\r\n"));
+  std::string first = c.ReadResponse();
+  EXPECT_EQ(StatusOf(first), 302);
+  size_t at = first.find("Set-Cookie: ct_vid=");
+  ASSERT_NE(at, std::string::npos) << first;
+  std::string vid = first.substr(at + 19, 22);
+  ASSERT_TRUE(c.Send("GET /abc HTTP/1.1\r\nHost: x\r\nCookie: ct_vid=" + vid + "\r\n\r\n"));
+  std::string second = c.ReadResponse();
+  EXPECT_EQ(second.find("Set-Cookie"), std::string::npos) << second;
+  auto events = sink_.Events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].ip, "203.0.113.0");  // the right-most untrusted hop, anonymised
+  EXPECT_EQ(events[0].flags, kFlagPrefetch | kFlagNewVisitor);
+  EXPECT_EQ(events[0].visitor_id, vid);
+  EXPECT_EQ(events[0].destination, "https://example.com/x?a=1");
+  EXPECT_EQ(events[1].ip, "127.0.0.0");
+  EXPECT_EQ(events[1].flags, 0);
+  EXPECT_EQ(events[1].visitor_id, vid);
+  // An unknown host is a 404, nothing journaled.
+  ASSERT_TRUE(c.Send("GET /abc HTTP/1.1\r\nHost: other.example\r\n\r\n"));
+  EXPECT_EQ(StatusOf(c.ReadResponse()), 404);
+  EXPECT_EQ(sink_.Events().size(), 2u);
 }
 
 TEST_F(EdgeServerTest, RecordIsAppendedBeforeTheClientGetsThe302) {
