@@ -25,7 +25,7 @@
 # POST /api/v1/links (slug abc123), readiness checked with HEAD (HEADs are not clicks), then
 # `wrk -t1 -cC -dD --latency http://127.0.0.1:PORT/abc123`. After every run that records clicks
 # (group, strict) the script waits for the tracker (committed position = journal written
-# position, bounded to 120 s) and compares the stats API total (GET /api/v1/links/ID/stats?
+# position, bounded to 120 s) and compares the stats API total + bots (GET /api/v1/links/ID/stats?
 # interval=day) with wrk's request count and the edge's own redirect counter.
 # The server's CPU time (utime+stime from /proc, all its threads/processes) over the wrk run is
 # divided by the requests: CPU µs per request, the server-bound measure of BASELINE.md.
@@ -202,8 +202,11 @@ check_count() {
     [ -n "$written" ] && [ -n "$committed" ] && [ "$committed" -ge "$written" ] && break
     sleep 0.5
   done
-  stats=$(curl -fsS "http://127.0.0.1:$CPORT/api/v1/links/$LINK_ID/stats?interval=day" \
-    -H "Authorization: Bearer $KEY" | sed -n 's/^{[^[]*"total":\([0-9]*\),.*/\1/p') || true
+  # wrk sends no User-Agent, so its clicks are bots: counted is total (humans) + bots.
+  local body; body=$(curl -fsS "http://127.0.0.1:$CPORT/api/v1/links/$LINK_ID/stats?interval=day" \
+    -H "Authorization: Bearer $KEY") || true
+  stats=$(( $(grep -o '"total":[0-9]*' <<<"$body" | head -1 | cut -d: -f2) + \
+            $(grep -o '"bots":[0-9]*' <<<"$body" | head -1 | cut -d: -f2) )) || true
   redirects=$(metric 'clicktrail_edge_requests_total{outcome="redirect"}')
   local unrec; unrec=$(metric clicktrail_edge_clicks_unrecorded_total)
   if [ "${committed:-0}" -lt "${written:-1}" ]; then

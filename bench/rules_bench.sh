@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # rules_bench.sh - what the link features cost on the redirect path: ONE `clicktrail serve`,
 # two links, measured with wrk in the same run, interleaved (plain, rules, plain, rules, ...),
-# medians of N runs, and the ratio rules / plain.
+# medians of N runs, and the ratios rules / plain and rules / slice.
 #
+#   slice  /plain1 on a SECOND server with enrichment off (no visitor cookie, no GeoDb, no UA
+#          parser, no trusted proxy): the plain redirect of the vertical slice, the baseline
 #   plain  /plain1: a plain link (still with the visitor cookie, and the GeoDb lookup for
 #          Event.country when a GeoDb is loaded — that is the server's configuration)
 #   rules  /rules1: targeting rules on country and on device, a rotation of 2 and a {click_id}
@@ -40,13 +42,18 @@ command -v curl >/dev/null || { echo "curl is required" >&2; exit 1; }
 case $MODE in group|none|strict) ;; *) echo "bad mode: $MODE" >&2; exit 2 ;; esac
 
 WORK=$(mktemp -d /tmp/rules_bench.XXXXXX)
-SPID=""
-cleanup() {
-  if [ -n "$SPID" ] && kill -0 "$SPID" 2>/dev/null; then
-    kill -TERM "$SPID" 2>/dev/null || true
-    for _ in $(seq 1 300); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$SPID" 2>/dev/null && kill -KILL "$SPID" 2>/dev/null || true
+SPID="" BPID=""
+stop_pid() {
+  local pid=$1
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
   fi
+}
+cleanup() {
+  stop_pid "$SPID"
+  stop_pid "$BPID"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -60,13 +67,26 @@ taskset -c "$SCPU" "$BIN" serve --data "$WORK" --listen "127.0.0.1:$PORT" --set 
 SPID=$!
 for _ in $(seq 1 100); do curl -fsS -o /dev/null "$BASE/readyz" 2>/dev/null && break; sleep 0.1; done
 curl -fsS -o /dev/null "$BASE/readyz" || { echo "serve did not start:" >&2; cat "$WORK/serve.log" >&2; exit 1; }
+# The baseline server: the vertical slice's plain redirect, enrichment off.
+BPORT=$((PORT + 1)) BBASE="http://127.0.0.1:$((PORT + 1))"
+mkdir -p "$WORK/slice"
+BKEY=$("$BIN" account create bench --data "$WORK/slice")
+taskset -c "$SCPU" "$BIN" serve --data "$WORK/slice" --listen "127.0.0.1:$BPORT" \
+  --set edge.threads=1 --set journal.durability="$MODE" --set tracking.visitor_cookie=false \
+  --set enrich.geoip_db=/nonexistent --set enrich.uap_regexes=/nonexistent \
+  --set enrich.crawlers=/nonexistent >"$WORK/slice.log" 2>&1 &
+BPID=$!
+for _ in $(seq 1 100); do curl -fsS -o /dev/null "$BBASE/readyz" 2>/dev/null && break; sleep 0.1; done
+curl -fsS -o /dev/null "$BBASE/readyz" || { echo "baseline serve did not start:" >&2; cat "$WORK/slice.log" >&2; exit 1; }
+curl -sS -X POST "$BBASE/api/v1/links" -H "Authorization: Bearer $BKEY" -H 'Content-Type: application/json' \
+  -d '{"slug":"plain1","destination":"https://example.com/landing"}' >/dev/null
 api() { curl -sS -X POST "$BASE/api/v1/links" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d "$1"; }
 api '{"slug":"plain1","destination":"https://example.com/landing"}' >/dev/null
 api '{"slug":"rules1","destinations":[{"url":"https://example.com/a?cid={click_id}","weight":50},{"url":"https://example.com/b?cid={click_id}","weight":50}],"rules":[{"countries":["FR"],"destination":"https://example.fr/?cid={click_id}"},{"devices":["tablet"],"destination":"https://example.com/tab?cid={click_id}"}]}' >"$WORK/rules.json"
 grep -q '"id"' "$WORK/rules.json" || { echo "rules link refused: $(cat "$WORK/rules.json")" >&2; exit 1; }
-for s in plain1 rules1; do
+for u in "$BASE/plain1" "$BASE/rules1" "$BBASE/plain1"; do
   for _ in $(seq 1 50); do
-    [ "$(curl -s -o /dev/null -I -w '%{http_code}' "$BASE/$s")" = 302 ] && break; sleep 0.1
+    [ "$(curl -s -o /dev/null -I -w '%{http_code}' "$u")" = 302 ] && break; sleep 0.1
   done
 done
 GEO=$(grep -q 'countries: off' "$WORK/serve.log" && echo "NO GeoDb" || echo "GeoDb loaded")
@@ -75,25 +95,28 @@ echo "# rules_bench $(date -u +%FT%TZ): $(nproc) CPUs, $(sed -n 's/^model name\s
 echo "# serve edge.threads=1 durability=$MODE on CPU $SCPU, wrk -t1 -c$CONNS -d${DUR}s on CPU $WCPU; $GEO; $UAP"
 echo "# sample rules1: $(curl -sI -H "User-Agent: $UA" -H 'X-Forwarded-For: 8.8.8.8' "$BASE/rules1" | grep -i '^location' | tr -d '\r')"
 
-metric() { curl -fsS "$BASE/metrics" | awk -v n="$1" '$1 == n {printf "%.0f", $2}' || true; }
+metric() { curl -fsS "$1/metrics" | awk -v n="$2" '$1 == n {printf "%.0f", $2}' || true; }
 wait_tracker() {  # the tracker shares the core: let it finish the last run's clicks first
   local w c
   for _ in $(seq 1 240); do
-    w=$(metric clicktrail_journal_written_position); c=$(metric clicktrail_tracker_committed_position)
+    w=$(metric "$1" clicktrail_journal_written_position)
+    c=$(metric "$1" clicktrail_tracker_committed_position)
     [ -z "$w" ] || [ -z "$c" ] || [ "$c" -ge "$w" ] && return 0
     sleep 0.5
   done
 }
-cpu_ticks() { sed 's/^.*) //' "/proc/$SPID/stat" | awk '{print $12 + $13}'; }
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 CLK_TCK=$(getconf CLK_TCK)
 declare -A R
 for rep in $(seq 1 "$REPS"); do
-  for V in plain rules; do
-    wait_tracker
-    before=$(cpu_ticks)
+  for V in slice plain rules; do
+    if [ "$V" = slice ]; then url="$BBASE/plain1" pid=$BPID base=$BBASE
+    else url="$BASE/${V}1" pid=$SPID base=$BASE; fi
+    wait_tracker "$base"
+    before=$(cpu_ticks "$pid")
     out=$(taskset -c "$WCPU" wrk -t1 -c"$CONNS" -d"${DUR}s" --latency -H "User-Agent: $UA" \
-      -H 'Accept-Language: en-US,en;q=0.9' -H 'X-Forwarded-For: 8.8.8.8' "$BASE/${V}1" 2>&1)
-    after=$(cpu_ticks)
+      -H 'Accept-Language: en-US,en;q=0.9' -H 'X-Forwarded-For: 8.8.8.8' "$url" 2>&1)
+    after=$(cpu_ticks "$pid")
     rps=$(awk '/^Requests\/sec:/{print $2}' <<<"$out")
     reqs=$(awk '/requests in/{print $1}' <<<"$out")
     errs=$(awk '/Socket errors|Non-2xx/{printf "%s; ", $0}' <<<"$out")
@@ -106,11 +129,14 @@ done
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 p=$(awk 'NF{print $1}' <<<"${R[plain]}" | median); r=$(awk 'NF{print $1}' <<<"${R[rules]}" | median)
 pc=$(awk 'NF{print $2}' <<<"${R[plain]}" | median); rc=$(awk 'NF{print $2}' <<<"${R[rules]}" | median)
+b=$(awk 'NF{print $1}' <<<"${R[slice]}" | median); bc=$(awk 'NF{print $2}' <<<"${R[slice]}" | median)
 {
   echo
   echo "| link | req/s (median of $REPS) | server CPU µs/req |"
   echo "| --- | ---: | ---: |"
-  echo "| plain | $p | $pc |"
+  echo "| slice: plain link, enrichment off | $b | $bc |"
+  echo "| plain link, enrichment on | $p | $pc |"
   echo "| rules + rotation + {click_id} | $r | $rc |"
-  awk -v p="$p" -v r="$r" 'BEGIN { printf "\nratio rules / plain: %.3fx\n", r / p }'
+  awk -v p="$p" -v r="$r" -v b="$b" \
+    'BEGIN { printf "\nratio rules / plain: %.3fx; rules / slice: %.3fx; plain / slice: %.3fx\n", r / p, r / b, p / b }'
 } | tee "${OUT:-/dev/null}"

@@ -37,6 +37,7 @@
 #include "bus/local_bus.h"
 #include "common/clock.h"
 #include "common/event.h"
+#include "enrich/enricher.h"
 #include "journal/file_env.h"
 #include "journal/format.h"
 #include "journal/reader.h"
@@ -370,6 +371,9 @@ int main(int argc, char** argv) {
   LocalBus bus(writer->get(), &reader);
   TrackerOptions topts;
   topts.batch_max = opt.batch;
+  // Enrichment as `serve` does it: the pinned GeoDb, uap-core and crawler list (loaded before
+  // the clock starts; a missing one is logged and left out, as in the server).
+  topts.enricher = enrich::Enricher(enrich::LoadEnrichSources("", "", ""));
   Tracker tracker(topts, &bus, store->get(), &metrics, clock);
   Counter* committed_events = metrics.AddCounter("clicktrail_tracker_events_committed_total", "");
   Histogram* commit_hist =
