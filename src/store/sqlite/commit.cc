@@ -146,34 +146,20 @@ int64_t UtcDay(int64_t time_us) {
   return Status::Ok();
 }
 
-[[nodiscard]] Status UpsertRollups(Db* db, const Deltas& deltas) {
-  Result<Statement> stmt = db->Prepare(R"sql(
-    INSERT INTO rollups (link_id, granularity, bucket_start_us, total, unique_count, head, bots)
+// `table` is rollups (keyed by link_id) or account_rollups (keyed by account_id): the same
+// counters, summed per key.
+[[nodiscard]] Status UpsertRollups(Db* db, std::string_view table, std::string_view id_column,
+                                   const Deltas& deltas) {
+  const std::string sql = "INSERT INTO " + std::string(table) + " (" + std::string(id_column) +
+                          R"sql(, granularity, bucket_start_us, total, unique_count, head, bots)
     VALUES (?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (link_id, granularity, bucket_start_us) DO UPDATE SET
+    ON CONFLICT ()sql" + std::string(id_column) +
+                          R"sql(, granularity, bucket_start_us) DO UPDATE SET
       total = total + excluded.total,
       unique_count = unique_count + excluded.unique_count,
       head = head + excluded.head,
-      bots = bots + excluded.bots)sql");
-  if (!stmt.ok()) return stmt.status();
-  for (const auto& [key, d] : deltas) {
-    CT_RETURN_IF_ERROR(
-        stmt->BindAll(key.id, key.width, key.start_us, d.total, d.unique, d.head, d.bots));
-    CT_RETURN_IF_ERROR(stmt->Run());
-  }
-  return Status::Ok();
-}
-
-[[nodiscard]] Status UpsertAccountRollups(Db* db, const Deltas& deltas) {
-  Result<Statement> stmt = db->Prepare(R"sql(
-    INSERT INTO account_rollups (account_id, granularity, bucket_start_us, total, unique_count,
-                                 head, bots)
-    VALUES (?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (account_id, granularity, bucket_start_us) DO UPDATE SET
-      total = total + excluded.total,
-      unique_count = unique_count + excluded.unique_count,
-      head = head + excluded.head,
-      bots = bots + excluded.bots)sql");
+      bots = bots + excluded.bots)sql";
+  Result<Statement> stmt = db->Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   for (const auto& [key, d] : deltas) {
     CT_RETURN_IF_ERROR(
@@ -298,8 +284,8 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
       AddTo(&dim_deltas[{hit.event.link_id, hour, dim, values[dim]}], delta);
     }
   }
-  CT_RETURN_IF_ERROR(UpsertRollups(db, deltas));
-  CT_RETURN_IF_ERROR(UpsertAccountRollups(db, account_deltas));
+  CT_RETURN_IF_ERROR(UpsertRollups(db, "rollups", "link_id", deltas));
+  CT_RETURN_IF_ERROR(UpsertRollups(db, "account_rollups", "account_id", account_deltas));
   CT_RETURN_IF_ERROR(UpsertDimRollups(db, dim_deltas));
   CT_RETURN_IF_ERROR(InsertDeadLetters(db, batch, now_us));
   CT_RETURN_IF_ERROR(StorePosition(db, batch, now_us));

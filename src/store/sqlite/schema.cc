@@ -246,7 +246,12 @@ INSERT INTO account_rollups (account_id, granularity, bucket_start_us, total, un
 
 int LatestSchemaVersion() { return static_cast<int>(kMigrations.size()); }
 
-Status Migrate(Db* db) {
+Status Migrate(Db* db) { return MigrateTo(db, LatestSchemaVersion()); }
+
+Status MigrateTo(Db* db, int target) {
+  if (target < 0 || target > LatestSchemaVersion()) {
+    return Status::InvalidArgument("no schema version " + std::to_string(target));
+  }
   Transaction txn(db);
   // IMMEDIATE: the version check and the migration happen under the write lock, so two
   // processes opening a fresh file cannot both see version 0 and both create the tables.
@@ -258,12 +263,12 @@ Status Migrate(Db* db) {
                                       " is newer than this build's " +
                                       std::to_string(LatestSchemaVersion()));
   }
-  if (*version == LatestSchemaVersion()) return Status::Ok();  // the guard ends the read
-  for (int v = static_cast<int>(*version) + 1; v <= LatestSchemaVersion(); ++v) {
+  if (*version >= target) return Status::Ok();  // the guard ends the read
+  for (int v = static_cast<int>(*version) + 1; v <= target; ++v) {
     CT_RETURN_IF_ERROR(db->Exec(kMigrations[v - 1]).Annotate("migration " + std::to_string(v)));
   }
   // user_version is in the database header, so it commits (or rolls back) with the tables.
-  CT_RETURN_IF_ERROR(db->Exec("PRAGMA user_version = " + std::to_string(LatestSchemaVersion())));
+  CT_RETURN_IF_ERROR(db->Exec("PRAGMA user_version = " + std::to_string(target)));
   return txn.Commit();
 }
 

@@ -16,4 +16,8 @@ int LatestSchemaVersion();
 // kFailedPrecondition if the file was written by a newer build (user_version > latest).
 [[nodiscard]] Status Migrate(Db* db);
 
+// The same, stopping at `version` (<= latest): builds a file as an older release left it, so the
+// upgrade tests start from the exact released schema instead of a copy of it.
+[[nodiscard]] Status MigrateTo(Db* db, int version);
+
 }  // namespace ct::sqlite

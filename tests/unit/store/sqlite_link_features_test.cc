@@ -2,111 +2,11 @@
 // CreateLinks atomicity, the options column and the edge's change feed for domains.
 #include "store/link_options_json.h"
 #include "store/sqlite/db.h"
+#include "store/sqlite/schema.h"
 #include "store_fixture.h"
 
 namespace ct::testing_store {
 namespace {
-
-// The v1 and v2 migrations exactly as released (a database file of the previous build).
-constexpr const char* kSchemaV2 = R"sql(
-CREATE TABLE accounts (
-  id          INTEGER PRIMARY KEY,
-  name        TEXT    NOT NULL UNIQUE,
-  created_at  INTEGER NOT NULL                 -- microseconds since the epoch, UTC
-);
-
-CREATE TABLE api_keys (
-  id          INTEGER PRIMARY KEY,
-  account_id  INTEGER NOT NULL REFERENCES accounts(id),
-  key_hash    TEXT    NOT NULL UNIQUE,         -- SHA-256 hex; the key itself is never stored
-  prefix      TEXT    NOT NULL,
-  created_at  INTEGER NOT NULL,
-  revoked_at  INTEGER                          -- NULL while the key is valid
-);
-
--- Links are never hard-deleted: deleted_at marks them, so the slug stays taken forever (a
--- printed link must never start pointing elsewhere) and the edge learns of the deletion.
-CREATE TABLE links (
-  id           INTEGER PRIMARY KEY,
-  account_id   INTEGER NOT NULL REFERENCES accounts(id),
-  slug         TEXT    NOT NULL UNIQUE,        -- across all accounts and deleted rows
-  destination  TEXT    NOT NULL,
-  created_at   INTEGER NOT NULL,
-  updated_at   INTEGER NOT NULL,
-  version      INTEGER NOT NULL,               -- store-wide change number, see below
-  deleted_at   INTEGER
-);
--- Every slug a link has ever had. A rename keeps the old slug reserved to its link, so a
--- printed link never starts pointing at someone else's destination (links.slug alone would
--- free the old slug on rename).
-CREATE TABLE slug_history (
-  slug     TEXT    PRIMARY KEY,
-  link_id  INTEGER NOT NULL REFERENCES links(id)
-);
--- LinksChangedSince: version > ?. Versions are unique (assigned under the write lock).
-CREATE UNIQUE INDEX links_by_version ON links(version);
--- ListLinks: account_id = ? AND id > ? ORDER BY id.
-CREATE INDEX links_by_account ON links(account_id, id);
-
--- Raw hits. The primary key on the event id IS the durable dedup: a replayed event finds its
--- id here and is skipped. No foreign key to links: a hit for an unknown link must not fail
--- (and so block) the tracker's whole batch.
-CREATE TABLE hits (
-  event_id         BLOB    PRIMARY KEY,        -- 16 bytes, stamped by the edge
-  link_id          INTEGER NOT NULL,
-  account_id       INTEGER NOT NULL,
-  kind             INTEGER NOT NULL,           -- EventKind: 1 click, 2 HEAD
-  time_us          INTEGER NOT NULL,
-  ip               TEXT    NOT NULL,
-  user_agent       TEXT    NOT NULL,
-  referrer         TEXT    NOT NULL,
-  accept_language  TEXT    NOT NULL,
-  visitor_key      BLOB    NOT NULL
-) WITHOUT ROWID;
-
--- One row per (link, UTC day, visitor) that clicked: the row's existence decides "unique".
-CREATE TABLE visitor_days (
-  link_id      INTEGER NOT NULL,
-  day          INTEGER NOT NULL,               -- floor(time_us / 86400e6)
-  visitor_key  BLOB    NOT NULL,
-  PRIMARY KEY (link_id, day, visitor_key)
-) WITHOUT ROWID;
-
-CREATE TABLE rollups (
-  link_id          INTEGER NOT NULL,
-  granularity      INTEGER NOT NULL,           -- bucket width in seconds: 60, 3600, 86400
-  bucket_start_us  INTEGER NOT NULL,           -- floor(time_us / width), in microseconds, UTC
-  total            INTEGER NOT NULL,           -- clicks
-  unique_count     INTEGER NOT NULL,           -- first clicks of a visitor on the link that day
-  head             INTEGER NOT NULL,           -- HEAD requests, counted apart
-  PRIMARY KEY (link_id, granularity, bucket_start_us)
-) WITHOUT ROWID;
-
--- The position each consumer has applied up to, moved only by Commit, in the same
--- transaction as the hits it covers.
-CREATE TABLE consumer_offsets (
-  consumer    TEXT    PRIMARY KEY,
-  position    INTEGER NOT NULL,
-  updated_at  INTEGER NOT NULL
-);
-
-CREATE TABLE dead_letters (
-  id          INTEGER PRIMARY KEY,
-  consumer    TEXT    NOT NULL,
-  position    INTEGER NOT NULL,
-  reason      TEXT    NOT NULL,
-  payload     BLOB    NOT NULL,
-  created_at  INTEGER NOT NULL
-);
-
--- One row, rewritten by every Store::Probe with a fresh token and read back: proves that a
--- write transaction and a read both still work.
-CREATE TABLE probe (
-  id     INTEGER PRIMARY KEY CHECK (id = 1),
-  token  BLOB,
-  at     INTEGER                                -- microseconds since the epoch, UTC
-);
-)sql";
 
 LinkOptions FullOptions() {
   LinkOptions o;
@@ -164,8 +64,7 @@ TEST_F(StoreTest, MigratesAVersion2FileAndItsLinksKeepWorking) {
   {
     auto db = sqlite::Db::Open(path_, {});
     ASSERT_TRUE(db.ok()) << db.status().ToString();
-    ASSERT_TRUE((*db)->Exec(kSchemaV2).ok());
-    ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 2").ok());
+    ASSERT_TRUE(sqlite::MigrateTo(db->get(), 2).ok());
     ASSERT_TRUE((*db)
                     ->Exec(R"sql(
       INSERT INTO accounts (id, name, created_at) VALUES (1, 'old', 1);
