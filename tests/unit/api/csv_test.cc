@@ -33,7 +33,9 @@ TEST(Csv, RefusesMalformedInput) {
   for (std::string_view bad : {"\"open\n", "a\"b\n", "\"x\"y\n", "a,\"b\n,c\n", "\"a\"\"\n"}) {
     auto r = ParseCsv(bad, 100);
     EXPECT_FALSE(r.ok()) << bad;
-    if (!r.ok()) EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    }
   }
   EXPECT_NE(ParseCsv("a\nb\nc\n", 2).status().message().find("more than 2"), std::string::npos);
   EXPECT_NE(ParseCsv("a\n\"b\n", 10).status().message().find("record 2"), std::string::npos);

@@ -186,7 +186,9 @@ TEST(LinkFields, BadBodies) {
   for (const auto& body : bad) {
     auto in = Parse(body);
     EXPECT_FALSE(in.ok()) << "accepted: " << body;
-    if (!in.ok()) EXPECT_EQ(in.status().code(), StatusCode::kInvalidArgument) << body;
+    if (!in.ok()) {
+      EXPECT_EQ(in.status().code(), StatusCode::kInvalidArgument) << body;
+    }
   }
   auto blocked = Parse(R"({"fallback_url": "https://www.evil.test/"})");
   ASSERT_FALSE(blocked.ok());

@@ -256,7 +256,7 @@ TEST_F(CommitTest, StatsOfDeletedLinkStillReport) {
   ASSERT_TRUE(store_->DeleteLink(account_, link_).ok());
   EXPECT_EQ(Stats(account_, link_, Interval::kDay).total, 1);
   Result<std::optional<LinkStats>> missing =
-      store_->GetLinkStats({account_, link_ + 1000, 0, kDay0 * 2, Interval::kDay});
+      store_->GetLinkStats({.account_id = account_, .link_id = link_ + 1000, .to_us = kDay0 * 2});
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(missing->has_value());
 }

@@ -100,7 +100,7 @@ TEST_F(StoreTest, AnotherAccountsLinkLooksMissing) {
   ASSERT_TRUE(page.ok());
   EXPECT_TRUE(page->links.empty());
   Result<std::optional<LinkStats>> stats =
-      store_->GetLinkStats({b, link.id, 0, kDay0 * 2, Interval::kDay});
+      store_->GetLinkStats({.account_id = b, .link_id = link.id, .to_us = kDay0 * 2});
   ASSERT_TRUE(stats.ok());
   EXPECT_FALSE(stats->has_value());
   // Nothing b tried changed a's link.

@@ -80,8 +80,11 @@ class StoreTest : public ::testing::Test {
 
   LinkStats Stats(int64_t account_id, int64_t link_id, Interval interval,
                   int64_t from_us = kDay0 - 10 * kDayUs, int64_t to_us = kDay0 + 10 * kDayUs) {
-    Result<std::optional<LinkStats>> s =
-        store_->GetLinkStats({account_id, link_id, from_us, to_us, interval});
+    Result<std::optional<LinkStats>> s = store_->GetLinkStats({.account_id = account_id,
+                                                               .link_id = link_id,
+                                                               .from_us = from_us,
+                                                               .to_us = to_us,
+                                                               .interval = interval});
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     EXPECT_TRUE(s.ok() && s->has_value());
     return s.ok() && s->has_value() ? **s : LinkStats{};
