@@ -8,9 +8,9 @@
 #include "api/domains_handler.h"
 #include "api/hits_handler.h"
 #include "api/links_handler.h"
-#include "api/rate_limiter.h"
 #include "api/stats_handler.h"
 #include "api/status_handler.h"
+#include "common/rate_limiter.h"
 #include "edge/api_handler.h"
 
 namespace ct::api {

@@ -305,6 +305,8 @@ int ServeCommand(int argc, char** argv) {
   eopts.default_hosts = DefaultHosts(cfg.Str("edge.default_hosts"), cfg.Str("public_url"));
   eopts.trusted_proxies = cfg.Str("edge.trusted_proxies");
   eopts.visitor_cookie = cfg.Bool("tracking.visitor_cookie");
+  eopts.password_attempts_per_second = cfg.Int("edge.password_attempts_per_second");
+  eopts.password_attempts_burst = cfg.Int("edge.password_attempts_burst");
   eopts.anonymize_ip = cfg.Bool("tracking.anonymize_ip");
   // The same GeoDb and User-Agent parser as the tracker's (either may be null: rules on country
   // or device/os then never match).

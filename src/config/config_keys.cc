@@ -35,6 +35,11 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "Comma-separated IPs/CIDRs of your reverse proxies. A request from one is attributed to "
        "the right-most X-Forwarded-For address that is not itself a trusted proxy. Empty: "
        "X-Forwarded-For is never believed."},
+      {"edge.password_attempts_per_second", ConfigType::kInt, "2", 1, 1000, {},
+       "Password guesses per protected link per second, on average. Each costs a PBKDF2 check "
+       "(~0.1 s of an API thread); past the bucket a POST gets 429 with Retry-After, unchecked."},
+      {"edge.password_attempts_burst", ConfigType::kInt, "10", 1, 10000, {},
+       "Password guesses per protected link allowed at once before the per-second rate applies."},
       {"tracking.visitor_cookie", ConfigType::kBool, "true", 0, 0, {},
        "Set a first-party visitor cookie (ct_vid, one year) on redirects, for unique counts "
        "that survive IP changes. false: uniques by IP and User-Agent."},

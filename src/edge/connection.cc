@@ -254,6 +254,14 @@ class Session {
         FindQueryParam(req_.body, "password", &field)) {
       FormDecode(field, &password);
     }
+    // Bounded per link before any hashing: a flood of guesses costs one bucket check each.
+    if (int64_t retry_after = s_.password_attempts.Acquire(link_id); retry_after > 0) {
+      s_.metrics.password_throttled->Inc();
+      out_.clear();
+      AppendPasswordPage(429, link.slug(), QueryOf(req_.target), false, tail, &out_, retry_after);
+      co_await Write(out_);
+      co_return;
+    }
     conn_.SetState(ConnState::kBusy);
     bool ok = !password.empty() && co_await VerifyOnPool(std::move(password), hash);
     const LinkEntry* now = w_->links.Get().Find(domain, req_.slug);

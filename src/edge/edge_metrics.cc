@@ -20,6 +20,7 @@ EdgeMetrics::EdgeMetrics(MetricsRegistry* r)
       gone(Outcome(r, "gone")),
       password_form(Outcome(r, "password_form")),
       password_rejected(Outcome(r, "password_rejected")),
+      password_throttled(Outcome(r, "password_throttled")),
       unsafe_location(r->AddCounter(
           "clicktrail_edge_unsafe_locations_total",
           "Clicks answered 404 because the destination expanded to an unsafe Location")),

@@ -16,11 +16,12 @@ struct EdgeMetrics {
   Counter* method_not_allowed;
   Counter* bad_request;  // every 4xx/5xx for malformed or oversized input (400/413/414/431/...)
   Counter* api;
-  Counter* gone;               // 410: expired or capped without a fallback (journaled)
-  Counter* password_form;      // the password form of a protected link (not a click)
-  Counter* password_rejected;  // 401: a wrong password posted
-  Counter* unsafe_location;    // a destination that expanded to an unsafe Location (404)
-  Counter* clicks_unrecorded;  // 302s sent whose record is not (durably) in the journal
+  Counter* gone;                // 410: expired or capped without a fallback (journaled)
+  Counter* password_form;       // the password form of a protected link (not a click)
+  Counter* password_rejected;   // 401: a wrong password posted
+  Counter* password_throttled;  // 429: too many guesses at one link, not checked
+  Counter* unsafe_location;     // a destination that expanded to an unsafe Location (404)
+  Counter* clicks_unrecorded;   // 302s sent whose record is not (durably) in the journal
   Gauge* connections_active;
   Counter* connections_refused;
   Counter* header_timeouts;

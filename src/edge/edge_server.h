@@ -62,6 +62,10 @@ struct EdgeOptions {
   std::string trusted_proxies;
   bool visitor_cookie = true;  // tracking.visitor_cookie: read/set the ct_vid cookie
   bool anonymize_ip = false;   // tracking.anonymize_ip: journal the anonymised address
+  // Password guesses per protected link (edge.password_attempts_per_second / _burst): each
+  // costs a PBKDF2 on the API pool, so past the bucket a POST gets 429 without hashing.
+  int64_t password_attempts_per_second = 2;
+  int64_t password_attempts_burst = 10;
   // Enrichment for targeting rules, macros and Event.country; null = not available (rules on
   // country / device / os then never match, and the values are "").
   std::shared_ptr<const enrich::GeoDb> geo;

@@ -28,6 +28,7 @@
 
 #include "common/clock.h"
 #include "common/event.h"
+#include "common/rate_limiter.h"
 #include "edge/edge_metrics.h"
 #include "edge/edge_server.h"
 #include "edge/link_rules.h"
@@ -43,7 +44,14 @@ inline constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 // Server-wide, immutable after Start except the atomics.
 struct EdgeShared {
   EdgeShared(EdgeOptions o, LinkTable* l, EventSink* s, ApiHandler a, MetricsRegistry* m, Clock* c)
-      : options(std::move(o)), links(l), sink(s), api(std::move(a)), metrics(m), clock(c) {}
+      : options(std::move(o)),
+        links(l),
+        sink(s),
+        api(std::move(a)),
+        metrics(m),
+        clock(c),
+        password_attempts(options.password_attempts_per_second, options.password_attempts_burst,
+                          c) {}
 
   EdgeOptions options;
   LinkTable* links;
@@ -52,8 +60,9 @@ struct EdgeShared {
   EdgeMetrics metrics;
   Clock* clock;
   EventIdGenerator ids;
-  TrustedProxies proxies;  // parsed from options.trusted_proxies by Start()
-  bool any_host = false;   // options.default_hosts holds "*"
+  TrustedProxies proxies;         // parsed from options.trusted_proxies by Start()
+  bool any_host = false;          // options.default_hosts holds "*"
+  RateLimiter password_attempts;  // password guesses, keyed by link id
   std::unique_ptr<asio::thread_pool> api_pool;
   std::atomic<size_t> connections{0};
   std::atomic<bool> stopping{false};

@@ -29,7 +29,7 @@ void HtmlEscape(std::string_view in, std::string* out) {
 }
 
 void AppendPasswordPage(int status, std::string_view slug, std::string_view query, bool head,
-                        std::string_view tail, std::string* out) {
+                        std::string_view tail, std::string* out, int64_t retry_after) {
   std::string body =
       "<!doctype html><html lang=en><meta charset=utf-8>"
       "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
@@ -38,6 +38,9 @@ void AppendPasswordPage(int status, std::string_view slug, std::string_view quer
       "input,button{font:inherit;padding:.4em;margin:.3em 0;width:100%;box-sizing:border-box}"
       ".err{color:#b00}</style><h1>Password required</h1>";
   if (status == 401) body += "<p class=err role=alert>Wrong password. Try again.</p>";
+  if (status == 429) {
+    body += "<p class=err role=alert>Too many attempts. Try again in a few seconds.</p>";
+  }
   body += "<form method=post action=\"/";
   HtmlEscape(slug, &body);
   if (!query.empty()) {
@@ -50,7 +53,12 @@ void AppendPasswordPage(int status, std::string_view slug, std::string_view quer
   fmt::format_to(std::back_inserter(*out),
                  "HTTP/1.1 {} {}\r\nContent-Type: text/html; charset=utf-8\r\n"
                  "Cache-Control: no-store\r\nX-Robots-Tag: noindex\r\nContent-Length: {}\r\n",
-                 status, status == 401 ? "Unauthorized" : "OK", body.size());
+                 status,
+                 status == 401   ? "Unauthorized"
+                 : status == 429 ? "Too Many Requests"
+                                 : "OK",
+                 body.size());
+  if (retry_after > 0) fmt::format_to(std::back_inserter(*out), "Retry-After: {}\r\n", retry_after);
   out->append(tail);
   if (!head) out->append(body);
 }

@@ -267,5 +267,46 @@ TEST_F(EdgeFeaturesE2eTest, VisitorCookieSetOnceAndReused) {
   EXPECT_NE(Get("/vc", {{"Cookie", "ct_vid=bad!"}}).Header("set-cookie"), "");
 }
 
+// Guesses at one protected link are throttled before any hashing: past the bucket (burst 3,
+// 1/s here) a POST gets 429 with Retry-After, even with the right password, until it refills.
+TEST(EdgePasswordThrottleE2eTest, GuessesPastTheBucketGet429ThenTheRightOneWorks) {
+  ServerHarness server(
+      {"--set", "edge.password_attempts_burst=3", "--set", "edge.password_attempts_per_second=1"});
+  std::string key = server.CreateAccount("acme");
+  ASSERT_FALSE(key.empty());
+  ASSERT_TRUE(server.Start()) << server.Log();
+  auto created = ApiCall(server.port(), "POST", "/api/v1/links", key,
+                         R"({"slug":"vault","destination":"https://private.example/",)"
+                         R"("password":"hunter22"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  HttpClient c(server.port());
+  const std::vector<std::pair<std::string, std::string>> form = {
+      {"Content-Type", "application/x-www-form-urlencoded"}};
+  int rejected = 0;
+  HttpResponse throttled;
+  for (int i = 0; i < 20 && throttled.status == 0; ++i) {
+    auto r = c.Request("POST", "/vault", form, "password=guess" + std::to_string(i));
+    if (r.status == 401) {
+      ++rejected;
+    } else {
+      throttled = r;
+    }
+  }
+  ASSERT_EQ(throttled.status, 429) << "never throttled after " << rejected << " wrong guesses";
+  // The burst, plus what the 1/s rate refilled while the checks (~0.1 s each) ran.
+  EXPECT_GE(rejected, 3);
+  EXPECT_LE(rejected, 6);
+  EXPECT_GE(std::stoi(throttled.Header("retry-after")), 1);
+  EXPECT_NE(throttled.body.find("Too many attempts"), std::string::npos);
+  EXPECT_EQ(throttled.Header("cache-control"), "no-store");
+  // Throttled means unchecked: the right password waits for the bucket too.
+  auto early = c.Request("POST", "/vault", form, "password=hunter22");
+  EXPECT_EQ(early.status, 429);
+  std::this_thread::sleep_for(std::chrono::seconds(std::stoi(early.Header("retry-after"))));
+  auto right = c.Request("POST", "/vault", form, "password=hunter22");
+  EXPECT_EQ(right.status, 302);
+  EXPECT_EQ(right.Header("location"), "https://private.example/");
+}
+
 }  // namespace
 }  // namespace ct::test

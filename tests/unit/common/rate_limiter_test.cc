@@ -1,8 +1,8 @@
-#include "api/rate_limiter.h"
+#include "common/rate_limiter.h"
 
 #include <gtest/gtest.h>
 
-namespace ct::api {
+namespace ct {
 namespace {
 
 TEST(RateLimiterTest, BurstThenRateThenRetryAfter) {
@@ -31,4 +31,4 @@ TEST(RateLimiterTest, SlowRateGivesLongerRetryAfter) {
 }
 
 }  // namespace
-}  // namespace ct::api
+}  // namespace ct

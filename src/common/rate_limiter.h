@@ -1,7 +1,8 @@
-// RateLimiter: a token bucket per API key (RELIABILITY §5 "Rate limits"). Each key may make
-// `rate_per_second` requests per second on average and `burst` at once; past that the API
-// answers 429 with Retry-After. Buckets live in memory: a restart refills them, which is fine
-// for abuse control (this is not billing). Thread-safe.
+// RateLimiter: a token bucket per key (RELIABILITY §5 "Rate limits"): per API key in the API,
+// per link for the edge's password checks. Each key may make `rate_per_second` requests per
+// second on average and `burst` at once; past that the caller answers 429 with Retry-After. Buckets
+// live in memory: a restart refills them, which is fine for abuse control (this is not billing).
+// Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -11,7 +12,7 @@
 
 #include "common/clock.h"
 
-namespace ct::api {
+namespace ct {
 
 // Buckets idle for this long are dropped, so the map cannot grow with every key ever seen.
 inline constexpr auto kRateBucketIdleTtl = std::chrono::minutes(10);
@@ -40,4 +41,4 @@ class RateLimiter {
   std::chrono::steady_clock::time_point last_sweep_{};
 };
 
-}  // namespace ct::api
+}  // namespace ct

@@ -1,9 +1,9 @@
-#include "api/rate_limiter.h"
+#include "common/rate_limiter.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace ct::api {
+namespace ct {
 
 RateLimiter::RateLimiter(int64_t rate_per_second, int64_t burst, Clock* clock)
     : rate_(static_cast<double>(rate_per_second)),
@@ -34,4 +34,4 @@ void RateLimiter::DropIdleLocked(std::chrono::steady_clock::time_point now) {
                 [&](const auto& kv) { return now - kv.second.updated > kRateBucketIdleTtl; });
 }
 
-}  // namespace ct::api
+}  // namespace ct
