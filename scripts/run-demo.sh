@@ -39,6 +39,10 @@ clicktrail is running on http://$LISTEN (data in $DATA). Try:
 
   curl -i http://$LISTEN/demo                       # the demo tracking link: a 302
   curl -s $API/links/$LINK_ID/stats?interval=minute -H "$AUTH"
+                          # curl's User-Agent is on the crawler list: its clicks count as "bots";
+                          # open http://$LISTEN/demo in a browser to see "total" and "unique" move
+  curl -s "$API/links/$LINK_ID/stats?group_by=browser" -H "$AUTH"
+  curl -s $API/links/$LINK_ID/hits -H "$AUTH"       # the click stream, newest first
   curl -s -X POST $API/links -H "$AUTH" -H 'Content-Type: application/json' \\
        -d '{"destination": "https://example.org/"}'
   curl -s http://$LISTEN/metrics
