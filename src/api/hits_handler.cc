@@ -6,6 +6,7 @@
 #include <set>
 
 #include "api/http_util.h"
+#include "common/event.h"
 #include "common/password.h"
 #include "common/time_format.h"
 
@@ -19,8 +20,7 @@ constexpr size_t kCursorBytes = 8 + 16;  // time_us (big endian) + event id
 json::object HitJson(const HitRow& h) {
   const Enrichment& e = h.enrichment;
   return json::object{
-      {"click_id", Base64UrlEncode(std::string_view(
-                       reinterpret_cast<const char*>(h.event_id.data()), h.event_id.size()))},
+      {"click_id", ClickId(h.event_id)},
       {"time", FormatIso8601(h.time_us)},
       {"kind", h.kind == EventKind::kHead ? "head" : "click"},
       {"ip", h.ip},

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "common/hash.h"
+#include "common/password.h"
 #include "common/random.h"
 
 namespace ct {
@@ -65,6 +66,10 @@ class Cursor {
 };
 
 }  // namespace
+
+std::string ClickId(const EventId& id) {
+  return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(id.data()), id.size()));
+}
 
 std::string EventIdHex(const EventId& id) {
   return HexEncode(std::string_view(reinterpret_cast<const char*>(id.data()), id.size()));

@@ -30,6 +30,9 @@ enum class EventKind : uint8_t {
 // and edges without coordination.
 using EventId = std::array<uint8_t, 16>;
 std::string EventIdHex(const EventId& id);
+// The click id users see ({click_id} macro, the click stream, the visitor cookie's first
+// value): base64url of the 16 bytes without padding, 22 characters.
+std::string ClickId(const EventId& id);
 
 // Field caps: longer values are cut at the edge, so a hostile header cannot grow the journal.
 inline constexpr size_t kMaxIpBytes = 64;

@@ -169,8 +169,7 @@ class Session {
     const LinkExtras* x = link.extras();
     click_id_.clear();
     if (new_visitor || (x != nullptr && x->has_macros)) {
-      click_id_ =
-          Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(id.data()), id.size()));
+      click_id_ = ClickId(id);
     }
     if (new_visitor) {
       visitor = click_id_;

@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/url/parse.hpp>
 #include <thread>
 #include <vector>
 
@@ -54,13 +55,9 @@ void NormalizeHost(std::string_view host, std::string* out) {
 }
 
 std::string HostOfUrl(std::string_view url) {
-  size_t s = url.find("://");
-  if (s == url.npos) return "";
-  std::string_view rest = url.substr(s + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  if (size_t at = rest.rfind('@'); at != rest.npos) rest = rest.substr(at + 1);
+  auto u = boost::urls::parse_uri(url);
   std::string out;
-  NormalizeHost(rest, &out);
+  if (u) NormalizeHost(u->encoded_host_and_port(), &out);
   return out;
 }
 

@@ -27,12 +27,12 @@ size_t AuthorityEnd(std::string_view url) {
   return e == url.npos ? url.size() : e;
 }
 
-// Appends the forwarded query: its bytes kept, except those that would end the query ('#') or
-// are unsafe in a header, which are percent-encoded.
-void AppendForwardedQuery(std::string_view q, std::string* out) {
+// Appends `in`, each byte for which `escape(c)` holds as %XX.
+template <typename Pred>
+void AppendEscaped(std::string_view in, Pred escape, std::string* out) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : q) {
-    if (c <= 0x20 || c >= 0x7f || c == '#') {
+  for (unsigned char c : in) {
+    if (escape(c)) {
       out->push_back('%');
       out->push_back(kHex[c >> 4]);
       out->push_back(kHex[c & 15]);
@@ -40,6 +40,13 @@ void AppendForwardedQuery(std::string_view q, std::string* out) {
       out->push_back(static_cast<char>(c));
     }
   }
+}
+
+// Appends the forwarded query: its bytes kept, except those that would end the query ('#') or
+// are unsafe in a header, which are percent-encoded.
+void AppendForwardedQuery(std::string_view q, std::string* out) {
+  AppendEscaped(
+      q, [](unsigned char c) { return c <= 0x20 || c >= 0x7f || c == '#'; }, out);
 }
 
 bool ExpandMacro(std::string_view name, const MacroContext& ctx, std::string* out) {
@@ -94,16 +101,8 @@ void AppendParam(std::string_view name, std::string_view value, bool* has_query,
 }  // namespace
 
 void PercentEncode(std::string_view value, std::string* out) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : value) {
-    if (Unreserved(c)) {
-      out->push_back(static_cast<char>(c));
-    } else {
-      out->push_back('%');
-      out->push_back(kHex[c >> 4]);
-      out->push_back(kHex[c & 15]);
-    }
-  }
+  AppendEscaped(
+      value, [](unsigned char c) { return !Unreserved(c); }, out);
 }
 
 bool FindQueryParam(std::string_view query, std::string_view name, std::string_view* value) {
