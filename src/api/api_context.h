@@ -3,10 +3,14 @@
 
 #include <boost/json/array.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/event.h"
+#include "journal/event_sink.h"
+#include "postback/ssrf.h"
 #include "monitor/health.h"
 #include "monitor/metrics.h"
 #include "store/store.h"
@@ -20,6 +24,11 @@ struct ApiOptions {
   // links.blocked_hosts: destinations on these hosts (or their subdomains) are refused. Lower
   // case, no trailing dot (api/destination.h ParseBlockedHosts).
   std::vector<std::string> blocked_hosts;
+  // Postback and piggyback targets are checked against this when saved (postbacks.* keys).
+  postback::SsrfPolicy ssrf;
+  // journal.durability is strict: a server-to-server conversion is answered only once its
+  // record is fsynced (EventSink::WhenDurable), as the edge does for clicks.
+  bool strict_durability = false;
 };
 
 struct ApiContext {
@@ -34,6 +43,14 @@ struct ApiContext {
   // worker threads; must be thread-safe and must not wait on the store.
   std::function<std::vector<StageHealth>()> status;
   std::function<boost::json::array()> alarms;
+  // POST /api/v1/conversions journals its event here, like the edge's clicks, and answers
+  // without waiting on the store. Null: conversions answer 503.
+  EventSink* events = nullptr;
+  EventIdGenerator* event_ids = nullptr;
+  // The edge's in-memory goals (LinkTable snapshot), so the S2S endpoint validates the goal
+  // without a store round trip. Returns a copy; nullopt if no such live goal.
+  std::function<std::optional<GoalRow>(int64_t goal_id)> find_goal_by_id;
+  std::function<std::optional<GoalRow>(std::string_view key)> find_goal_by_key;
 };
 
 }  // namespace ct::api

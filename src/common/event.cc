@@ -1,5 +1,10 @@
 #include "common/event.h"
 
+#include <sys/random.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "common/hash.h"
@@ -9,6 +14,7 @@
 namespace ct {
 namespace {
 
+constexpr uint8_t kVersion3 = 3;  // conversions
 constexpr uint8_t kVersion = 2;
 constexpr uint8_t kVersion1 = 1;
 
@@ -71,12 +77,38 @@ std::string ClickId(const EventId& id) {
   return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(id.data()), id.size()));
 }
 
+std::string_view EventKindName(EventKind kind) {
+  switch (kind) {
+    case EventKind::kClick:
+      return "click";
+    case EventKind::kHead:
+      return "head";
+    case EventKind::kImpression:
+      return "impression";
+    case EventKind::kConversion:
+      return "conversion";
+  }
+  return "unknown";
+}
+
+std::optional<EventId> ParseClickId(std::string_view s) {
+  if (s.size() != 22) return std::nullopt;
+  std::string bytes;
+  if (!Base64UrlDecode(s, &bytes) || bytes.size() != 16) return std::nullopt;
+  EventId id;
+  std::memcpy(id.data(), bytes.data(), id.size());
+  // Only the canonical spelling: the last character carries 2 unused bits, which must be 0.
+  if (ClickId(id) != s) return std::nullopt;
+  return id;
+}
+
 std::string EventIdHex(const EventId& id) {
   return HexEncode(std::string_view(reinterpret_cast<const char*>(id.data()), id.size()));
 }
 
 void EncodeEventView(const EventView& e, std::string* out) {
-  out->push_back(static_cast<char>(kVersion));
+  const bool v3 = e.kind == EventKind::kConversion;
+  out->push_back(static_cast<char>(v3 ? kVersion3 : kVersion));
   out->push_back(static_cast<char>(e.kind));
   out->append(reinterpret_cast<const char*>(e.id.data()), e.id.size());
   PutI64(out, e.time_us);
@@ -90,11 +122,19 @@ void EncodeEventView(const EventView& e, std::string* out) {
   PutStr(out, e.country, kMaxCountryBytes);
   PutStr(out, e.visitor_id, kMaxVisitorIdBytes);
   PutStr(out, e.destination, kMaxEventDestinationBytes);
+  if (v3) {
+    PutI64(out, e.goal_id);
+    PutI64(out, e.value_micros);
+    PutStr(out, e.currency, kMaxCurrencyBytes);
+    PutStr(out, e.order_id, kMaxOrderIdBytes);
+    PutStr(out, e.click_ref, kMaxClickRefBytes);
+  }
 }
 
 void EncodeEvent(const Event& e, std::string* out) {
   EncodeEventView({e.kind, e.id, e.time_us, e.link_id, e.account_id, e.flags, e.ip, e.user_agent,
-                   e.referrer, e.accept_language, e.country, e.visitor_id, e.destination},
+                   e.referrer, e.accept_language, e.country, e.visitor_id, e.destination,
+                   e.goal_id, e.value_micros, e.currency, e.order_id, e.click_ref},
                   out);
 }
 
@@ -102,13 +142,17 @@ Result<Event> DecodeEvent(std::string_view payload) {
   Cursor c(payload);
   uint8_t version = 0, kind = 0;
   if (!c.U8(&version)) return Status::Corruption("event: empty payload");
-  if (version != kVersion && version != kVersion1) {
+  if (version != kVersion3 && version != kVersion && version != kVersion1) {
     return Status::Corruption("event: unknown version " + std::to_string(version));
   }
   Event e;
-  if (!c.U8(&kind) || (kind != static_cast<uint8_t>(EventKind::kClick) &&
-                       kind != static_cast<uint8_t>(EventKind::kHead))) {
+  if (!c.U8(&kind) || kind < static_cast<uint8_t>(EventKind::kClick) ||
+      kind > static_cast<uint8_t>(EventKind::kConversion)) {
     return Status::Corruption("event: unknown kind");
+  }
+  // Conversions exist only from v3 on, and v3 carries only conversions.
+  if ((kind == static_cast<uint8_t>(EventKind::kConversion)) != (version == kVersion3)) {
+    return Status::Corruption("event: kind does not match the encoding version");
   }
   e.kind = static_cast<EventKind>(kind);
   if (!c.Bytes(e.id.data(), e.id.size()) || !c.I64(&e.time_us) || !c.I64(&e.link_id) ||
@@ -122,18 +166,61 @@ Result<Event> DecodeEvent(std::string_view payload) {
        !c.Str(&e.destination, kMaxEventDestinationBytes))) {
     return Status::Corruption("event: truncated or oversized field");
   }
+  if (version == kVersion3 &&
+      (!c.I64(&e.goal_id) || !c.I64(&e.value_micros) || !c.Str(&e.currency, kMaxCurrencyBytes) ||
+       !c.Str(&e.order_id, kMaxOrderIdBytes) || !c.Str(&e.click_ref, kMaxClickRefBytes))) {
+    return Status::Corruption("event: truncated or oversized field");
+  }
   if (!c.empty()) return Status::Corruption("event: trailing bytes");
   return e;
 }
 
-EventIdGenerator::EventIdGenerator() : prefix_(RandomU64()) {}
+namespace {
+
+// Per-thread buffer of kernel randomness: one getrandom(2) per 256 ids.
+class RandomPool {
+ public:
+  void Take(uint8_t* out, size_t n) {
+    if (used_ + n > sizeof(buf_)) Refill();
+    std::memcpy(out, buf_ + used_, n);
+    // Never hand the same bytes out twice (nor leave them readable longer than needed).
+    std::memset(buf_ + used_, 0, n);
+    used_ += n;
+  }
+
+ private:
+  void Refill() {
+    size_t got = 0;
+    while (got < sizeof(buf_)) {
+      ssize_t r = getrandom(buf_ + got, sizeof(buf_) - got, 0);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        std::fprintf(stderr, "getrandom failed: %s\n", std::strerror(errno));
+        std::abort();
+      }
+      got += static_cast<size_t>(r);
+    }
+    used_ = 0;
+  }
+  uint8_t buf_[2560];
+  size_t used_ = sizeof(buf_);
+};
+
+}  // namespace
+
+EventId EventIdGenerator::Next(int64_t time_us) {
+  thread_local RandomPool pool;
+  EventId id;
+  const uint64_t ms = static_cast<uint64_t>(time_us < 0 ? 0 : time_us / 1000);
+  for (int i = 0; i < 6; ++i) id[i] = static_cast<uint8_t>(ms >> (8 * (5 - i)));
+  pool.Take(id.data() + 6, 10);
+  return id;
+}
 
 EventId EventIdGenerator::Next() {
-  uint64_t n = counter_.fetch_add(1, std::memory_order_relaxed);
-  EventId id;
-  for (int i = 0; i < 8; ++i) id[i] = static_cast<uint8_t>(prefix_ >> (8 * i));
-  for (int i = 0; i < 8; ++i) id[8 + i] = static_cast<uint8_t>(n >> (8 * (7 - i)));
-  return id;
+  return Next(std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count());
 }
 
 }  // namespace ct

@@ -153,7 +153,7 @@ class Session {
       co_await Write(out_);
       co_return;
     }
-    EventId id = s_.ids.Next();
+    EventId id = s_.ids.Next(now_us);
     uint8_t flags = 0;
     if (req_.prefetch) flags |= kFlagPrefetch;
     if (password_ok) flags |= kFlagPasswordOk;

@@ -56,6 +56,7 @@ class LinkEntry {
   int64_t link_id() const { return link_id_; }
   int64_t account_id() const { return account_id_; }
   uint32_t domain() const { return domain_; }
+  LinkKind kind() const { return kind_; }  // a pixel answers only /p/{slug}, a link only /{slug}
   std::string_view slug() const { return {data(), slug_len_}; }
   std::string_view destination() const { return {data() + slug_len_, dest_len_}; }
   const LinkExtras* extras() const { return extras_; }
@@ -78,6 +79,7 @@ class LinkEntry {
   const LinkExtras* extras_ = nullptr;  // owned; null for a plain link
   uint16_t dest_len_ = 0;
   uint8_t slug_len_ = 0;  // slugs are at most kMaxSlugBytes (64)
+  LinkKind kind_ = LinkKind::kLink;
   // The slug, then the destination, follow the object in the same allocation.
   const char* data() const { return reinterpret_cast<const char*>(this + 1); }
 };
@@ -109,6 +111,9 @@ class LinkTable {
     // The domain id of a custom host (lower case, no port), or kNoDomain.
     uint32_t DomainOfHost(std::string_view host) const;
     size_t size() const { return size_; }
+    // Live conversion goals, by public key (GET /c/{key}) and by id; null if none.
+    const GoalRow* FindGoal(std::string_view key) const;
+    const GoalRow* FindGoalById(int64_t goal_id) const;
 
    private:
     friend class LinkTable;
@@ -155,6 +160,8 @@ class LinkTable {
   // return value. `seed` is asked once per link that gains a max_clicks counter.
   size_t Apply(const std::vector<LinkRow>& rows, const std::vector<DomainRow>* domains = nullptr,
                const SeedClicks& seed = nullptr);
+  // Upserts live goals and removes deleted ones (LinkChanges.goals), then publishes.
+  void ApplyGoals(const std::vector<GoalRow>& goals);
 
   std::shared_ptr<const Snapshot> Current() const;
   size_t Size() const { return Current()->size(); }

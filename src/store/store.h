@@ -79,9 +79,15 @@ struct LinkOptions {
   Utm utm;                           // utm_* parameters added to the destination
 };
 
+// A tracking link redirects (GET /{slug}); a tracking pixel is a link without a destination that
+// answers a 1x1 GIF (GET /p/{slug}) and counts impressions in the same rollups, breakdowns and
+// hits as a link's clicks. Both share the (domain, slug) namespace.
+enum class LinkKind : uint8_t { kLink = 0, kPixel = 1 };
+
 struct LinkRow {
   int64_t id = 0;
   int64_t account_id = 0;
+  LinkKind kind = LinkKind::kLink;
   std::string domain;  // "" = the default domain
   std::string slug;
   std::string destination;  // validated, normalised absolute http(s) URL
@@ -96,6 +102,7 @@ struct LinkRow {
 };
 struct NewLink {
   int64_t account_id = 0;
+  LinkKind kind = LinkKind::kLink;  // a pixel has destination "" and default options
   std::string slug;
   std::string destination;
   std::string domain;  // must be "" or a domain of the account
@@ -113,6 +120,7 @@ struct LinkUpdate {
   std::optional<LinkOptions> options;
 };
 struct LinkFilter {
+  LinkKind kind = LinkKind::kLink;    // ListLinks returns only this kind
   std::string tag;                    // "": any
   std::string group;                  // "": any
   std::optional<std::string> domain;  // nullopt: any; "": the default domain
@@ -121,8 +129,219 @@ struct LinkPage {
   std::vector<LinkRow> links;            // ascending id
   std::optional<int64_t> next_after_id;  // pass as after_id for the next page; none at end
 };
+// ---- conversion goals -----------------------------------------------------------------------
+enum class ConversionCounting : uint8_t {
+  kEvery = 0,         // every conversion counts (a repeated order id never does)
+  kOncePerClick = 1,  // at most one per attributed click (and per order id)
+  kOncePerOrder = 2,  // only conversions with an order id, each order id once
+};
+enum class AttributionModel : uint8_t {
+  kLastClick = 0,   // the click the conversion names (ct_cid cookie / click_id), if in window
+  kFirstClick = 1,  // that click's visitor's first click (the ct_vid cookie is the first click's
+                    // id) when it is of the same account and in window; else as kLastClick
+};
+inline constexpr int64_t kMicrosPerUnit = 1'000'000;  // value_micros = value x 1e6
+struct GoalRow {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  std::string key;  // public and unguessable: the conversion pixel is GET /c/{key}
+  std::string name;
+  int64_t default_value_micros = 0;  // when a conversion carries no value
+  std::string currency = "USD";      // ISO 4217; conversions in another currency are refused
+  int64_t window_seconds = 30 * 86400;  // click-to-conversion attribution window
+  ConversionCounting counting = ConversionCounting::kEvery;
+  AttributionModel attribution = AttributionModel::kLastClick;
+  // Partner pixels the conversion pixel fires for the same event (validated http(s) URLs that
+  // may hold postback macros; api/ validates, edge/ expands and serves them).
+  std::vector<std::string> piggyback_urls;
+  int64_t created_at_us = 0;
+  int64_t updated_at_us = 0;
+  int64_t version = 0;  // from the same store-wide counter as links (LinksChangedSince)
+  bool deleted = false;
+};
+struct NewGoal {
+  int64_t account_id = 0;
+  std::string key;  // the store does not invent it: the API draws it (RandomBase62)
+  std::string name;
+  int64_t default_value_micros = 0;
+  std::string currency = "USD";
+  int64_t window_seconds = 30 * 86400;
+  ConversionCounting counting = ConversionCounting::kEvery;
+  AttributionModel attribution = AttributionModel::kLastClick;
+  std::vector<std::string> piggyback_urls;
+};
+struct GoalUpdate {
+  std::optional<std::string> name;
+  std::optional<int64_t> default_value_micros;
+  std::optional<std::string> currency;
+  std::optional<int64_t> window_seconds;
+  std::optional<ConversionCounting> counting;
+  std::optional<AttributionModel> attribution;
+  std::optional<std::vector<std::string>> piggyback_urls;
+};
+
+// ---- postbacks --------------------------------------------------------------------------------
+// Which events fire a postback (PostbackRow::events bits).
+enum PostbackEventBit : uint32_t {
+  kPostbackOnConversion = 1 << 0,
+  kPostbackOnClick = 1 << 1,
+  kPostbackOnImpression = 1 << 2,
+};
+struct PostbackRow {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  std::string name;
+  // http(s) URL with macros (postback/template.h), validated and SSRF-checked when saved.
+  std::string url_template;
+  std::string method = "GET";  // GET: macros in the URL; POST: the URL, plus a JSON body
+  uint32_t events = kPostbackOnConversion;  // PostbackEventBit
+  std::vector<int64_t> goal_ids;            // conversions of these goals only; empty = all
+  bool attributed_only = true;              // conversions without a click do not fire it
+  std::string secret;  // Standard Webhooks secret, "whsec_" + base64 of >= 24 random bytes
+  bool disabled = false;         // set by a 410 from the receiver (or the API); not delivered
+  std::string disabled_reason;   // why, e.g. "receiver answered 410 Gone"
+  int64_t disabled_at_us = 0;
+  int64_t created_at_us = 0;
+  int64_t updated_at_us = 0;
+  bool deleted = false;
+};
+struct NewPostback {
+  int64_t account_id = 0;
+  std::string name;
+  std::string url_template;
+  std::string method = "GET";
+  uint32_t events = kPostbackOnConversion;
+  std::vector<int64_t> goal_ids;
+  bool attributed_only = true;
+  std::string secret;  // drawn by the API
+};
+struct PostbackUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> url_template;
+  std::optional<std::string> method;
+  std::optional<uint32_t> events;
+  std::optional<std::vector<int64_t>> goal_ids;
+  std::optional<bool> attributed_only;
+  std::optional<std::string> secret;  // rotation
+  std::optional<bool> disabled;       // false re-enables a postback a 410 disabled
+};
+
+// ---- the outbox: one delivery per (event, postback), written in the tracker's commit --------
+enum class DeliveryState : uint8_t {
+  kPending = 0,    // waiting for its next attempt (or being attempted: leased)
+  kDelivered = 1,  // a 2xx came back
+  kDead = 2,       // out of retries (the schedule's last step passed): dead-lettered
+};
+std::string_view DeliveryStateName(DeliveryState s);  // "pending", "delivered", "dead"
+struct DeliveryRow {
+  // The Standard Webhooks webhook-id: "msg_" + ClickId(event id) + "_" + postback id. Derived,
+  // not drawn, so it is the same on every retry and replay: the receiver's idempotency key.
+  std::string id;
+  int64_t account_id = 0;
+  int64_t postback_id = 0;
+  EventId event_id{};
+  EventKind event_kind = EventKind::kConversion;
+  int64_t event_time_us = 0;
+  std::string method;  // GET or POST
+  std::string url;     // expanded when committed (macros filled, each value percent-encoded)
+  std::string body;    // POST: the JSON body; GET: ""
+  DeliveryState state = DeliveryState::kPending;
+  int attempts = 0;
+  int64_t created_at_us = 0;    // the commit that wrote it (latency is measured from here)
+  int64_t next_attempt_us = 0;  // pending: due time (or lease end while being attempted)
+  int last_status = 0;          // HTTP status of the last attempt; 0 = none / no response
+  std::string last_error;       // "" after a success
+  int64_t delivered_at_us = 0;
+};
+// A delivery handed to the notifier, with what it needs to sign it.
+struct ClaimedDelivery {
+  DeliveryRow row;
+  std::string secret;
+};
+struct DeliveryAttemptRow {
+  std::string delivery_id;
+  int attempt = 0;           // 1-based
+  int64_t started_at_us = 0;
+  int http_status = 0;       // 0: no HTTP response (connect error, timeout, refused address)
+  int64_t latency_us = 0;
+  std::string error;         // "" on success; else what went wrong ("timeout after 15 s", ...)
+};
+// What the notifier decided after one attempt; applied in one transaction.
+struct DeliveryOutcome {
+  DeliveryAttemptRow attempt;
+  DeliveryState state = DeliveryState::kPending;
+  int64_t next_attempt_us = 0;   // when state is kPending
+  bool disable_postback = false;  // a 410: the postback is disabled (its deliveries wait)
+  std::string disable_reason;
+};
+struct DeliveryFilter {
+  int64_t postback_id = 0;                  // 0: any
+  std::optional<DeliveryState> state;       // nullopt: any
+  int64_t from_us = 0;                      // created_at range; 0/0: any
+  int64_t to_us = 0;
+};
+struct DeliveryPage {
+  std::vector<DeliveryRow> deliveries;        // newest first (created_at, then id)
+  std::optional<std::string> next_after_id;  // pass back as `after_id` for the next page
+};
+// Which deliveries to replay: the listed ids, else every delivery matching the filter.
+struct ReplaySelector {
+  std::vector<std::string> ids;
+  DeliveryFilter filter;
+};
+struct OutboxStats {
+  int64_t pending = 0;
+  int64_t oldest_pending_created_us = 0;  // 0 when nothing is pending
+  int64_t dead = 0;
+  int64_t disabled_postbacks = 0;
+};
+
+// ---- conversions --------------------------------------------------------------------------
+enum class ConversionStatus : uint8_t {
+  kCounted = 0,           // counted in reports, fires postbacks
+  kDuplicateOrder = 1,    // its order id was already counted for the goal
+  kDuplicateClick = 2,    // kOncePerClick: its click already converted for the goal
+  kMissingOrderId = 3,    // kOncePerOrder without an order id
+  kBot = 4,               // the conversion pixel was loaded by a bot
+  kUnknownGoal = 5,       // no such live goal in the account
+  kCurrencyMismatch = 6,  // a currency other than the goal's
+};
+std::string_view ConversionStatusName(ConversionStatus s);  // "counted", "duplicate_order", ...
+struct ConversionRow {
+  EventId event_id{};
+  int64_t account_id = 0;
+  int64_t goal_id = 0;
+  int64_t time_us = 0;  // the edge's stamp: buckets and the window use it
+  int64_t link_id = 0;  // the credited click's link; 0 = unattributed
+  EventId click_event_id{};  // zero when unattributed
+  int64_t click_time_us = 0;
+  int64_t value_micros = 0;  // the given value, else the goal's default
+  std::string currency;
+  std::string order_id;
+  std::string click_ref;  // the click id it named, as received ("" = none)
+  ConversionStatus status = ConversionStatus::kCounted;
+  bool server_to_server = false;
+  bool attributed() const { return link_id != 0; }
+};
+struct ConversionFilter {
+  int64_t account_id = 0;
+  int64_t from_us = 0;  // inclusive
+  int64_t to_us = 0;    // exclusive
+  int64_t goal_id = 0;  // 0: any
+  int64_t link_id = 0;  // 0: any (attributed or not)
+};
+struct ConversionCursor {  // position after the last row of a page, newest first
+  int64_t time_us = 0;
+  EventId event_id{};
+};
+struct ConversionPage {
+  std::vector<ConversionRow> conversions;  // newest first
+  std::optional<ConversionCursor> next;
+};
+
 struct LinkChanges {
   std::vector<LinkRow> links;      // every link (deleted ones too) whose version > the asked one
+  std::vector<GoalRow> goals;      // every goal (deleted ones too) whose version > the asked one
   std::vector<DomainRow> domains;  // every live custom domain when asked from version 0 or
                                    // when any domain changed; see LinksChangedSince
   bool domains_changed = false;
@@ -165,8 +384,10 @@ struct CommitBatch {
   std::vector<DeadLetter> dead_letters;
 };
 struct CommitResult {
-  uint64_t applied = 0;     // hits newly counted
-  uint64_t duplicates = 0;  // hits whose event id was already committed (ignored)
+  uint64_t applied = 0;      // events newly committed (clicks, HEADs, impressions, conversions)
+  uint64_t duplicates = 0;   // events whose id was already committed (ignored)
+  uint64_t conversions = 0;  // of the applied, conversions with status kCounted
+  uint64_t deliveries = 0;   // outbox rows written
 };
 
 // ---- reports ------------------------------------------------------------------------------
@@ -198,19 +419,29 @@ struct StatsQuery {
   // for a time zone (local midnight / local hour starts, DST included).
   std::vector<int64_t> bucket_starts_us;
   std::vector<StatsFilter> filters;  // AND
+  // Conversions (and value) of this goal only; 0: every goal. Clicks are not affected. With a
+  // goal and link_id 0, unattributed conversions of the goal count too.
+  int64_t goal_id = 0;
 };
+// Conversions are counted (status kCounted only) in the bucket of the conversion's time, on
+// the credited click's link and the click's dimension values; unattributed ones only in
+// account-wide and per-goal figures.
 struct StatsBucket {
   int64_t start_us = 0;
-  int64_t total = 0;   // human clicks (GET)
+  int64_t total = 0;   // human clicks (GET), or a pixel's human impressions
   int64_t unique = 0;  // first human clicks of a visitor on the link in a UTC day
   int64_t head = 0;    // HEAD requests, counted apart
   int64_t bots = 0;    // clicks classified as bots, counted apart
+  int64_t conversions = 0;
+  int64_t value_micros = 0;  // sum of the conversions' values (revenue)
 };
 struct LinkStats {
   int64_t total = 0;
   int64_t unique = 0;
   int64_t head = 0;
   int64_t bots = 0;
+  int64_t conversions = 0;
+  int64_t value_micros = 0;
   std::vector<StatsBucket> series;  // only non-empty buckets, ascending start
 };
 struct BreakdownRow {
@@ -218,12 +449,23 @@ struct BreakdownRow {
   int64_t total = 0;
   int64_t unique = 0;
   int64_t bots = 0;
+  int64_t conversions = 0;  // attributed to clicks with this value
+  int64_t value_micros = 0;
 };
 struct TopLink {
   int64_t link_id = 0;
   int64_t total = 0;
   int64_t unique = 0;
   int64_t bots = 0;
+  int64_t conversions = 0;
+  int64_t value_micros = 0;
+};
+// Conversions per goal over a range (GET /api/v1/goals/{id}/stats and the goals breakdown).
+struct GoalStatsRow {
+  int64_t goal_id = 0;
+  int64_t conversions = 0;
+  int64_t attributed = 0;  // of which credited to a click
+  int64_t value_micros = 0;
 };
 // One raw hit, for the click stream.
 struct HitRow {
@@ -279,8 +521,10 @@ class Store {
   // For the edge's link table: changes after `version` (0 = everything).
   virtual Result<LinkChanges> LinksChangedSince(int64_t version) = 0;
 
-  // Tracking: raw hits, rollups, dead letters and the consumer position, in ONE transaction.
-  // Dedup is by event id and durable: a hit whose id was committed before changes nothing.
+  // Tracking: raw hits, conversions (attributed here, store/sqlite/conversions.cc), rollups,
+  // outbox rows for the postbacks the events fire, dead letters and the consumer position, in
+  // ONE transaction. Dedup is by event id and durable: an event whose id was committed before
+  // changes nothing (and writes no second outbox row).
   virtual Result<CommitResult> Commit(const CommitBatch& batch) = 0;
   // The consumer's committed position; 0 if it never committed.
   virtual Result<uint64_t> ConsumedPosition(const std::string& consumer) = 0;
@@ -302,6 +546,59 @@ class Store {
   // Deletes raw hits older than `before_us` (rollups stay); returns how many. Bounded work per
   // call (at most `max_rows`) so the retention sweep never holds the write lock for long.
   virtual Result<int64_t> ExpireHits(int64_t before_us, int64_t max_rows) = 0;
+
+  // Goals. Keys are unique store-wide (kAlreadyExists). A deleted goal's conversion pixel stops
+  // answering for it; its conversions and stats remain.
+  virtual Result<GoalRow> CreateGoal(const NewGoal& goal) = 0;
+  virtual Result<std::optional<GoalRow>> GetGoal(int64_t account_id, int64_t goal_id) = 0;
+  virtual Result<std::vector<GoalRow>> ListGoals(int64_t account_id) = 0;  // live, ascending id
+  virtual Result<std::optional<GoalRow>> UpdateGoal(int64_t account_id, int64_t goal_id,
+                                                    const GoalUpdate& update) = 0;
+  virtual Result<bool> DeleteGoal(int64_t account_id, int64_t goal_id) = 0;
+
+  // Postbacks.
+  virtual Result<PostbackRow> CreatePostback(const NewPostback& postback) = 0;
+  virtual Result<std::optional<PostbackRow>> GetPostback(int64_t account_id,
+                                                         int64_t postback_id) = 0;
+  virtual Result<std::vector<PostbackRow>> ListPostbacks(int64_t account_id) = 0;
+  virtual Result<std::optional<PostbackRow>> UpdatePostback(int64_t account_id,
+                                                            int64_t postback_id,
+                                                            const PostbackUpdate& update) = 0;
+  virtual Result<bool> DeletePostback(int64_t account_id, int64_t postback_id) = 0;
+
+  // The outbox, for the notifier. Claims up to `limit` pending deliveries due at `now_us`
+  // (oldest due first) whose postback is live and enabled, and leases them: their
+  // next_attempt_us becomes `lease_until_us`, so a notifier that dies mid-attempt leaves them
+  // to be claimed again after the lease (at least once), and two notifiers never hold the same
+  // row at once.
+  virtual Result<std::vector<ClaimedDelivery>> ClaimDeliveries(int64_t now_us,
+                                                               int64_t lease_until_us,
+                                                               int limit) = 0;
+  // Records the attempt and moves the delivery (and, on a 410, disables its postback) in ONE
+  // transaction. A delivery that is no longer pending (replayed or delivered meanwhile) still
+  // gets its attempt row; its state is then left alone unless the outcome is kDelivered.
+  virtual Status RecordDeliveryOutcome(const DeliveryOutcome& outcome) = 0;
+  virtual Result<DeliveryPage> ListDeliveries(int64_t account_id, const DeliveryFilter& filter,
+                                              const std::optional<std::string>& after_id,
+                                              int limit) = 0;
+  virtual Result<std::optional<DeliveryRow>> GetDelivery(int64_t account_id,
+                                                         const std::string& delivery_id) = 0;
+  // Oldest first. nullopt: no such delivery in the account.
+  virtual Result<std::optional<std::vector<DeliveryAttemptRow>>> ListDeliveryAttempts(
+      int64_t account_id, const std::string& delivery_id) = 0;
+  // Makes the selected deliveries pending again, due at `now_us`, keeping their ids (so the
+  // receiver can still drop repeats). Returns how many. At most 10 000 per call.
+  virtual Result<int64_t> ReplayDeliveries(int64_t account_id, const ReplaySelector& selector,
+                                           int64_t now_us) = 0;
+  virtual Result<OutboxStats> GetOutboxStats() = 0;
+
+  // Conversions (every status), newest first, strictly after `after` when given.
+  virtual Result<ConversionPage> ListConversions(const ConversionFilter& filter,
+                                                 const std::optional<ConversionCursor>& after,
+                                                 int limit) = 0;
+  // Conversions per goal of the account in [from_us, to_us) (goals without any are left out).
+  virtual Result<std::vector<GoalStatsRow>> GetGoalStats(int64_t account_id, int64_t from_us,
+                                                         int64_t to_us) = 0;
 
   // Health: a real write-and-read round trip (not just "the file exists"): writes a fresh
   // random token, reads it back on a read connection and compares. OK only if both worked; a

@@ -207,6 +207,9 @@ bool Tracker::CommitWithRetry(const BusBatch& fetched) {
       consecutive_failures_gauge_->Set(0);
       RecordRate(result->applied + result->duplicates);
       if (options_.on_commit) options_.on_commit(batch.to_position, newest_us);
+      if (options_.on_deliveries && result->deliveries > 0) {
+        options_.on_deliveries(result->deliveries);
+      }
       cv_.notify_all();
       // The position is durable in the store (synchronous=FULL) before the journal may drop
       // what came before it.

@@ -47,6 +47,9 @@ struct TrackerOptions {
   // Called with the count when consecutive commit failures reach rebuild_after, and again at
   // every further multiple (2x, 3x, ...) while they go on. Serve rebuilds the store client.
   std::function<void(int consecutive)> on_repeated_failures;
+  // After a commit that wrote outbox rows (CommitResult::deliveries > 0): serve wakes the
+  // notifier with it, so a postback leaves right after its event commits.
+  std::function<void(uint64_t deliveries)> on_deliveries;
   int rebuild_after = 5;
   // Country, device, os, browser, referrer, language and bot of each hit. Its sources are
   // shared read-only (serve hands the edge the same GeoDb); with none loaded (the default) only

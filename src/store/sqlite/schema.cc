@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 4> kMigrations = {
+constexpr std::array<std::string_view, 5> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -239,6 +239,146 @@ INSERT INTO account_rollups (account_id, granularity, bucket_start_us, total, un
          SUM(r.head)
   FROM rollups r JOIN links l ON l.id = r.link_id
   GROUP BY l.account_id, r.granularity, r.bucket_start_us;
+)sql",
+    // ---- v5: pixels, goals, conversions, postbacks and the outbox ------------------------
+    R"sql(
+-- 0 a tracking link, 1 a tracking pixel (store.h LinkKind): pixels share links' slugs, rollups,
+-- breakdowns and hits (their "clicks" are impressions).
+ALTER TABLE links ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;
+
+-- The ct_vid cookie a hit came with (its visitor's first click id): first-click attribution
+-- follows it from the click a conversion names to the visitor's first click, by primary key.
+ALTER TABLE hits ADD COLUMN visitor_id TEXT NOT NULL DEFAULT '';
+
+-- Conversions (status counted) in the rollups of the credited click's link, in the bucket of
+-- the conversion's time; value in millionths of the goal's currency.
+ALTER TABLE rollups ADD COLUMN conversions INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollups ADD COLUMN value_micros INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE account_rollups ADD COLUMN conversions INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE account_rollups ADD COLUMN value_micros INTEGER NOT NULL DEFAULT 0;
+-- ... and under the credited click's value of each dimension.
+ALTER TABLE dim_rollups ADD COLUMN conversions INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE dim_rollups ADD COLUMN value_micros INTEGER NOT NULL DEFAULT 0;
+
+-- Conversion goals. version comes from the store-wide counter of links and domains, so the
+-- edge's link syncer learns of goal changes in the same poll.
+CREATE TABLE goals (
+  id                    INTEGER PRIMARY KEY,
+  account_id            INTEGER NOT NULL REFERENCES accounts(id),
+  key                   TEXT    NOT NULL UNIQUE,   -- public: GET /c/{key}
+  name                  TEXT    NOT NULL,
+  default_value_micros  INTEGER NOT NULL,
+  currency              TEXT    NOT NULL,
+  window_seconds        INTEGER NOT NULL,
+  counting              INTEGER NOT NULL,          -- ConversionCounting
+  attribution           INTEGER NOT NULL,          -- AttributionModel
+  piggyback_json        TEXT    NOT NULL DEFAULT '[]',  -- JSON array of URL strings
+  created_at            INTEGER NOT NULL,
+  updated_at            INTEGER NOT NULL,
+  version               INTEGER NOT NULL,
+  deleted_at            INTEGER
+);
+CREATE UNIQUE INDEX goals_by_version ON goals(version);
+CREATE INDEX goals_by_account ON goals(account_id, id);
+
+-- Every conversion event, counted or not (status says why not). The primary key is the
+-- durable dedup of a re-delivered event, as hits.event_id is for clicks.
+CREATE TABLE conversions (
+  event_id        BLOB    PRIMARY KEY,
+  account_id      INTEGER NOT NULL,
+  goal_id         INTEGER NOT NULL,
+  time_us         INTEGER NOT NULL,
+  link_id         INTEGER NOT NULL,             -- credited click's link; 0 = unattributed
+  click_event_id  BLOB,                         -- NULL = unattributed
+  click_time_us   INTEGER NOT NULL DEFAULT 0,
+  value_micros    INTEGER NOT NULL,
+  currency        TEXT    NOT NULL,
+  order_id        TEXT    NOT NULL,
+  click_ref       TEXT    NOT NULL,             -- the click id it named, as received
+  status          INTEGER NOT NULL,             -- ConversionStatus
+  flags           INTEGER NOT NULL,             -- Event.flags (kFlagServerToServer, ...)
+  ip              TEXT    NOT NULL,
+  user_agent      TEXT    NOT NULL,
+  referrer        TEXT    NOT NULL
+) WITHOUT ROWID;
+-- ListConversions: account_id = ? AND time_us < ? ORDER BY time_us DESC, event_id DESC.
+CREATE INDEX conversions_by_account_time ON conversions(account_id, time_us, event_id);
+
+-- What a goal has already counted: kind 1 = an order id (key = the order id's bytes), kind 2 =
+-- a click (key = the click's event id). A conversion whose key is here is a duplicate.
+CREATE TABLE conversion_keys (
+  goal_id   INTEGER NOT NULL,
+  kind      INTEGER NOT NULL,
+  key       BLOB    NOT NULL,
+  event_id  BLOB    NOT NULL,                   -- the conversion that counted
+  PRIMARY KEY (goal_id, kind, key)
+) WITHOUT ROWID;
+
+-- Counted conversions per goal and credited link (0 = unattributed), per bucket.
+CREATE TABLE goal_rollups (
+  goal_id          INTEGER NOT NULL,
+  granularity      INTEGER NOT NULL,            -- 60, 3600, 86400
+  bucket_start_us  INTEGER NOT NULL,
+  link_id          INTEGER NOT NULL,
+  conversions      INTEGER NOT NULL,
+  value_micros     INTEGER NOT NULL,
+  PRIMARY KEY (goal_id, granularity, bucket_start_us, link_id)
+) WITHOUT ROWID;
+
+CREATE TABLE postbacks (
+  id               INTEGER PRIMARY KEY,
+  account_id       INTEGER NOT NULL REFERENCES accounts(id),
+  name             TEXT    NOT NULL,
+  url_template     TEXT    NOT NULL,
+  method           TEXT    NOT NULL,            -- GET | POST
+  events           INTEGER NOT NULL,            -- PostbackEventBit
+  goal_ids         TEXT    NOT NULL DEFAULT '[]',  -- JSON array; [] = every goal
+  attributed_only  INTEGER NOT NULL,
+  secret           TEXT    NOT NULL,
+  disabled_at      INTEGER,                     -- NULL while enabled
+  disabled_reason  TEXT    NOT NULL DEFAULT '',
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  deleted_at       INTEGER
+);
+CREATE INDEX postbacks_by_account ON postbacks(account_id, id);
+
+-- The transactional outbox: written by Commit in the transaction that commits the event, read
+-- by the notifier. id is the Standard Webhooks webhook-id (store.h DeliveryRow).
+CREATE TABLE outbox (
+  id               TEXT    PRIMARY KEY,
+  account_id       INTEGER NOT NULL,
+  postback_id      INTEGER NOT NULL,
+  event_id         BLOB    NOT NULL,
+  event_kind       INTEGER NOT NULL,
+  event_time_us    INTEGER NOT NULL,
+  method           TEXT    NOT NULL,
+  url              TEXT    NOT NULL,
+  body             TEXT    NOT NULL,
+  state            INTEGER NOT NULL,            -- DeliveryState
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  created_at       INTEGER NOT NULL,
+  next_attempt_us  INTEGER NOT NULL,
+  last_status      INTEGER NOT NULL DEFAULT 0,
+  last_error       TEXT    NOT NULL DEFAULT '',
+  delivered_at     INTEGER NOT NULL DEFAULT 0
+);
+-- ClaimDeliveries: the due pending rows, oldest due first; only pending rows are indexed.
+CREATE INDEX outbox_due ON outbox(next_attempt_us) WHERE state = 0;
+-- ListDeliveries: newest first per account.
+CREATE INDEX outbox_by_account ON outbox(account_id, created_at, id);
+
+-- Every attempt of every delivery: time, status, latency, error.
+CREATE TABLE delivery_attempts (
+  id            INTEGER PRIMARY KEY,
+  delivery_id   TEXT    NOT NULL,
+  attempt       INTEGER NOT NULL,
+  started_at    INTEGER NOT NULL,
+  http_status   INTEGER NOT NULL,
+  latency_us    INTEGER NOT NULL,
+  error         TEXT    NOT NULL
+);
+CREATE INDEX delivery_attempts_by_delivery ON delivery_attempts(delivery_id, id);
 )sql",
 };
 
