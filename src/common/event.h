@@ -68,6 +68,9 @@ enum EventFlag : uint8_t {
   kFlagPasswordOk = 1 << 3,  // a password link, passed with the right password
   kFlagHasValue = 1 << 4,    // conversion: value_micros was given (else the goal's default)
   kFlagServerToServer = 1 << 5,  // conversion: POST /api/v1/conversions (not the pixel)
+  // conversion: the pixel answered the HTML variant, whose <img> tags fire the goal's
+  // piggyback pixels in the browser; without it the tracker fires them server-side (outbox).
+  kFlagPiggybackServed = 1 << 6,
 };
 
 struct Event {
