@@ -87,7 +87,6 @@ enum class LinkKind : uint8_t { kLink = 0, kPixel = 1 };
 struct LinkRow {
   int64_t id = 0;
   int64_t account_id = 0;
-  LinkKind kind = LinkKind::kLink;
   std::string domain;  // "" = the default domain
   std::string slug;
   std::string destination;  // validated, normalised absolute http(s) URL
@@ -99,10 +98,10 @@ struct LinkRow {
   int64_t updated_at_us = 0;
   int64_t version = 0;  // store-wide increasing change number (see LinksChangedSince)
   bool deleted = false;
+  LinkKind kind = LinkKind::kLink;
 };
 struct NewLink {
   int64_t account_id = 0;
-  LinkKind kind = LinkKind::kLink;  // a pixel has destination "" and default options
   std::string slug;
   std::string destination;
   std::string domain;  // must be "" or a domain of the account
@@ -110,6 +109,7 @@ struct NewLink {
   std::vector<std::string> tags;
   std::string group;
   LinkOptions options;
+  LinkKind kind = LinkKind::kLink;  // a pixel has destination "" and default options
 };
 struct LinkUpdate {
   std::optional<std::string> slug;
@@ -120,10 +120,10 @@ struct LinkUpdate {
   std::optional<LinkOptions> options;
 };
 struct LinkFilter {
-  LinkKind kind = LinkKind::kLink;    // ListLinks returns only this kind
   std::string tag;                    // "": any
   std::string group;                  // "": any
   std::optional<std::string> domain;  // nullopt: any; "": the default domain
+  LinkKind kind = LinkKind::kLink;    // ListLinks returns only this kind
 };
 struct LinkPage {
   std::vector<LinkRow> links;            // ascending id
