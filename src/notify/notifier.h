@@ -52,10 +52,10 @@ struct NotifierOptions {
   std::chrono::milliseconds total_timeout{15000};   // postbacks.timeout_ms (whole attempt)
   // postbacks.retry_schedule: the wait before attempt 2, 3, ... (after attempt 1, which runs at
   // once). Default: 5s 5m 30m 2h 5h 10h 14h 20h 20h = 71.6 h, then dead.
-  std::vector<std::chrono::seconds> retry_schedule;
+  std::vector<std::chrono::seconds> retry_schedule;  // empty = DefaultRetrySchedule()
   double jitter = 0.2;  // each wait is scaled by a uniform factor in [1 - jitter, 1 + jitter]
   std::chrono::milliseconds poll_interval{250};  // look for due deliveries at least this often
-  std::chrono::seconds lease{120};  // > total_timeout: a claimed row is ours this long
+  std::chrono::seconds lease{120};               // > total_timeout: a claimed row is ours this long
   size_t max_response_bytes = 64 * 1024;
   int claim_batch = 256;
   postback::SsrfPolicy ssrf;
