@@ -104,6 +104,8 @@ struct Notifier::Impl {
   std::map<std::string, int> endpoint_failures;  // consecutive failed attempts per endpoint
   std::mt19937_64 rng;
   SteadyTime next_claim{};
+  SteadyTime next_figures{};
+  SteadyTime next_record_retry{};  // after a failed record: not before this (store is down)
 };
 
 void Notifier::Impl::Run() {
@@ -115,12 +117,17 @@ void Notifier::Impl::Run() {
     }
     if (stop_deadline && (running.empty() || now >= *stop_deadline)) break;
 
-    FlushRecords();
+    if (now >= next_record_retry) FlushRecords();
     if (!stop_deadline && (woken.exchange(false) || now >= next_claim)) {
       int64_t now_us = clock->NowMicros();
       Claim(now_us);
-      RefreshFigures(now_us);
       next_claim = now + opt.poll_interval;
+      // Wake() may come with every commit; the figures are for alarms and need no more than
+      // one outbox scan per poll interval.
+      if (now >= next_figures) {
+        RefreshFigures(now_us);
+        next_figures = now + opt.poll_interval;
+      }
     }
     if (!stop_deadline) StartWaiting(clock->NowMicros(), now);
 
@@ -265,15 +272,17 @@ void Notifier::Impl::Conclude(const Job& job, const AttemptResult& result) {
     }
   }
   unrecorded.push_back(std::move(outcome));
-  FlushRecords();
+  if (clock->SteadyNow() >= next_record_retry) FlushRecords();
 }
 
 void Notifier::Impl::FlushRecords() {
   while (!unrecorded.empty()) {
     Status s = store->RecordDeliveryOutcome(unrecorded.front());
     if (!s.ok()) {
-      Log().Warn("recording a delivery outcome failed (kept, retried at the next turn): {}",
-                 s.ToString());
+      // Every turn would be too often (turns follow socket activity): retry once per poll.
+      next_record_retry = clock->SteadyNow() + opt.poll_interval;
+      Log().Warn("recording a delivery outcome failed (kept, retried in {} ms): {}",
+                 opt.poll_interval.count(), s.ToString());
       return;
     }
     held.erase(unrecorded.front().attempt.delivery_id);

@@ -20,7 +20,14 @@
 //
 // Signing: Standard Webhooks headers on every request (postback/signature.h); a GET also
 // carries the signature as query parameters. webhook-id is the delivery id, the same on every
-// retry and replay.
+// retry and replay. Piggyback deliveries (postback_id 0, secret "") are sent unsigned, as the
+// browser's pixel load they stand in for; each (account, URL host) of them counts as one endpoint
+// for per_endpoint (notify/dispatch_queue.h), and a 410 makes such a delivery dead (there is no
+// postback to disable).
+//
+// If the store refuses to record an outcome, the outcome is kept in memory and recorded later
+// (once per poll_interval); the delivery is not sent again meanwhile. Only a stop with outcomes
+// still unrecorded loses them, and then the lease brings the delivery back (at least once).
 //
 // Thread safety: Start/Stop from one thread; Wake() and the figures from any thread.
 #pragma once
