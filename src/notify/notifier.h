@@ -20,7 +20,14 @@
 //
 // Signing: Standard Webhooks headers on every request (postback/signature.h); a GET also
 // carries the signature as query parameters. webhook-id is the delivery id, the same on every
-// retry and replay.
+// retry and replay. Piggyback deliveries (postback_id 0, secret "") are sent unsigned, as the
+// browser's pixel load they stand in for; each (account, URL host) of them counts as one endpoint
+// for per_endpoint (notify/dispatch_queue.h), and a 410 makes such a delivery dead (there is no
+// postback to disable).
+//
+// If the store refuses to record an outcome, the outcome is kept in memory and recorded later
+// (once per poll_interval); the delivery is not sent again meanwhile. Only a stop with outcomes
+// still unrecorded loses them, and then the lease brings the delivery back (at least once).
 //
 // Thread safety: Start/Stop from one thread; Wake() and the figures from any thread.
 #pragma once
@@ -52,10 +59,10 @@ struct NotifierOptions {
   std::chrono::milliseconds total_timeout{15000};   // postbacks.timeout_ms (whole attempt)
   // postbacks.retry_schedule: the wait before attempt 2, 3, ... (after attempt 1, which runs at
   // once). Default: 5s 5m 30m 2h 5h 10h 14h 20h 20h = 71.6 h, then dead.
-  std::vector<std::chrono::seconds> retry_schedule;
+  std::vector<std::chrono::seconds> retry_schedule;  // empty = DefaultRetrySchedule()
   double jitter = 0.2;  // each wait is scaled by a uniform factor in [1 - jitter, 1 + jitter]
   std::chrono::milliseconds poll_interval{250};  // look for due deliveries at least this often
-  std::chrono::seconds lease{120};  // > total_timeout: a claimed row is ours this long
+  std::chrono::seconds lease{120};               // > total_timeout: a claimed row is ours this long
   size_t max_response_bytes = 64 * 1024;
   int claim_batch = 256;
   postback::SsrfPolicy ssrf;
