@@ -548,7 +548,8 @@ class Store {
   virtual Result<int64_t> ExpireHits(int64_t before_us, int64_t max_rows) = 0;
 
   // Goals. Keys are unique store-wide (kAlreadyExists). A deleted goal's conversion pixel stops
-  // answering for it; its conversions and stats remain.
+  // answering for it; its conversions and stats remain. GetGoal and GetPostback return deleted
+  // rows too, marked `deleted` (as GetLink); List*, Update* and Delete* see live rows only.
   virtual Result<GoalRow> CreateGoal(const NewGoal& goal) = 0;
   virtual Result<std::optional<GoalRow>> GetGoal(int64_t account_id, int64_t goal_id) = 0;
   virtual Result<std::vector<GoalRow>> ListGoals(int64_t account_id) = 0;  // live, ascending id

@@ -17,61 +17,27 @@
 // whose value is known (country, device, os, browser, referrer domain, language,
 // destination). A breakdown's unknown ("") row is the hour rollups' count minus the known
 // rows', and its bot/human rows are the rollups' bots and total/unique (store/sqlite/reports.cc).
+// A pixel's impressions count as a link's clicks (total = human impressions). Conversions are
+// not hits: store/sqlite/conversions.cc records and counts them (conversions, value_micros).
 #include "store/sqlite/commit.h"
 
 #include <array>
-#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
+#include "store/sqlite/batch_lookups.h"
+#include "store/sqlite/conversions.h"
+#include "store/sqlite/macro_values.h"
+#include "store/sqlite/outbox_writer.h"
+#include "store/sqlite/rollup_deltas.h"
 #include "store/sqlite/transaction.h"
 
 namespace ct::sqlite {
 namespace {
 
 constexpr int64_t kMicrosPerSecond = 1'000'000;
-constexpr int64_t kWidths[] = {kMinuteSeconds, kHourSeconds, kDaySeconds};
-
-struct RollupKey {
-  int64_t id;  // link id in rollups, account id in account_rollups
-  int64_t width;
-  int64_t start_us;
-  bool operator==(const RollupKey&) const = default;
-};
-struct RollupKeyHash {
-  size_t operator()(const RollupKey& k) const {
-    uint64_t h = static_cast<uint64_t>(k.id) * 0x9E3779B97F4A7C15ull;
-    h ^= static_cast<uint64_t>(k.start_us) + 0x7F4A7C159E3779B9ull + (h << 6) + (h >> 2);
-    return h ^ static_cast<uint64_t>(k.width);
-  }
-};
-struct RollupDelta {
-  int64_t total = 0;
-  int64_t unique = 0;
-  int64_t head = 0;
-  int64_t bots = 0;
-};
-using Deltas = std::unordered_map<RollupKey, RollupDelta, RollupKeyHash>;
-
-// One hourly row of dim_rollups. The value is a view into the batch's HitRecords, which outlive
-// the map (ApplyCommit's scope), so a key costs no allocation.
-struct DimKey {
-  int64_t link_id;
-  int64_t start_us;
-  int dim;
-  std::string_view value;
-  bool operator==(const DimKey&) const = default;
-};
-struct DimKeyHash {
-  size_t operator()(const DimKey& k) const {
-    uint64_t h = static_cast<uint64_t>(k.link_id) * 0x9E3779B97F4A7C15ull;
-    h ^= static_cast<uint64_t>(k.start_us) + 0x7F4A7C159E3779B9ull + (h << 6) + (h >> 2);
-    h ^= std::hash<std::string_view>()(k.value) + static_cast<uint64_t>(k.dim) + (h << 6);
-    return h;
-  }
-};
-using DimDeltas = std::unordered_map<DimKey, RollupDelta, DimKeyHash>;
 
 constexpr std::string_view kBotValue = "bot";
 constexpr std::string_view kHumanValue = "human";
@@ -106,8 +72,8 @@ int64_t ToDb(uint64_t position) { return static_cast<int64_t>(position); }
   Result<Statement> stmt = db->Prepare(R"sql(
     INSERT INTO hits (event_id, link_id, account_id, kind, time_us, ip, user_agent, referrer,
                       accept_language, visitor_key, country, device, os, browser,
-                      referrer_domain, language, destination, bot, flags, is_unique)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                      referrer_domain, language, destination, bot, flags, visitor_id, is_unique)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
             ? AND NOT EXISTS (SELECT 1 FROM visitor_days
                               WHERE link_id = ? AND day = ? AND visitor_key = ?))
     ON CONFLICT (event_id) DO NOTHING)sql");
@@ -123,7 +89,8 @@ int64_t ToDb(uint64_t position) { return static_cast<int64_t>(position); }
       std::string_view(en.browser), std::string_view(en.referrer_domain),
       std::string_view(en.language), std::string_view(e.destination),
       static_cast<int64_t>(en.bot ? 1 : 0), static_cast<int64_t>(e.flags),
-      static_cast<int64_t>(human ? 1 : 0), e.link_id, day, visitor));
+      std::string_view(e.visitor_id), static_cast<int64_t>(human ? 1 : 0), e.link_id, day,
+      visitor));
   CT_RETURN_IF_ERROR(stmt->Run());
   *is_new = stmt->Changes() > 0;
   return Status::Ok();
@@ -146,59 +113,33 @@ int64_t UtcDay(int64_t time_us) {
   return Status::Ok();
 }
 
-// `table` is rollups (keyed by link_id) or account_rollups (keyed by account_id): the same
-// counters, summed per key.
-[[nodiscard]] Status UpsertRollups(Db* db, std::string_view table, std::string_view id_column,
-                                   const Deltas& deltas) {
-  const std::string sql = "INSERT INTO " + std::string(table) + " (" + std::string(id_column) +
-                          R"sql(, granularity, bucket_start_us, total, unique_count, head, bots)
-    VALUES (?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT ()sql" + std::string(id_column) +
-                          R"sql(, granularity, bucket_start_us) DO UPDATE SET
-      total = total + excluded.total,
-      unique_count = unique_count + excluded.unique_count,
-      head = head + excluded.head,
-      bots = bots + excluded.bots)sql";
-  Result<Statement> stmt = db->Prepare(sql);
-  if (!stmt.ok()) return stmt.status();
-  for (const auto& [key, d] : deltas) {
-    CT_RETURN_IF_ERROR(
-        stmt->BindAll(key.id, key.width, key.start_us, d.total, d.unique, d.head, d.bots));
-    CT_RETURN_IF_ERROR(stmt->Run());
-  }
-  return Status::Ok();
-}
-
-[[nodiscard]] Status UpsertDimRollups(Db* db, const DimDeltas& deltas) {
-  Result<Statement> stmt = db->Prepare(R"sql(
-    INSERT INTO dim_rollups (link_id, dim, bucket_start_us, value, total, unique_count, bots)
-    VALUES (?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (bucket_start_us, link_id, dim, value) DO UPDATE SET
-      total = total + excluded.total,
-      unique_count = unique_count + excluded.unique_count,
-      bots = bots + excluded.bots)sql");
-  if (!stmt.ok()) return stmt.status();
-  for (const auto& [key, d] : deltas) {
-    CT_RETURN_IF_ERROR(stmt->BindAll(key.link_id, static_cast<int64_t>(key.dim), key.start_us,
-                                     key.value, d.total, d.unique, d.bots));
-    CT_RETURN_IF_ERROR(stmt->Run());
-  }
-  return Status::Ok();
-}
-
-void AddTo(RollupDelta* d, const RollupDelta& delta) {
-  d->total += delta.total;
-  d->unique += delta.unique;
-  d->head += delta.head;
-  d->bots += delta.bots;
-}
-
 // The hit's value of each stored Dimension, in enum order (store.h). kBot is not stored: its
 // "human" and "bot" rows are the rollups' total/unique and bots.
 std::array<std::string_view, kStoredDimensions> DimensionValues(const HitRecord& hit) {
   const Enrichment& en = hit.enrichment;
   return {en.country,           en.device, en.os, en.browser, en.referrer_domain, en.language,
           hit.event.destination};
+}
+
+// The click or impression postbacks a new human click or impression fires. The account's
+// postbacks are read once per batch (BatchLookups): an account without any costs no statement
+// per click.
+[[nodiscard]] Status WriteHitDeliveries(BatchLookups* lookups, OutboxWriter* outbox,
+                                        const HitRecord& hit) {
+  const Event& e = hit.event;
+  Result<const std::vector<PostbackRow>*> postbacks = lookups->Postbacks(e.account_id);
+  if (!postbacks.ok()) return postbacks.status();
+  std::optional<postback::MacroValues> values;  // computed for the first postback that fires
+  for (const PostbackRow& pb : **postbacks) {
+    if (!PostbackFires(pb, e.kind, /*goal_id=*/0, /*attributed=*/true)) continue;
+    if (!values) {
+      Result<const LinkRef*> link = lookups->Link(e.account_id, e.link_id);
+      if (!link.ok()) return link.status();
+      values = HitMacros(hit, **link);
+    }
+    CT_RETURN_IF_ERROR(outbox->Add(e, pb, *values));
+  }
+  return Status::Ok();
 }
 
 [[nodiscard]] Status InsertDeadLetters(Db* db, const CommitBatch& batch, int64_t now_us) {
@@ -228,13 +169,6 @@ std::array<std::string_view, kStoredDimensions> DimensionValues(const HitRecord&
 
 }  // namespace
 
-int64_t BucketStart(int64_t time_us, int64_t width_seconds) {
-  const int64_t width_us = width_seconds * kMicrosPerSecond;
-  int64_t q = time_us / width_us;
-  if (time_us % width_us < 0) --q;  // C++ division truncates toward zero; buckets floor
-  return q * width_us;
-}
-
 Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_us) {
   if (batch.to_position < batch.from_position) {
     return Status::InvalidArgument("commit moves consumer " + batch.consumer + " backwards");
@@ -244,11 +178,16 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
   CT_RETURN_IF_ERROR(CheckPosition(db, batch));
 
   CommitResult result;
-  // Summed in memory so each touched bucket is written once per batch, not once per hit: a
-  // batch of thousands of clicks on a hot link is then a few upserts instead of thousands.
-  Deltas deltas, account_deltas;
-  DimDeltas dim_deltas;
+  BatchDeltas deltas;
+  BatchLookups lookups(db);
+  OutboxWriter outbox(db, now_us);
+  const ConversionContext conversions{db, &lookups, &deltas, &outbox};
+  // In batch order, so a conversion finds a click committed earlier in the same batch.
   for (const HitRecord& hit : batch.hits) {
+    if (hit.event.kind == EventKind::kConversion) {
+      CT_RETURN_IF_ERROR(ApplyConversion(conversions, hit, &result));
+      continue;
+    }
     const bool human = hit.event.kind != EventKind::kHead && !hit.enrichment.bot;
     bool is_new = false;
     CT_RETURN_IF_ERROR(InsertHit(db, hit, human, UtcDay(hit.event.time_us), &is_new));
@@ -257,6 +196,7 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
       continue;
     }
     ++result.applied;
+    // A pixel's impressions count exactly as a link's clicks do.
     RollupDelta delta;
     if (hit.event.kind == EventKind::kHead) {
       delta.head = 1;
@@ -269,11 +209,7 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
       delta.unique = first ? 1 : 0;
     }
     const int64_t t = hit.event.time_us;
-    for (int64_t width : kWidths) {
-      const int64_t start = BucketStart(t, width);
-      AddTo(&deltas[{hit.event.link_id, width, start}], delta);
-      AddTo(&account_deltas[{hit.event.account_id, width, start}], delta);
-    }
+    deltas.AddBuckets(hit.event.link_id, hit.event.account_id, t, delta);
     if (hit.event.kind == EventKind::kHead) continue;
     const int64_t hour = BucketStart(t, kHourSeconds);
     const auto values = DimensionValues(hit);
@@ -281,15 +217,15 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
       // Unknown ("") is not stored: a breakdown derives it as the rollups' count minus the
       // known values', which spares the most common rows (direct visits, no geo database).
       if (values[dim].empty()) continue;
-      AddTo(&dim_deltas[{hit.event.link_id, hour, dim, values[dim]}], delta);
+      deltas.AddDimension(hit.event.link_id, hour, dim, values[dim], delta);
     }
+    if (human) CT_RETURN_IF_ERROR(WriteHitDeliveries(&lookups, &outbox, hit));
   }
-  CT_RETURN_IF_ERROR(UpsertRollups(db, "rollups", "link_id", deltas));
-  CT_RETURN_IF_ERROR(UpsertRollups(db, "account_rollups", "account_id", account_deltas));
-  CT_RETURN_IF_ERROR(UpsertDimRollups(db, dim_deltas));
+  CT_RETURN_IF_ERROR(deltas.Write(db));
   CT_RETURN_IF_ERROR(InsertDeadLetters(db, batch, now_us));
   CT_RETURN_IF_ERROR(StorePosition(db, batch, now_us));
   CT_RETURN_IF_ERROR(txn.Commit());
+  result.deliveries = outbox.written();
   return result;
 }
 

@@ -1,0 +1,146 @@
+#include "store/sqlite/rollup_deltas.h"
+
+#include <functional>
+#include <utility>
+
+namespace ct::sqlite {
+namespace {
+
+constexpr int64_t kMicrosPerSecond = 1'000'000;
+
+uint64_t Mix(uint64_t h, uint64_t v) {
+  return h ^ (v + 0x7F4A7C159E3779B9ull + (h << 6) + (h >> 2));
+}
+
+}  // namespace
+
+int64_t BucketStart(int64_t time_us, int64_t width_seconds) {
+  const int64_t width_us = width_seconds * kMicrosPerSecond;
+  int64_t q = time_us / width_us;
+  if (time_us % width_us < 0) --q;  // C++ division truncates toward zero; buckets floor
+  return q * width_us;
+}
+
+void RollupDelta::Add(const RollupDelta& d) {
+  total += d.total;
+  unique += d.unique;
+  head += d.head;
+  bots += d.bots;
+  conversions += d.conversions;
+  value_micros += d.value_micros;
+}
+
+size_t BatchDeltas::KeyHash::operator()(const Key& k) const {
+  uint64_t h = static_cast<uint64_t>(k.id) * 0x9E3779B97F4A7C15ull;
+  h = Mix(h, static_cast<uint64_t>(k.start_us));
+  h = Mix(h, static_cast<uint64_t>(k.link_id));
+  return h ^ static_cast<uint64_t>(k.width);
+}
+
+size_t BatchDeltas::DimKeyHash::operator()(const DimKey& k) const {
+  uint64_t h = static_cast<uint64_t>(k.link_id) * 0x9E3779B97F4A7C15ull;
+  h = Mix(h, static_cast<uint64_t>(k.start_us));
+  return Mix(h, std::hash<std::string_view>()(k.value) + static_cast<uint64_t>(k.dim));
+}
+
+void BatchDeltas::AddBuckets(int64_t link_id, int64_t account_id, int64_t time_us,
+                             const RollupDelta& delta) {
+  for (int64_t width : kRollupWidths) {
+    const int64_t start = BucketStart(time_us, width);
+    if (link_id != 0) links_[{link_id, width, start, 0}].Add(delta);
+    accounts_[{account_id, width, start, 0}].Add(delta);
+  }
+}
+
+void BatchDeltas::AddDimension(int64_t link_id, int64_t hour_start_us, int dim,
+                               std::string_view value, const RollupDelta& delta) {
+  dims_[{link_id, hour_start_us, dim, value}].Add(delta);
+}
+
+void BatchDeltas::AddGoal(int64_t goal_id, int64_t link_id, int64_t time_us, int64_t value_micros) {
+  for (int64_t width : kRollupWidths) {
+    RollupDelta& d = goals_[{goal_id, width, BucketStart(time_us, width), link_id}];
+    ++d.conversions;
+    d.value_micros += value_micros;
+  }
+}
+
+std::string_view BatchDeltas::Keep(std::string value) {
+  return kept_.emplace_back(std::move(value));
+}
+
+Status BatchDeltas::Write(Db* db) const {
+  CT_RETURN_IF_ERROR(WriteRollups(db, "rollups", "link_id", links_));
+  CT_RETURN_IF_ERROR(WriteRollups(db, "account_rollups", "account_id", accounts_));
+  CT_RETURN_IF_ERROR(WriteDimensions(db));
+  return WriteGoals(db);
+}
+
+// `table` is rollups (keyed by link_id) or account_rollups (keyed by account_id): the same
+// counters, summed per key.
+Status BatchDeltas::WriteRollups(Db* db, std::string_view table, std::string_view id_column,
+                                 const Deltas& deltas) {
+  if (deltas.empty()) return Status::Ok();
+  const std::string sql = "INSERT INTO " + std::string(table) + " (" + std::string(id_column) +
+                          R"sql(, granularity, bucket_start_us, total, unique_count, head, bots,
+                           conversions, value_micros)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT ()sql" + std::string(id_column) +
+                          R"sql(, granularity, bucket_start_us) DO UPDATE SET
+      total = total + excluded.total,
+      unique_count = unique_count + excluded.unique_count,
+      head = head + excluded.head,
+      bots = bots + excluded.bots,
+      conversions = conversions + excluded.conversions,
+      value_micros = value_micros + excluded.value_micros)sql";
+  Result<Statement> stmt = db->Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  for (const auto& [key, d] : deltas) {
+    CT_RETURN_IF_ERROR(stmt->BindAll(key.id, key.width, key.start_us, d.total, d.unique, d.head,
+                                     d.bots, d.conversions, d.value_micros));
+    CT_RETURN_IF_ERROR(stmt->Run());
+  }
+  return Status::Ok();
+}
+
+Status BatchDeltas::WriteDimensions(Db* db) const {
+  if (dims_.empty()) return Status::Ok();
+  Result<Statement> stmt = db->Prepare(R"sql(
+    INSERT INTO dim_rollups (link_id, dim, bucket_start_us, value, total, unique_count, bots,
+                             conversions, value_micros)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (bucket_start_us, link_id, dim, value) DO UPDATE SET
+      total = total + excluded.total,
+      unique_count = unique_count + excluded.unique_count,
+      bots = bots + excluded.bots,
+      conversions = conversions + excluded.conversions,
+      value_micros = value_micros + excluded.value_micros)sql");
+  if (!stmt.ok()) return stmt.status();
+  for (const auto& [key, d] : dims_) {
+    CT_RETURN_IF_ERROR(stmt->BindAll(key.link_id, static_cast<int64_t>(key.dim), key.start_us,
+                                     key.value, d.total, d.unique, d.bots, d.conversions,
+                                     d.value_micros));
+    CT_RETURN_IF_ERROR(stmt->Run());
+  }
+  return Status::Ok();
+}
+
+Status BatchDeltas::WriteGoals(Db* db) const {
+  if (goals_.empty()) return Status::Ok();
+  Result<Statement> stmt = db->Prepare(R"sql(
+    INSERT INTO goal_rollups (goal_id, granularity, bucket_start_us, link_id, conversions,
+                              value_micros)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (goal_id, granularity, bucket_start_us, link_id) DO UPDATE SET
+      conversions = conversions + excluded.conversions,
+      value_micros = value_micros + excluded.value_micros)sql");
+  if (!stmt.ok()) return stmt.status();
+  for (const auto& [key, d] : goals_) {
+    CT_RETURN_IF_ERROR(
+        stmt->BindAll(key.id, key.width, key.start_us, key.link_id, d.conversions, d.value_micros));
+    CT_RETURN_IF_ERROR(stmt->Run());
+  }
+  return Status::Ok();
+}
+
+}  // namespace ct::sqlite

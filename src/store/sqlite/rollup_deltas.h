@@ -1,0 +1,88 @@
+// BatchDeltas: what one commit adds to the rollup tables (rollups, account_rollups, dim_rollups,
+// goal_rollups), summed in memory so each touched bucket is written once per batch, not once
+// per event: a batch of thousands of clicks on a hot link is then a few upserts.
+//
+// Thread safety: none; one per ApplyCommit.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/status.h"
+#include "store/sqlite/db.h"
+
+namespace ct::sqlite {
+
+// Bucket widths, which are also the `granularity` values stored in rollups (seconds).
+inline constexpr int64_t kMinuteSeconds = 60;
+inline constexpr int64_t kHourSeconds = 3600;
+inline constexpr int64_t kDaySeconds = 86400;
+inline constexpr int64_t kRollupWidths[] = {kMinuteSeconds, kHourSeconds, kDaySeconds};
+
+// floor(time_us / width) * width for a width in seconds: correct for times before 1970 too.
+int64_t BucketStart(int64_t time_us, int64_t width_seconds);
+
+struct RollupDelta {
+  int64_t total = 0;
+  int64_t unique = 0;
+  int64_t head = 0;
+  int64_t bots = 0;
+  int64_t conversions = 0;
+  int64_t value_micros = 0;
+  void Add(const RollupDelta& d);
+};
+
+class BatchDeltas {
+ public:
+  // Adds `delta` to the link's and the account's minute, hour and day buckets of `time_us`.
+  // link_id 0 (an unattributed conversion): the account's buckets only.
+  void AddBuckets(int64_t link_id, int64_t account_id, int64_t time_us, const RollupDelta& delta);
+  // Adds `delta` to the link's hourly row of dimension `dim` (0..6) and `value`. The view must
+  // stay valid until Write (a hit's field of the batch); see Keep for values read from the file.
+  void AddDimension(int64_t link_id, int64_t hour_start_us, int dim, std::string_view value,
+                    const RollupDelta& delta);
+  // A counted conversion of `goal_id` credited to `link_id` (0 = unattributed).
+  void AddGoal(int64_t goal_id, int64_t link_id, int64_t time_us, int64_t value_micros);
+  // Keeps a copy of `value` alive until Write, for AddDimension.
+  std::string_view Keep(std::string value);
+
+  // The upserts, in one pass per table. Call inside the commit's transaction.
+  [[nodiscard]] Status Write(Db* db) const;
+
+ private:
+  struct Key {
+    int64_t id;  // link id in rollups, account id in account_rollups, goal id in goal_rollups
+    int64_t width;
+    int64_t start_us;
+    int64_t link_id;  // goal_rollups only
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const;
+  };
+  struct DimKey {
+    int64_t link_id;
+    int64_t start_us;
+    int dim;
+    std::string_view value;
+    bool operator==(const DimKey&) const = default;
+  };
+  struct DimKeyHash {
+    size_t operator()(const DimKey& k) const;
+  };
+  using Deltas = std::unordered_map<Key, RollupDelta, KeyHash>;
+
+  [[nodiscard]] static Status WriteRollups(Db* db, std::string_view table,
+                                           std::string_view id_column, const Deltas& deltas);
+  [[nodiscard]] Status WriteDimensions(Db* db) const;
+  [[nodiscard]] Status WriteGoals(Db* db) const;
+
+  Deltas links_, accounts_, goals_;
+  std::unordered_map<DimKey, RollupDelta, DimKeyHash> dims_;
+  std::deque<std::string> kept_;  // a deque: growing it never moves the strings viewed
+};
+
+}  // namespace ct::sqlite
