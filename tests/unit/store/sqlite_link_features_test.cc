@@ -143,19 +143,19 @@ TEST_F(StoreTest, ListFiltersByTagGroupAndDomain) {
     return out;
   };
   using V = std::vector<std::string>;
-  EXPECT_EQ(slugs({"x", "", std::nullopt}), (V{"one", "three"}));
-  EXPECT_EQ(slugs({"y", "", std::nullopt}), (V{"one", "two"}));
-  EXPECT_EQ(slugs({"", "g1", std::nullopt}), (V{"one", "three"}));
-  EXPECT_EQ(slugs({"", "", std::string("")}), (V{"one", "two"}));
-  EXPECT_EQ(slugs({"", "", std::string("go.acme.test")}), (V{"three"}));
-  EXPECT_EQ(slugs({"x", "g1", std::string("")}), (V{"one"}));
-  EXPECT_EQ(slugs({"nope", "", std::nullopt}), V{});
+  EXPECT_EQ(slugs({LinkKind::kLink, "x", "", std::nullopt}), (V{"one", "three"}));
+  EXPECT_EQ(slugs({LinkKind::kLink, "y", "", std::nullopt}), (V{"one", "two"}));
+  EXPECT_EQ(slugs({LinkKind::kLink, "", "g1", std::nullopt}), (V{"one", "three"}));
+  EXPECT_EQ(slugs({LinkKind::kLink, "", "", std::string("")}), (V{"one", "two"}));
+  EXPECT_EQ(slugs({LinkKind::kLink, "", "", std::string("go.acme.test")}), (V{"three"}));
+  EXPECT_EQ(slugs({LinkKind::kLink, "x", "g1", std::string("")}), (V{"one"}));
+  EXPECT_EQ(slugs({LinkKind::kLink, "nope", "", std::nullopt}), V{});
   // Pagination still works under a filter.
-  auto page = store_->ListLinks(a, {"x", "", std::nullopt}, 0, 1);
+  auto page = store_->ListLinks(a, {LinkKind::kLink, "x", "", std::nullopt}, 0, 1);
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->links.size(), 1u);
   ASSERT_TRUE(page->next_after_id.has_value());
-  page = store_->ListLinks(a, {"x", "", std::nullopt}, *page->next_after_id, 1);
+  page = store_->ListLinks(a, {LinkKind::kLink, "x", "", std::nullopt}, *page->next_after_id, 1);
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->links.size(), 1u);
   EXPECT_EQ(page->links[0].slug, "three");
