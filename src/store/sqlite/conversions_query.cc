@@ -51,9 +51,9 @@ Result<ConversionPage> SqliteStore::ListConversions(const ConversionFilter& filt
   const int64_t to = filter.to_us != 0 ? filter.to_us : std::numeric_limits<int64_t>::max();
   std::pair<int64_t, std::string> bound{to, ""};
   if (after) {
-    bound = std::min(bound, std::pair<int64_t, std::string>{
-                                after->time_us, std::string(after->event_id.begin(),
-                                                            after->event_id.end())});
+    bound = std::min(
+        bound, std::pair<int64_t, std::string>{
+                   after->time_us, std::string(after->event_id.begin(), after->event_id.end())});
   }
   ReadLease lease = AcquireReader();
   Result<Statement> s = lease.db()->Prepare(R"sql(

@@ -72,8 +72,8 @@ Status SqliteStore::RecordDeliveryOutcome(const DeliveryOutcome& outcome) {
   int64_t attempts = 0, postback_id = 0;
   bool stale = false;
   {
-    Result<Statement> s = db->Prepare(
-        "SELECT attempts, state, replayed_at, postback_id FROM outbox WHERE id = ?");
+    Result<Statement> s =
+        db->Prepare("SELECT attempts, state, replayed_at, postback_id FROM outbox WHERE id = ?");
     if (!s.ok()) return s.status();
     CT_RETURN_IF_ERROR(s->BindAll(std::string_view(a.delivery_id)));
     Result<bool> row = s->Step();
@@ -119,8 +119,7 @@ Status SqliteStore::RecordDeliveryOutcome(const DeliveryOutcome& outcome) {
     const auto state = static_cast<int64_t>(outcome.state);
     CT_RETURN_IF_ERROR(s->BindAll(static_cast<int64_t>(a.http_status), std::string_view(a.error),
                                   state, state, outcome.next_attempt_us, state,
-                                  a.started_at_us + a.latency_us,
-                                  std::string_view(a.delivery_id)));
+                                  a.started_at_us + a.latency_us, std::string_view(a.delivery_id)));
     CT_RETURN_IF_ERROR(s->Run());
   }
   // A 410 disables the postback even when the attempt was stale: the receiver said "gone".
@@ -160,8 +159,9 @@ Result<OutboxStats> SqliteStore::GetOutboxStats() {
     stats.pending = s->ColumnInt(0);
     stats.oldest_pending_created_us = s->ColumnIsNull(1) ? 0 : s->ColumnInt(1);
   }
-  Result<int64_t> dead = db->QueryInt("SELECT COUNT(*) FROM outbox INDEXED BY outbox_dead "
-                                      "WHERE state = 2");
+  Result<int64_t> dead = db->QueryInt(
+      "SELECT COUNT(*) FROM outbox INDEXED BY outbox_dead "
+      "WHERE state = 2");
   if (!dead.ok()) return dead.status();
   stats.dead = *dead;
   // postbacks is small (a handful per account): a scan is cheaper than another index to keep.

@@ -83,7 +83,7 @@ Result<DeliveryPage> SqliteStore::ListDeliveries(int64_t account_id, const Deliv
 }
 
 Result<std::optional<DeliveryRow>> SqliteStore::GetDelivery(int64_t account_id,
-                                                           const std::string& delivery_id) {
+                                                            const std::string& delivery_id) {
   ReadLease lease = AcquireReader();
   static const std::string kSql = "SELECT " + std::string(sqlite::kDeliveryColumns) +
                                   " FROM outbox WHERE id = ? AND account_id = ?";

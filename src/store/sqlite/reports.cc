@@ -88,10 +88,10 @@ LinkStats ToStats(const std::map<int64_t, Counts>& buckets) {
   }
   if (q.goal_id == 0) return Status::Ok();
   // One goal's conversions: from its own rollups, in the same buckets (clicks stay as above).
-  return sqlite::ReadGoalRollups(
-      db, q, granularity, from, q.to_us, [&](int64_t t, const ConversionCounts& cc) {
-        if (std::optional<int64_t> start = bucketer.StartOf(t)) (*buckets)[*start].Add(cc);
-      });
+  auto add = [&](int64_t t, const ConversionCounts& cc) {
+    if (std::optional<int64_t> start = bucketer.StartOf(t)) (*buckets)[*start].Add(cc);
+  };
+  return sqlite::ReadGoalRollups(db, q, granularity, from, q.to_us, add);
 }
 
 // Which raw hits a filtered report reads. One link: its non-empty hours from its hour rollups,
@@ -140,9 +140,10 @@ std::string HitScopeSql(bool account_wide) {
       c.unique += s->ColumnInt(3) != 0 ? 1 : 0;
     }
   }
-  return sqlite::ConversionsOfHitsByTime(db, q, filters, [&](int64_t t, const ConversionCounts& cc) {
+  auto add = [&](int64_t t, const ConversionCounts& cc) {
     if (std::optional<int64_t> start = bucketer.StartOf(t)) (*buckets)[*start].Add(cc);
-  });
+  };
+  return sqlite::ConversionsOfHitsByTime(db, q, filters, add);
 }
 
 // Reads breakdown rows (value, total, unique, bots, conversions, value_micros) until the
@@ -242,8 +243,8 @@ void SetConversions(const std::map<std::string, ConversionCounts>& by_value,
     CT_RETURN_IF_ERROR(ReadBreakdown(&*s, rows));
     if (q.goal_id != 0) {
       std::map<std::string, ConversionCounts> by_value;
-      CT_RETURN_IF_ERROR(sqlite::ConversionsOfHitsByValue(db, q, from_hour, q.to_us, {},
-                                                          dimension, &by_value));
+      CT_RETURN_IF_ERROR(
+          sqlite::ConversionsOfHitsByValue(db, q, from_hour, q.to_us, {}, dimension, &by_value));
       by_value.erase("");  // clicks of unknown value: part of the unknown row's remainder below
       SetConversions(by_value, rows);
     }
@@ -353,11 +354,10 @@ Result<std::optional<std::vector<BreakdownRow>>> SqliteStore::GetBreakdown(const
   } else {
     // Every value (one row each), not just the first `limit`: a value may rank by clicks only
     // after its conversions are merged in. Sorted and cut below.
-    Result<Statement> s =
-        db->Prepare("SELECT " + std::string(sqlite::DimColumn(dimension)) +
-                    ", SUM(bot = 0), SUM(is_unique), SUM(bot <> 0), 0, 0 FROM hits WHERE " +
-                    HitScopeSql(account_wide) + " AND kind = 1" + sqlite::FilterSql(filters) +
-                    " GROUP BY 1");
+    Result<Statement> s = db->Prepare(
+        "SELECT " + std::string(sqlite::DimColumn(dimension)) +
+        ", SUM(bot = 0), SUM(is_unique), SUM(bot <> 0), 0, 0 FROM hits WHERE " +
+        HitScopeSql(account_wide) + " AND kind = 1" + sqlite::FilterSql(filters) + " GROUP BY 1");
     if (!s.ok()) return s.status();
     Result<int> next = BindHitScope(&*s, query);
     if (!next.ok()) return next.status();

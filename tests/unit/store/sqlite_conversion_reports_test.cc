@@ -179,11 +179,10 @@ TEST_F(ConversionReportsTest, ListConversionsPagesNewestFirstWithFiltersAndTenan
   for (int i = 0; i < 13; ++i) {
     // Pairs share a microsecond: the event id breaks the tie.
     const bool attributed = i % 2 == 0;
-    expected.push_back(Convert(i % 3 == 0 ? g2_ : g1_, kDay0 + (i / 2) * kH, 1'000'000 * i,
-                               attributed ? std::optional(click) : std::nullopt,
-                               attributed ? l1_ : 0,
-                               i == 4 ? ConversionStatus::kDuplicateOrder
-                                      : ConversionStatus::kCounted));
+    expected.push_back(
+        Convert(i % 3 == 0 ? g2_ : g1_, kDay0 + (i / 2) * kH, 1'000'000 * i,
+                attributed ? std::optional(click) : std::nullopt, attributed ? l1_ : 0,
+                i == 4 ? ConversionStatus::kDuplicateOrder : ConversionStatus::kCounted));
   }
   Convert(Goal(other_, "theirs"), kDay0, 5, std::nullopt, 0, ConversionStatus::kCounted, other_);
   std::reverse(expected.begin(), expected.end());  // ids grow with i within a microsecond
@@ -210,7 +209,7 @@ TEST_F(ConversionReportsTest, ListConversionsPagesNewestFirstWithFiltersAndTenan
   EXPECT_EQ(first.click_ref, "ref");
   EXPECT_TRUE(first.server_to_server);
   EXPECT_EQ(all->conversions[all->conversions.size() - 5].status,
-            ConversionStatus::kDuplicateOrder);  // every status is listed
+            ConversionStatus::kDuplicateOrder);              // every status is listed
   EXPECT_EQ(all->conversions[1].click_event_id, EventId{});  // i = 11: unattributed
 
   auto count = [&](ConversionFilter f) {
@@ -221,7 +220,7 @@ TEST_F(ConversionReportsTest, ListConversionsPagesNewestFirstWithFiltersAndTenan
   };
   EXPECT_EQ(count({.goal_id = g2_}), 5u);  // i = 0, 3, 6, 9, 12
   EXPECT_EQ(count({.link_id = l1_}), 7u);
-  EXPECT_EQ(count({.goal_id = g2_, .link_id = l1_}), 3u);          // 0, 6, 12
+  EXPECT_EQ(count({.goal_id = g2_, .link_id = l1_}), 3u);                      // 0, 6, 12
   EXPECT_EQ(count({.from_us = kDay0 + 2 * kH, .to_us = kDay0 + 4 * kH}), 4u);  // i = 4..7
   EXPECT_EQ(count({.from_us = kDay0 + 6 * kH}), 1u);
   EXPECT_EQ(count({.account_id = other_}), 1u);
@@ -229,7 +228,7 @@ TEST_F(ConversionReportsTest, ListConversionsPagesNewestFirstWithFiltersAndTenan
 
 TEST_F(ConversionReportsTest, GoalStatsFromGoalRollups) {
   const EventId click = Click(l1_, kDay0, "US");
-  Convert(g1_, kDay0 + 5 * kMinuteUs, 1'000'000, click, l1_);  // before from, in its hour
+  Convert(g1_, kDay0 + 5 * kMinuteUs, 1'000'000, click, l1_);    // before from, in its hour
   Convert(g1_, kDay0 + 2 * kH, 2'000'000);                       // unattributed
   Convert(g1_, kDay0 + kDayUs + 5 * kH, 4'000'000, click, l1_);  // in a whole day
   Convert(g1_, kDay0 + 3 * kDayUs, 8'000'000, click, l1_);       // after the range
@@ -373,7 +372,7 @@ TEST_F(ConversionReportsTest, TopLinksCarryConversions) {
   const EventId c2 = Click(l2_, kDay0 - kDayUs, "US");  // clicked the day before
   Convert(g1_, kDay0 + 2 * kH, 1'000'000, c1, l1_);
   Convert(g1_, kDay0 + kDayUs + kH, 2'000'000, c2, l2_);  // next day: whole-day rollups
-  Convert(g1_, kDay0 + 3 * kH, 4'000'000);                 // unattributed: no link
+  Convert(g1_, kDay0 + 3 * kH, 4'000'000);                // unattributed: no link
 
   auto top = store_->GetTopLinks(acme_, kDay0, kDay0 + 3 * kDayUs, 10);
   ASSERT_TRUE(top.ok()) << top.status().ToString();

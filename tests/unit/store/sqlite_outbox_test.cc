@@ -78,7 +78,8 @@ class OutboxTest : public StoreTest {
     o.attempt.started_at_us = started_us;
     o.attempt.http_status = http_status;
     o.attempt.latency_us = 7;
-    o.attempt.error = state == DeliveryState::kDelivered ? "" : "HTTP " + std::to_string(http_status);
+    o.attempt.error =
+        state == DeliveryState::kDelivered ? "" : "HTTP " + std::to_string(http_status);
     o.state = state;
     o.next_attempt_us = next_us;
     return o;
@@ -147,7 +148,8 @@ TEST_F(OutboxTest, ConcurrentClaimersNeverGetTheSameRow) {
       std::to_string(kRows) +
       ") INSERT INTO outbox (id, account_id, postback_id, event_id, event_kind, event_time_us,"
       " method, url, body, state, created_at, next_attempt_us)"
-      " SELECT printf('d%04d', i), " + std::to_string(acme_) + ", " + std::to_string(pb) +
+      " SELECT printf('d%04d', i), " +
+      std::to_string(acme_) + ", " + std::to_string(pb) +
       ", randomblob(16), 4, 1, 'GET', 'https://r.test/', '', 0, i, i FROM n");
   std::unique_ptr<Store> other = Open();  // like a second process: its own connections
   ASSERT_NE(other, nullptr);
@@ -185,9 +187,9 @@ TEST_F(OutboxTest, OutcomesMoveTheRowAndRecordEveryAttempt) {
   ASSERT_EQ(ClaimIds(10, 10'000'000).size(), 2u);  // d2's lease outlasts the test
 
   // A 500: retry later.
-  ASSERT_TRUE(store_->RecordDeliveryOutcome(
-                        Outcome("d1", DeliveryState::kPending, 500, 100, /*next=*/5000))
-                  .ok());
+  ASSERT_TRUE(
+      store_->RecordDeliveryOutcome(Outcome("d1", DeliveryState::kPending, 500, 100, /*next=*/5000))
+          .ok());
   DeliveryRow d1 = Get("d1");
   EXPECT_EQ(d1.state, DeliveryState::kPending);
   EXPECT_EQ(d1.attempts, 1);
@@ -301,8 +303,8 @@ TEST_F(OutboxTest, ListPagesNewestFirstWithFiltersAndTenancy) {
   // 30 rows, three per created_at (ties broken by id), alternating postbacks and states.
   std::vector<std::string> expected;
   for (int i = 0; i < 30; ++i) {
-    const std::string id = "msg_" + std::string(1, static_cast<char>('a' + i % 3)) + "_" +
-                           std::to_string(100 + i);
+    const std::string id =
+        "msg_" + std::string(1, static_cast<char>('a' + i % 3)) + "_" + std::to_string(100 + i);
     Delivery(id, acme_, i % 2 ? pb2 : pb1, 1000 + i / 3, 0,
              i % 5 == 0 ? DeliveryState::kDead : DeliveryState::kPending);
     expected.push_back(id);
@@ -395,7 +397,8 @@ TEST_F(OutboxTest, ReplayIsBoundedPerCall) {
   Sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10005)"
       " INSERT INTO outbox (id, account_id, postback_id, event_id, event_kind, event_time_us,"
       " method, url, body, state, created_at, next_attempt_us)"
-      " SELECT printf('d%05d', i), " + std::to_string(acme_) + ", " + std::to_string(pb) +
+      " SELECT printf('d%05d', i), " +
+      std::to_string(acme_) + ", " + std::to_string(pb) +
       ", randomblob(16), 4, 1, 'GET', 'https://r.test/', '', 2, i, 0 FROM n");
   ReplaySelector dead{.filter = {.state = DeliveryState::kDead}};
   auto n = store_->ReplayDeliveries(acme_, dead, 50);
