@@ -290,6 +290,8 @@ struct ReplaySelector {
   DeliveryFilter filter;
 };
 struct OutboxStats {
+  // Pending rows the notifier owes: of a live, enabled postback, or piggyback (postback 0).
+  // Rows waiting on a disabled or deleted postback are left out (disabled_postbacks alarms).
   int64_t pending = 0;
   int64_t oldest_pending_created_us = 0;  // 0 when nothing is pending
   int64_t dead = 0;

@@ -1,20 +1,27 @@
 // The report side of SqliteStore: stats series (per link or per account, UTC or caller-given
 // buckets, from rollups or — when filtered — from raw hits), breakdowns per dimension, top
 // links, the click stream and raw-hit retention. Definitions of the counts: commit.cc.
+// Conversions (counted ones only) come from the same rollups' conversion columns; a goal's
+// from goal_rollups (StatsQuery::goal_id); a filtered report's, and a goal's per dimension,
+// from the conversions whose credited click is a matching raw hit (report_conversions.cc).
 #include <algorithm>
-#include <array>
 #include <limits>
 #include <map>
 #include <string>
 #include <string_view>
 
 #include "store/sqlite/commit.h"
+#include "store/sqlite/report_conversions.h"
+#include "store/sqlite/report_ranges.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/transaction.h"
 
 namespace ct {
 
+using sqlite::Bucketer;
+using sqlite::ConversionCounts;
 using sqlite::Db;
+using sqlite::FilterValues;
 using sqlite::Statement;
 using sqlite::Transaction;
 
@@ -22,122 +29,28 @@ namespace {
 
 constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr int64_t kHourUs = sqlite::kHourSeconds * kMicrosPerSecond;
-constexpr int64_t kDayUs = sqlite::kDaySeconds * kMicrosPerSecond;
-
-int64_t WidthSeconds(Interval interval) {
-  switch (interval) {
-    case Interval::kMinute:
-      return sqlite::kMinuteSeconds;
-    case Interval::kHour:
-      return sqlite::kHourSeconds;
-    case Interval::kDay:
-      return sqlite::kDaySeconds;
-  }
-  return sqlite::kDaySeconds;  // unreachable: every enumerator is handled above
-}
-
-// The hits column (or expression) holding a dimension's value; the same tokens as dim_rollups.
-std::string_view DimColumn(Dimension d) {
-  switch (d) {
-    case Dimension::kCountry:
-      return "country";
-    case Dimension::kDevice:
-      return "device";
-    case Dimension::kOs:
-      return "os";
-    case Dimension::kBrowser:
-      return "browser";
-    case Dimension::kReferrer:
-      return "referrer_domain";
-    case Dimension::kLanguage:
-      return "language";
-    case Dimension::kDestination:
-      return "destination";
-    case Dimension::kBot:
-      return "CASE WHEN bot <> 0 THEN 'bot' ELSE 'human' END";
-  }
-  return "country";  // unreachable
-}
-
-// The filters as at most one value per dimension. False when two filters on one dimension ask
-// for different values: nothing can match, and the caller answers empty without a query.
-using FilterValues = std::array<std::optional<std::string>, sqlite::kDimensionCount>;
-bool CollapseFilters(const std::vector<StatsFilter>& filters, FilterValues* out) {
-  for (const StatsFilter& f : filters) {
-    auto& slot = (*out)[static_cast<int>(f.dimension)];
-    if (slot && *slot != f.value) return false;
-    slot = f.value;
-  }
-  return true;
-}
-
-// " AND col = ?" per filtered dimension, in Dimension order, so the same set of filters always
-// gives the same SQL text (the connection's statement cache key).
-std::string FilterSql(const FilterValues& values) {
-  std::string sql;
-  for (int d = 0; d < sqlite::kDimensionCount; ++d) {
-    if (!values[d]) continue;
-    sql += " AND (";
-    sql += DimColumn(static_cast<Dimension>(d));
-    sql += ") = ?";
-  }
-  return sql;
-}
-
-[[nodiscard]] Status BindFilters(Statement* s, int first_index, const FilterValues& values) {
-  int index = first_index;
-  for (const auto& v : values) {
-    if (v) CT_RETURN_IF_ERROR(s->Bind(index++, std::string_view(*v)));
-  }
-  return Status::Ok();
-}
-
-// Assigns instants to the query's buckets: UTC buckets of the interval's width, or the caller's
-// boundaries (bucket i is [starts[i], starts[i+1]); nothing before starts[0]).
-class Bucketer {
- public:
-  explicit Bucketer(const StatsQuery& q)
-      : starts_(q.bucket_starts_us), width_(WidthSeconds(q.interval)) {}
-  std::optional<int64_t> StartOf(int64_t t) const {
-    if (starts_.empty()) return sqlite::BucketStart(t, width_);
-    auto it = std::upper_bound(starts_.begin(), starts_.end(), t);
-    if (it == starts_.begin()) return std::nullopt;
-    return *(it - 1);
-  }
-
- private:
-  const std::vector<int64_t>& starts_;
-  int64_t width_;
-};
-
-// The coarsest stored granularity, no coarser than the interval, whose buckets nest in the
-// caller's: every caller boundary must be a boundary of the stored buckets, or a stored bucket
-// would straddle two of the caller's (or reach past the last one, at a coarser width).
-int64_t GranularityFor(const StatsQuery& q) {
-  const int64_t width = WidthSeconds(q.interval);
-  if (q.bucket_starts_us.empty()) return width;
-  auto aligned = [&](int64_t width_us) {
-    return std::all_of(q.bucket_starts_us.begin(), q.bucket_starts_us.end(),
-                       [&](int64_t t) { return t % width_us == 0; });
-  };
-  if (width >= sqlite::kDaySeconds && aligned(kDayUs)) return sqlite::kDaySeconds;
-  if (width >= sqlite::kHourSeconds && aligned(kHourUs)) return sqlite::kHourSeconds;
-  return sqlite::kMinuteSeconds;
-}
 
 struct Counts {
-  int64_t total = 0, unique = 0, head = 0, bots = 0;
+  int64_t total = 0, unique = 0, head = 0, bots = 0, conversions = 0, value = 0;
+  void Add(const ConversionCounts& c) {
+    conversions += c.conversions;
+    value += c.value_micros;
+  }
 };
 
 LinkStats ToStats(const std::map<int64_t, Counts>& buckets) {
   LinkStats stats;
   for (const auto& [start, c] : buckets) {
-    if (c.total == 0 && c.unique == 0 && c.head == 0 && c.bots == 0) continue;
+    if (c.total == 0 && c.unique == 0 && c.head == 0 && c.bots == 0 && c.conversions == 0) {
+      continue;
+    }
     stats.total += c.total;
     stats.unique += c.unique;
     stats.head += c.head;
     stats.bots += c.bots;
-    stats.series.push_back({start, c.total, c.unique, c.head, c.bots});
+    stats.conversions += c.conversions;
+    stats.value_micros += c.value;
+    stats.series.push_back({start, c.total, c.unique, c.head, c.bots, c.conversions, c.value});
   }
   return stats;
 }
@@ -146,17 +59,20 @@ LinkStats ToStats(const std::map<int64_t, Counts>& buckets) {
                                       std::map<int64_t, Counts>* buckets) {
   const bool account_wide = q.link_id == 0;
   Result<Statement> s = db->Prepare(account_wide ? R"sql(
-      SELECT bucket_start_us, total, unique_count, head, bots FROM account_rollups
+      SELECT bucket_start_us, total, unique_count, head, bots, conversions, value_micros
+      FROM account_rollups
       WHERE account_id = ? AND granularity = ? AND bucket_start_us >= ? AND bucket_start_us < ?
       ORDER BY bucket_start_us)sql"
                                                  : R"sql(
-      SELECT bucket_start_us, total, unique_count, head, bots FROM rollups
+      SELECT bucket_start_us, total, unique_count, head, bots, conversions, value_micros
+      FROM rollups
       WHERE link_id = ? AND granularity = ? AND bucket_start_us >= ? AND bucket_start_us < ?
       ORDER BY bucket_start_us)sql");
   if (!s.ok()) return s.status();
   const int64_t from = q.bucket_starts_us.empty() ? q.from_us : q.bucket_starts_us.front();
+  const int64_t granularity = sqlite::GranularityFor(q);
   CT_RETURN_IF_ERROR(
-      s->BindAll(account_wide ? q.account_id : q.link_id, GranularityFor(q), from, q.to_us));
+      s->BindAll(account_wide ? q.account_id : q.link_id, granularity, from, q.to_us));
   for (;;) {
     Result<bool> row = s->Step();
     if (!row.ok()) return row.status();
@@ -168,8 +84,14 @@ LinkStats ToStats(const std::map<int64_t, Counts>& buckets) {
     c.unique += s->ColumnInt(2);
     c.head += s->ColumnInt(3);
     c.bots += s->ColumnInt(4);
+    if (q.goal_id == 0) c.Add({s->ColumnInt(5), s->ColumnInt(6)});
   }
-  return Status::Ok();
+  if (q.goal_id == 0) return Status::Ok();
+  // One goal's conversions: from its own rollups, in the same buckets (clicks stay as above).
+  auto add = [&](int64_t t, const ConversionCounts& cc) {
+    if (std::optional<int64_t> start = bucketer.StartOf(t)) (*buckets)[*start].Add(cc);
+  };
+  return sqlite::ReadGoalRollups(db, q, granularity, from, q.to_us, add);
 }
 
 // Which raw hits a filtered report reads. One link: its non-empty hours from its hour rollups,
@@ -197,11 +119,11 @@ std::string HitScopeSql(bool account_wide) {
 [[nodiscard]] Status StatsFromHits(Db* db, const StatsQuery& q, const FilterValues& filters,
                                    const Bucketer& bucketer, std::map<int64_t, Counts>* buckets) {
   Result<Statement> s = db->Prepare("SELECT time_us, kind, bot, is_unique FROM hits WHERE " +
-                                    HitScopeSql(q.link_id == 0) + FilterSql(filters));
+                                    HitScopeSql(q.link_id == 0) + sqlite::FilterSql(filters));
   if (!s.ok()) return s.status();
   Result<int> next = BindHitScope(&*s, q);
   if (!next.ok()) return next.status();
-  CT_RETURN_IF_ERROR(BindFilters(&*s, *next, filters));
+  CT_RETURN_IF_ERROR(sqlite::BindFilters(&*s, *next, filters));
   for (;;) {
     Result<bool> row = s->Step();
     if (!row.ok()) return row.status();
@@ -218,62 +140,96 @@ std::string HitScopeSql(bool account_wide) {
       c.unique += s->ColumnInt(3) != 0 ? 1 : 0;
     }
   }
-  return Status::Ok();
+  auto add = [&](int64_t t, const ConversionCounts& cc) {
+    if (std::optional<int64_t> start = bucketer.StartOf(t)) (*buckets)[*start].Add(cc);
+  };
+  return sqlite::ConversionsOfHitsByTime(db, q, filters, add);
 }
 
-// Reads breakdown rows (value, total, unique, bots) until the statement ends.
+// Reads breakdown rows (value, total, unique, bots, conversions, value_micros) until the
+// statement ends.
 [[nodiscard]] Status ReadBreakdown(Statement* s, std::vector<BreakdownRow>* rows) {
   for (;;) {
     Result<bool> row = s->Step();
     if (!row.ok()) return row.status();
     if (!*row) return Status::Ok();
-    rows->push_back({s->ColumnText(0), s->ColumnInt(1), s->ColumnInt(2), s->ColumnInt(3)});
+    rows->push_back({s->ColumnText(0), s->ColumnInt(1), s->ColumnInt(2), s->ColumnInt(3),
+                     s->ColumnInt(4), s->ColumnInt(5)});
   }
 }
 
-// Sums of the hour rollups (link or account) over [hour of from_us, to_us).
+// Replaces the rows' conversions with `by_value`'s, adding a row for a value that converted
+// without clicks in the range (its clicks came earlier).
+void SetConversions(const std::map<std::string, ConversionCounts>& by_value,
+                    std::vector<BreakdownRow>* rows) {
+  for (BreakdownRow& r : *rows) r.conversions = r.value_micros = 0;
+  for (const auto& [value, c] : by_value) {
+    auto it = std::find_if(rows->begin(), rows->end(),
+                           [&](const BreakdownRow& r) { return r.value == value; });
+    if (it == rows->end()) it = rows->insert(rows->end(), BreakdownRow{value});
+    it->conversions = c.conversions;
+    it->value_micros = c.value_micros;
+  }
+}
+
+// Sums of the hour rollups (link or account) over [hour of from_us, to_us); a goal's
+// conversions from its hour rollups instead.
 [[nodiscard]] Status HourTotals(Db* db, const StatsQuery& q, Counts* out) {
   const bool account_wide = q.link_id == 0;
   Result<Statement> s = db->Prepare(account_wide ? R"sql(
-      SELECT SUM(total), SUM(unique_count), SUM(bots) FROM account_rollups
+      SELECT SUM(total), SUM(unique_count), SUM(bots), SUM(conversions), SUM(value_micros)
+      FROM account_rollups
       WHERE account_id = ? AND granularity = 3600 AND bucket_start_us >= ?
         AND bucket_start_us < ?)sql"
                                                  : R"sql(
-      SELECT SUM(total), SUM(unique_count), SUM(bots) FROM rollups
+      SELECT SUM(total), SUM(unique_count), SUM(bots), SUM(conversions), SUM(value_micros)
+      FROM rollups
       WHERE link_id = ? AND granularity = 3600 AND bucket_start_us >= ?
         AND bucket_start_us < ?)sql");
   if (!s.ok()) return s.status();
-  CT_RETURN_IF_ERROR(s->BindAll(account_wide ? q.account_id : q.link_id,
-                                sqlite::BucketStart(q.from_us, sqlite::kHourSeconds), q.to_us));
+  const int64_t from_hour = sqlite::BucketStart(q.from_us, sqlite::kHourSeconds);
+  CT_RETURN_IF_ERROR(s->BindAll(account_wide ? q.account_id : q.link_id, from_hour, q.to_us));
   Result<bool> row = s->Step();
   if (!row.ok()) return row.status();
   if (*row) {
     out->total = s->ColumnInt(0);
     out->unique = s->ColumnInt(1);
     out->bots = s->ColumnInt(2);
+    out->conversions = s->ColumnInt(3);
+    out->value = s->ColumnInt(4);
   }
-  return Status::Ok();
+  if (q.goal_id == 0) return Status::Ok();
+  out->conversions = out->value = 0;
+  return sqlite::ReadGoalRollups(db, q, sqlite::kHourSeconds, from_hour, q.to_us,
+                                 [&](int64_t, const ConversionCounts& cc) { out->Add(cc); });
 }
 
 // Unfiltered breakdown from the hourly rollups, over whole UTC hours. dim_rollups holds the
 // known values (commit.cc); the unknown ("") row is the hour rollups' sums minus theirs, and
-// bot/human are the rollups' bots and total/unique.
+// bot/human are the rollups' bots and total/unique (conversions: all on "human", as bots are
+// never credited). dim_rollups has no goal: one goal's conversions per value come from the raw
+// conversions and their clicks, and the unknown row keeps the rest of the goal's total
+// (unattributed ones, and clicks past the raw-hit retention).
 [[nodiscard]] Status BreakdownFromRollups(Db* db, const StatsQuery& q, Dimension dimension,
                                           std::vector<BreakdownRow>* rows) {
   Counts all;
   CT_RETURN_IF_ERROR(HourTotals(db, q, &all));
   if (dimension == Dimension::kBot) {
-    rows->push_back({"human", all.total, all.unique, 0});
+    rows->push_back({"human", all.total, all.unique, 0, all.conversions, all.value});
     rows->push_back({"bot", 0, 0, all.bots});
   } else {
     const bool account_wide = q.link_id == 0;
     Result<Statement> s = db->Prepare(account_wide ? R"sql(
-        SELECT value, SUM(total), SUM(unique_count), SUM(bots) FROM dim_rollups
+        SELECT value, SUM(total), SUM(unique_count), SUM(bots), SUM(conversions),
+               SUM(value_micros)
+        FROM dim_rollups
         WHERE bucket_start_us >= ? AND bucket_start_us < ? AND dim = ?
           AND link_id IN (SELECT id FROM links WHERE account_id = ?)
         GROUP BY value)sql"
                                                    : R"sql(
-        SELECT value, SUM(total), SUM(unique_count), SUM(bots) FROM dim_rollups
+        SELECT value, SUM(total), SUM(unique_count), SUM(bots), SUM(conversions),
+               SUM(value_micros)
+        FROM dim_rollups
         WHERE bucket_start_us IN (SELECT bucket_start_us FROM rollups WHERE link_id = ?4
                                     AND granularity = 3600 AND bucket_start_us >= ?1
                                     AND bucket_start_us < ?2)
@@ -281,20 +237,30 @@ std::string HitScopeSql(bool account_wide) {
         GROUP BY value)sql");
     if (!s.ok()) return s.status();
     // Both texts take (from hour, to, dim, link or account) as ?1..?4.
-    CT_RETURN_IF_ERROR(s->BindAll(sqlite::BucketStart(q.from_us, sqlite::kHourSeconds), q.to_us,
-                                  static_cast<int64_t>(dimension),
+    const int64_t from_hour = sqlite::BucketStart(q.from_us, sqlite::kHourSeconds);
+    CT_RETURN_IF_ERROR(s->BindAll(from_hour, q.to_us, static_cast<int64_t>(dimension),
                                   account_wide ? q.account_id : q.link_id));
     CT_RETURN_IF_ERROR(ReadBreakdown(&*s, rows));
-    BreakdownRow unknown{"", all.total, all.unique, all.bots};
+    if (q.goal_id != 0) {
+      std::map<std::string, ConversionCounts> by_value;
+      CT_RETURN_IF_ERROR(
+          sqlite::ConversionsOfHitsByValue(db, q, from_hour, q.to_us, {}, dimension, &by_value));
+      by_value.erase("");  // clicks of unknown value: part of the unknown row's remainder below
+      SetConversions(by_value, rows);
+    }
+    BreakdownRow unknown{"", all.total, all.unique, all.bots, all.conversions, all.value};
     for (const BreakdownRow& r : *rows) {
       unknown.total -= r.total;
       unknown.unique -= r.unique;
       unknown.bots -= r.bots;
+      unknown.conversions -= r.conversions;
+      unknown.value_micros -= r.value_micros;
     }
     rows->push_back(unknown);
   }
-  std::erase_if(*rows,
-                [](const BreakdownRow& r) { return r.total == 0 && r.unique == 0 && r.bots == 0; });
+  std::erase_if(*rows, [](const BreakdownRow& r) {
+    return r.total == 0 && r.unique == 0 && r.bots == 0 && r.conversions == 0;
+  });
   return Status::Ok();
 }
 
@@ -356,7 +322,7 @@ Result<std::optional<LinkStats>> SqliteStore::GetLinkStats(const StatsQuery& que
     CT_RETURN_IF_ERROR(StatsFromRollups(db, query, bucketer, &buckets));
   } else {
     FilterValues filters;
-    if (CollapseFilters(query.filters, &filters)) {
+    if (sqlite::CollapseFilters(query.filters, &filters)) {
       CT_RETURN_IF_ERROR(StatsFromHits(db, query, filters, bucketer, &buckets));
     }
   }
@@ -380,29 +346,29 @@ Result<std::optional<std::vector<BreakdownRow>>> SqliteStore::GetBreakdown(const
   }
   std::vector<BreakdownRow> rows;
   FilterValues filters;
-  if (limit <= 0 || !CollapseFilters(query.filters, &filters)) {
+  if (limit <= 0 || !sqlite::CollapseFilters(query.filters, &filters)) {
     return std::optional<std::vector<BreakdownRow>>(std::move(rows));
   }
   if (query.filters.empty()) {
     CT_RETURN_IF_ERROR(BreakdownFromRollups(db, query, dimension, &rows));
-    SortAndTruncate(&rows, limit);
   } else {
-    // Most clicks first; ties by bots, then by value so the order is stable.
-    Result<Statement> s =
-        db->Prepare("SELECT " + std::string(DimColumn(dimension)) +
-                    ", SUM(bot = 0), SUM(is_unique), SUM(bot <> 0) FROM hits WHERE " +
-                    HitScopeSql(account_wide) + " AND kind = 1" + FilterSql(filters) +
-                    " GROUP BY 1 ORDER BY 2 DESC, 4 DESC, 1 LIMIT ?");
+    // Every value (one row each), not just the first `limit`: a value may rank by clicks only
+    // after its conversions are merged in. Sorted and cut below.
+    Result<Statement> s = db->Prepare(
+        "SELECT " + std::string(sqlite::DimColumn(dimension)) +
+        ", SUM(bot = 0), SUM(is_unique), SUM(bot <> 0), 0, 0 FROM hits WHERE " +
+        HitScopeSql(account_wide) + " AND kind = 1" + sqlite::FilterSql(filters) + " GROUP BY 1");
     if (!s.ok()) return s.status();
     Result<int> next = BindHitScope(&*s, query);
     if (!next.ok()) return next.status();
-    CT_RETURN_IF_ERROR(BindFilters(&*s, *next, filters));
-    const int n =
-        *next + static_cast<int>(std::count_if(filters.begin(), filters.end(),
-                                               [](const auto& v) { return v.has_value(); }));
-    CT_RETURN_IF_ERROR(s->Bind(n, static_cast<int64_t>(limit)));
+    CT_RETURN_IF_ERROR(sqlite::BindFilters(&*s, *next, filters));
     CT_RETURN_IF_ERROR(ReadBreakdown(&*s, &rows));
+    std::map<std::string, ConversionCounts> by_value;
+    CT_RETURN_IF_ERROR(sqlite::ConversionsOfHitsByValue(db, query, query.from_us, query.to_us,
+                                                        filters, dimension, &by_value));
+    SetConversions(by_value, &rows);
   }
+  SortAndTruncate(&rows, limit);
   CT_RETURN_IF_ERROR(txn.Commit());
   return std::optional<std::vector<BreakdownRow>>(std::move(rows));
 }
@@ -411,31 +377,29 @@ Result<std::vector<TopLink>> SqliteStore::GetTopLinks(int64_t account_id, int64_
                                                       int64_t to_us, int limit) {
   std::vector<TopLink> top;
   if (limit <= 0 || from_us >= to_us) return top;
-  // Whole UTC days from the day rollups, the hours at either end from the hour rollups: a
-  // month over many links reads ~30 rows per link, not ~720.
-  const int64_t h0 = sqlite::BucketStart(from_us, sqlite::kHourSeconds);
-  int64_t d1 = sqlite::BucketStart(h0 + kDayUs - 1, sqlite::kDaySeconds);  // first whole day
-  int64_t d2 = sqlite::BucketStart(to_us, sqlite::kDaySeconds);            // end of whole days
-  if (d1 >= d2) d1 = d2 = to_us;  // no whole day inside: hours only
+  const sqlite::DayHourRanges r = sqlite::SplitDaysAndHours(from_us, to_us);
   ReadLease lease = AcquireReader();
+  // A link whose clicks came before the range still lists when it converted in it.
   Result<Statement> s = lease.db()->Prepare(R"sql(
-    SELECT r.link_id, SUM(r.total), SUM(r.unique_count), SUM(r.bots)
+    SELECT r.link_id, SUM(r.total), SUM(r.unique_count), SUM(r.bots), SUM(r.conversions),
+           SUM(r.value_micros)
     FROM links l JOIN rollups r ON r.link_id = l.id
     WHERE l.account_id = ?
       AND ((r.granularity = 86400 AND r.bucket_start_us >= ? AND r.bucket_start_us < ?)
         OR (r.granularity = 3600 AND ((r.bucket_start_us >= ? AND r.bucket_start_us < ?)
                                    OR (r.bucket_start_us >= ? AND r.bucket_start_us < ?))))
     GROUP BY r.link_id
-    HAVING SUM(r.total) > 0 OR SUM(r.bots) > 0
+    HAVING SUM(r.total) > 0 OR SUM(r.bots) > 0 OR SUM(r.conversions) > 0
     ORDER BY 2 DESC, 4 DESC, r.link_id LIMIT ?)sql");
   if (!s.ok()) return s.status();
   CT_RETURN_IF_ERROR(
-      s->BindAll(account_id, d1, d2, h0, d1, d2, to_us, static_cast<int64_t>(limit)));
+      s->BindAll(account_id, r.d1, r.d2, r.h0, r.d1, r.d2, r.to, static_cast<int64_t>(limit)));
   for (;;) {
     Result<bool> row = s->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    top.push_back({s->ColumnInt(0), s->ColumnInt(1), s->ColumnInt(2), s->ColumnInt(3)});
+    top.push_back({s->ColumnInt(0), s->ColumnInt(1), s->ColumnInt(2), s->ColumnInt(3),
+                   s->ColumnInt(4), s->ColumnInt(5)});
   }
   return top;
 }

@@ -361,12 +361,19 @@ CREATE TABLE outbox (
   next_attempt_us  INTEGER NOT NULL,
   last_status      INTEGER NOT NULL DEFAULT 0,
   last_error       TEXT    NOT NULL DEFAULT '',
-  delivered_at     INTEGER NOT NULL DEFAULT 0
+  delivered_at     INTEGER NOT NULL DEFAULT 0,
+  -- The last ReplayDeliveries: an outcome of an attempt started before it is stale (it answers
+  -- the pre-replay send), so it is recorded but does not move the replayed row.
+  replayed_at      INTEGER NOT NULL DEFAULT 0
 );
 -- ClaimDeliveries: the due pending rows, oldest due first; only pending rows are indexed.
 CREATE INDEX outbox_due ON outbox(next_attempt_us) WHERE state = 0;
 -- ListDeliveries: newest first per account.
 CREATE INDEX outbox_by_account ON outbox(account_id, created_at, id);
+-- GetOutboxStats, polled by the monitor: the oldest pending row and the dead-letter count read
+-- only these small partial indexes, never the whole (ever-growing) outbox.
+CREATE INDEX outbox_pending_by_created ON outbox(created_at) WHERE state = 0;
+CREATE INDEX outbox_dead ON outbox(created_at) WHERE state = 2;
 
 -- Every attempt of every delivery: time, status, latency, error.
 CREATE TABLE delivery_attempts (
