@@ -77,6 +77,10 @@ std::string ClickId(const EventId& id) {
   return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(id.data()), id.size()));
 }
 
+void AppendClickId(const EventId& id, std::string* out) {
+  AppendBase64Url(std::string_view(reinterpret_cast<const char*>(id.data()), id.size()), out);
+}
+
 std::string_view EventKindName(EventKind kind) {
   switch (kind) {
     case EventKind::kClick:

@@ -45,6 +45,8 @@ std::string EventIdHex(const EventId& id);
 // The click id users see ({click_id} macro, the ct_cid cookie, conversions' click_id, the click
 // stream): base64url of the 16 bytes without padding, 22 characters.
 std::string ClickId(const EventId& id);
+// ClickId appended to `out`: no allocation when `out` has room (the edge formats it per click).
+void AppendClickId(const EventId& id, std::string* out);
 // The inverse of ClickId: nullopt unless `s` is exactly 22 base64url characters.
 std::optional<EventId> ParseClickId(std::string_view s);
 

@@ -41,6 +41,11 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
 std::string Base64UrlEncode(std::string_view bytes) {
   std::string out;
   out.reserve((bytes.size() * 4 + 2) / 3);
+  AppendBase64Url(bytes, &out);
+  return out;
+}
+
+void AppendBase64Url(std::string_view bytes, std::string* out) {
   uint32_t acc = 0;
   int bits = 0;
   for (unsigned char c : bytes) {
@@ -48,11 +53,10 @@ std::string Base64UrlEncode(std::string_view bytes) {
     bits += 8;
     while (bits >= 6) {
       bits -= 6;
-      out.push_back(kAlphabet[(acc >> bits) & 63]);
+      out->push_back(kAlphabet[(acc >> bits) & 63]);
     }
   }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 63]);
-  return out;
+  if (bits > 0) out->push_back(kAlphabet[(acc << (6 - bits)) & 63]);
 }
 
 bool Base64UrlDecode(std::string_view text, std::string* out) {

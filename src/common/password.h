@@ -19,6 +19,8 @@ bool VerifyPassword(std::string_view password, std::string_view stored);
 
 // base64url without padding (RFC 4648 §5), e.g. for click ids and cookie values.
 std::string Base64UrlEncode(std::string_view bytes);
+// The same, appended to `out` (no allocation once `out` has the capacity: the edge's hot path).
+void AppendBase64Url(std::string_view bytes, std::string* out);
 // Empty optional-like: returns false on any character outside the alphabet or a bad length.
 bool Base64UrlDecode(std::string_view text, std::string* out);
 

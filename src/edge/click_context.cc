@@ -45,17 +45,16 @@ std::string_view RequestFacts::Language() {
   return language_;
 }
 
-std::string_view FindVisitorCookie(std::string_view header) {
+std::string_view FindIdCookie(std::string_view header, std::string_view name) {
   while (!header.empty()) {
     size_t semi = header.find(';');
     std::string_view pair = header.substr(0, semi);
     header = semi == header.npos ? std::string_view() : header.substr(semi + 1);
     while (!pair.empty() && (pair.front() == ' ' || pair.front() == '\t')) pair.remove_prefix(1);
-    if (!pair.starts_with(kVisitorCookie) || pair.size() <= kVisitorCookie.size() ||
-        pair[kVisitorCookie.size()] != '=') {
+    if (!pair.starts_with(name) || pair.size() <= name.size() || pair[name.size()] != '=') {
       continue;
     }
-    std::string_view v = pair.substr(kVisitorCookie.size() + 1);
+    std::string_view v = pair.substr(name.size() + 1);
     while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
     if (v.size() < 16 || v.size() > 64) return {};
     for (char c : v) {
@@ -74,6 +73,19 @@ void AppendVisitorCookie(std::string_view value, std::string* out) {
   out->push_back('=');
   out->append(value);
   out->append("; Max-Age=31536000; Path=/; HttpOnly; SameSite=Lax\r\n");
+}
+
+std::string ClickCookieAttributes(int days) {
+  int64_t seconds = static_cast<int64_t>(days > 0 ? days : 0) * 86400;
+  return "; Path=/; Max-Age=" + std::to_string(seconds) + "; HttpOnly; SameSite=Lax\r\n";
+}
+
+void AppendClickCookie(std::string_view click_id, std::string_view attributes, std::string* out) {
+  out->append("Set-Cookie: ");
+  out->append(kClickCookie);
+  out->push_back('=');
+  out->append(click_id);
+  out->append(attributes);
 }
 
 }  // namespace ct::edge

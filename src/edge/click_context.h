@@ -11,7 +11,8 @@
 
 namespace ct::edge {
 
-inline constexpr std::string_view kVisitorCookie = "ct_vid";
+inline constexpr std::string_view kVisitorCookie = "ct_vid";  // the visitor's first click id
+inline constexpr std::string_view kClickCookie = "ct_cid";    // the visitor's last click id
 
 // VisitorFacts backed by the GeoDb and UserAgentParser (either may be null: the value is then
 // ""). One per connection, Reset() per request; the views it returns are valid until then.
@@ -37,9 +38,18 @@ class RequestFacts final : public VisitorFacts {
   std::string language_;
 };
 
-// The ct_vid value of a Cookie header when it is well-formed ([A-Za-z0-9_-]{16,64}); "" else.
-std::string_view FindVisitorCookie(std::string_view cookie_header);
+// The value of cookie `name` in a Cookie header when it is well-formed ([A-Za-z0-9_-]{16,64});
+// "" else (absent or malformed: neither kind of id can be anything else).
+std::string_view FindIdCookie(std::string_view cookie_header, std::string_view name);
+inline std::string_view FindVisitorCookie(std::string_view cookie_header) {
+  return FindIdCookie(cookie_header, kVisitorCookie);
+}
 // Appends the Set-Cookie header line (with CRLF) for a new visitor id.
 void AppendVisitorCookie(std::string_view value, std::string* out);
+// "; Path=/; Max-Age=<days x 86400>; HttpOnly; SameSite=Lax\r\n": the constant tail of the
+// ct_cid header, formatted once per server so that a click only appends it.
+std::string ClickCookieAttributes(int days);
+// Appends "Set-Cookie: ct_cid=<click_id>" + `attributes` (from ClickCookieAttributes).
+void AppendClickCookie(std::string_view click_id, std::string_view attributes, std::string* out);
 
 }  // namespace ct::edge

@@ -1,6 +1,7 @@
 // One connection's session, as a recipe: read a request, look up the link, append to the
-// journal, send the 302 — and the API and error paths beside it. Everything here runs on the
-// connection's I/O thread; the only waits are socket I/O, the journal flush and the API pool.
+// journal, send the 302 — and the pixel, conversion, API and error paths beside it. Everything here
+// runs on the connection's I/O thread; the only waits are socket I/O, the journal flush and the API
+// pool.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -8,6 +9,7 @@
 #include "common/log.h"
 #include "common/password.h"
 #include "edge/click_context.h"
+#include "edge/conversion_pixel.h"
 #include "edge/edge_worker.h"
 #include "edge/location_builder.h"
 #include "edge/password_page.h"
@@ -44,6 +46,12 @@ class Session {
       switch (req_.route) {
         case Route::kRedirect:
           co_await Redirect(tail);
+          break;
+        case Route::kPixel:
+          co_await Pixel(tail);
+          break;
+        case Route::kConversion:
+          co_await Conversion(tail);
           break;
         case Route::kApi:
           co_await CallApi(tail);
@@ -101,16 +109,14 @@ class Session {
   }
 
   asio::awaitable<void> Redirect(std::string_view tail) {
-    if (!req_.is_get && !req_.is_head && !req_.is_post) {
-      s_.metrics.method_not_allowed->Inc();
-      co_return co_await Send(MethodNotAllowedHead(), tail, {});
-    }
+    if (!req_.is_get && !req_.is_head && !req_.is_post) co_return co_await MethodNotAllowed(tail);
     // Route by Host, then look up the link.
     const LinkTable::Snapshot& links = w_->links.Get();
     uint32_t domain = ResolveDomain(links);
     const LinkEntry* link =
         domain == LinkTable::kNoDomain ? nullptr : links.Find(domain, req_.slug);
-    if (link == nullptr) co_return co_await NotFound(tail);
+    // A pixel's slug answers only /p/{slug}: it has nowhere to send anyone.
+    if (link == nullptr || link->kind() != LinkKind::kLink) co_return co_await NotFound(tail);
     if (req_.is_post) co_return co_await PasswordPost(*link, tail);
     co_await Click(*link, tail, /*password_ok=*/false);
   }
@@ -136,15 +142,8 @@ class Session {
   asio::awaitable<void> Click(const LinkEntry& link, std::string_view tail, bool password_ok) {
     const EdgeOptions& o = s_.options;
     std::string_view query = QueryOf(req_.target);
-    // The client: the peer, or what our trusted proxies say it is.
-    std::string_view ip = conn_.peer_ip;
-    if (conn_.peer_trusted && req_.x_forwarded_for >= 0) {
-      ip = s_.proxies.ClientIp(ip, true, req_.HeaderValue(req_.x_forwarded_for));
-    }
-    facts_.Reset(o.geo.get(), o.user_agents.get(), ip, req_.HeaderValue(req_.user_agent),
-                 req_.HeaderValue(req_.accept_language));
-    int64_t now_us = s_.clock->NowMicros();
-    ClickDecision d = DecideClick(link, {now_us, !req_.is_head, password_ok}, facts_, w_->rng);
+    std::string_view ip = BeginEvent();
+    ClickDecision d = DecideClick(link, {now_us_, !req_.is_head, password_ok}, facts_, w_->rng);
     out_.clear();
     if (d.outcome == ClickOutcome::kPasswordRequired) {
       // The form: not a click, nothing journaled.
@@ -153,28 +152,17 @@ class Session {
       co_await Write(out_);
       co_return;
     }
-    EventId id = s_.ids.Next(now_us);
-    uint8_t flags = 0;
-    if (req_.prefetch) flags |= kFlagPrefetch;
+    EventId id = s_.ids.Next(now_us_);
+    uint8_t flags = RequestFlags();
     if (password_ok) flags |= kFlagPasswordOk;
     if (d.outcome != ClickOutcome::kRedirect) flags |= kFlagFallback;
-    // The visitor cookie: read it, or make one from this click's id.
-    std::string_view visitor;
-    bool new_visitor = false;
-    if (o.visitor_cookie) {
-      visitor = FindVisitorCookie(req_.HeaderValue(req_.cookie));
-      // A 410 sets no cookie: nothing is served that a visitor would come back through.
-      new_visitor = visitor.empty() && !req_.is_head && d.outcome != ClickOutcome::kGone;
-    }
+    // Cookies only with something a visitor comes back through: not on a HEAD, not on a 410.
+    bool sets_cookies = !req_.is_head && d.outcome != ClickOutcome::kGone;
+    std::string_view visitor = ReadVisitor(id, sets_cookies, &flags);
     const LinkExtras* x = link.extras();
-    click_id_.clear();
-    if (new_visitor || (x != nullptr && x->has_macros)) {
-      click_id_ = ClickId(id);
-    }
-    if (new_visitor) {
-      visitor = click_id_;
-      flags |= kFlagNewVisitor;
-    }
+    bool click_cookie = sets_cookies && o.click_cookie;
+    // One id for the ct_cid cookie and the {click_id} macro.
+    if (click_cookie || (x != nullptr && x->has_macros)) EnsureClickId(id);
     if (d.outcome == ClickOutcome::kGone) {
       AppendGonePage(req_.is_head, tail, &out_);
     } else if (x == nullptr) {
@@ -193,37 +181,17 @@ class Session {
       }
       FormatRedirectHead(location_, &out_);
     }
-    if (new_visitor) AppendVisitorCookie(visitor, &out_);
+    if ((flags & kFlagNewVisitor) != 0) AppendVisitorCookie(visitor, &out_);
+    if (click_cookie) AppendClickCookie(click_id_, s_.click_cookie_attributes, &out_);
     if (d.outcome != ClickOutcome::kGone) out_.append(tail);
     // Append to the journal (the flush writes this thread's whole batch at once).
-    if (s_.sink != nullptr) {
-      payload_.clear();
-      EventView ev;
-      ev.kind = req_.is_head ? EventKind::kHead : EventKind::kClick;
-      ev.id = id;
-      ev.time_us = now_us;
-      ev.link_id = link.link_id();
-      ev.account_id = link.account_id();
-      ev.flags = flags;
-      // Country first (on the real address), then anonymise what is kept.
-      if (o.geo) ev.country = facts_.Country();
-      if (o.anonymize_ip) {
-        anon_ip_ = enrich::AnonymizeIp(ip);
-        ev.ip = anon_ip_;
-      } else {
-        ev.ip = ip;
-      }
-      ev.user_agent = req_.HeaderValue(req_.user_agent);
-      ev.referrer = req_.HeaderValue(req_.referer);
-      ev.accept_language = req_.HeaderValue(req_.accept_language);
-      ev.visitor_id = visitor;
-      ev.destination = d.destination;
-      EncodeEventView(ev, &payload_);
-      journal::AppendRecord(&w_->batch, journal::RecordType::kEvent, payload_);
-      conn_.SetState(ConnState::kBusy);
-      // On false the journal failed: the response goes out anyway (counted as unrecorded).
-      co_await w_->AsyncJournal(asio::use_awaitable);
-    }
+    EventView ev =
+        RequestEvent(req_.is_head ? EventKind::kHead : EventKind::kClick, id, ip, visitor, flags);
+    ev.link_id = link.link_id();
+    ev.account_id = link.account_id();
+    ev.destination = d.destination;
+    // On false the journal failed: the response goes out anyway (counted as unrecorded).
+    if (AppendEvent(ev)) co_await w_->AsyncJournal(asio::use_awaitable);
     // Send the 302 (or the 410).
     if (d.outcome == ClickOutcome::kGone) {
       s_.metrics.gone->Inc();
@@ -235,14 +203,174 @@ class Session {
         std::chrono::duration<double>(Steady::now() - header_done_at_).count());
   }
 
+  // GET|HEAD /p/{slug}: the GIF whatever happens (an email must never show a broken image).
+  // A pixel of this host also journals an impression (a HEAD: kHead), recorded like a click.
+  asio::awaitable<void> Pixel(std::string_view tail) {
+    if (!req_.is_get && !req_.is_head) co_return co_await MethodNotAllowed(tail);
+    // Route by Host, then look up the pixel; a link's slug here is no pixel.
+    const LinkTable::Snapshot& links = w_->links.Get();
+    const LinkEntry* pixel = nullptr;
+    if (!req_.slug.empty()) {
+      uint32_t domain = ResolveDomain(links);
+      if (domain != LinkTable::kNoDomain) pixel = links.Find(domain, req_.slug);
+    }
+    s_.metrics.pixel->Inc();
+    if (pixel == nullptr || pixel->kind() != LinkKind::kPixel) {
+      s_.metrics.pixel_unknown->Inc();
+      co_return co_await SendGif(tail);
+    }
+    std::string_view ip = BeginEvent();
+    EventId id = s_.ids.Next(now_us_);
+    uint8_t flags = RequestFlags();
+    std::string_view visitor = ReadVisitor(id, /*may_set=*/!req_.is_head, &flags);
+    out_.assign(PixelHead());
+    if ((flags & kFlagNewVisitor) != 0) AppendVisitorCookie(visitor, &out_);
+    out_.append(tail);
+    if (!req_.is_head) out_.append(PixelGif());
+    // Journal the impression (before the co_await: `pixel` lives in this thread's snapshot).
+    EventView ev = RequestEvent(req_.is_head ? EventKind::kHead : EventKind::kImpression, id, ip,
+                                visitor, flags);
+    ev.link_id = pixel->link_id();
+    ev.account_id = pixel->account_id();
+    if (AppendEvent(ev)) co_await w_->AsyncJournal(asio::use_awaitable);
+    co_await Write(out_);
+  }
+
+  // GET|HEAD /c/{key}: the conversion pixel. A live goal's GET journals a conversion (click id
+  // from the query, else the ct_cid cookie) and answers the GIF — or, to a client that asks for
+  // HTML, a page of the goal's piggyback <img> tags. An unknown key: the GIF, nothing journaled.
+  // A HEAD journals nothing: link scanners and mail proxies probe URLs with HEAD, and a probe
+  // is not a conversion.
+  asio::awaitable<void> Conversion(std::string_view tail) {
+    if (!req_.is_get && !req_.is_head) co_return co_await MethodNotAllowed(tail);
+    s_.metrics.conversion->Inc();
+    // Goal keys are store-wide and unguessable: no Host routing, so a conversion pixel works
+    // on every host the edge serves (the one whose ct_cid cookie the visitor carries).
+    const GoalRow* goal = req_.slug.empty() ? nullptr : w_->links.Get().FindGoal(req_.slug);
+    if (goal == nullptr) {
+      s_.metrics.conversion_unknown_goal->Inc();
+      co_return co_await SendGif(tail);
+    }
+    if (req_.is_head) co_return co_await SendGif(tail);
+    ParseConversionQuery(QueryOf(req_.target), &conversion_);
+    bool html = conversion_.html || PrefersHtml(req_.HeaderValue(req_.accept));
+    std::string_view ip = BeginEvent();
+    EventId id = s_.ids.Next(now_us_);
+    uint8_t flags = RequestFlags();
+    std::string_view visitor = ReadVisitor(id, /*may_set=*/false, &flags);
+    if (conversion_.has_value) flags |= kFlagHasValue;
+    if (html) flags |= kFlagPiggybackServed;
+    EventView ev = RequestEvent(EventKind::kConversion, id, ip, visitor, flags);
+    ev.account_id = goal->account_id;
+    ev.goal_id = goal->id;
+    ev.value_micros = conversion_.value_micros;
+    ev.currency = conversion_.currency;
+    ev.order_id = conversion_.order_id;
+    ev.click_ref = !conversion_.click_id.empty()
+                       ? std::string_view(conversion_.click_id)
+                       : FindIdCookie(req_.HeaderValue(req_.cookie), kClickCookie);
+    // Format the answer now, while `goal` (in this thread's snapshot) is still ours.
+    out_.clear();
+    if (html) {
+      body_.clear();
+      AppendPiggybackPage(*goal, ConversionMacros(*goal, ev), &body_);
+      AppendPiggybackHead(body_.size(), &out_);
+      out_.append(tail);
+      out_.append(body_);
+    } else {
+      out_.assign(PixelHead());
+      out_.append(tail);
+      out_.append(PixelGif());
+    }
+    if (AppendEvent(ev)) co_await w_->AsyncJournal(asio::use_awaitable);
+    co_await Write(out_);
+  }
+
+  // The first step of every journaled event: the client (the peer, or what our trusted
+  // proxies say it is), this request's visitor facts, the event time. Resets click_id_.
+  std::string_view BeginEvent() {
+    std::string_view ip = conn_.peer_ip;
+    if (conn_.peer_trusted && req_.x_forwarded_for >= 0) {
+      ip = s_.proxies.ClientIp(ip, true, req_.HeaderValue(req_.x_forwarded_for));
+    }
+    facts_.Reset(s_.options.geo.get(), s_.options.user_agents.get(), ip,
+                 req_.HeaderValue(req_.user_agent), req_.HeaderValue(req_.accept_language));
+    now_us_ = s_.clock->NowMicros();
+    click_id_.clear();
+    return ip;
+  }
+
+  uint8_t RequestFlags() const { return req_.prefetch ? kFlagPrefetch : 0; }
+
+  // click_id_ = ClickId(id), formatted once per event (no allocation once warm).
+  void EnsureClickId(const EventId& id) {
+    if (click_id_.empty()) AppendClickId(id, &click_id_);
+  }
+
+  // The ct_vid visitor id: the incoming cookie, else (when `may_set`) a new one made from this
+  // event's id — then kFlagNewVisitor is set and the caller sends the cookie.
+  std::string_view ReadVisitor(const EventId& id, bool may_set, uint8_t* flags) {
+    if (!s_.options.visitor_cookie) return {};
+    std::string_view visitor = FindVisitorCookie(req_.HeaderValue(req_.cookie));
+    if (!visitor.empty() || !may_set) return visitor;
+    EnsureClickId(id);
+    *flags |= kFlagNewVisitor;
+    return click_id_;
+  }
+
+  // The fields every event takes from the request the same way: country (looked up on the
+  // real address), the address (anonymised if configured), User-Agent, Referer,
+  // Accept-Language and the visitor. Views into this request and this Session.
+  EventView RequestEvent(EventKind kind, const EventId& id, std::string_view ip,
+                         std::string_view visitor, uint8_t flags) {
+    const EdgeOptions& o = s_.options;
+    EventView ev;
+    ev.kind = kind;
+    ev.id = id;
+    ev.time_us = now_us_;
+    ev.flags = flags;
+    // Country first (on the real address), then anonymise what is kept.
+    if (o.geo) ev.country = facts_.Country();
+    if (o.anonymize_ip) {
+      anon_ip_ = enrich::AnonymizeIp(ip);
+      ev.ip = anon_ip_;
+    } else {
+      ev.ip = ip;
+    }
+    ev.user_agent = req_.HeaderValue(req_.user_agent);
+    ev.referrer = req_.HeaderValue(req_.referer);
+    ev.accept_language = req_.HeaderValue(req_.accept_language);
+    ev.visitor_id = visitor;
+    return ev;
+  }
+
+  // Appends `ev` to this thread's journal batch (encoded now, so its views need only live
+  // until the call); true when there is a journal whose flush the caller must then await:
+  //   if (AppendEvent(ev)) co_await w_->AsyncJournal(asio::use_awaitable);
+  // A plain function, not a coroutine: no extra frame on the redirect path.
+  bool AppendEvent(const EventView& ev) {
+    if (s_.sink == nullptr) return false;
+    payload_.clear();
+    EncodeEventView(ev, &payload_);
+    journal::AppendRecord(&w_->batch, journal::RecordType::kEvent, payload_);
+    conn_.SetState(ConnState::kBusy);
+    return true;
+  }
+
+  asio::awaitable<void> SendGif(std::string_view tail) {
+    co_await Send(PixelHead(), tail, req_.is_head ? std::string_view() : PixelGif());
+  }
+
+  asio::awaitable<void> MethodNotAllowed(std::string_view tail) {
+    s_.metrics.method_not_allowed->Inc();
+    co_await Send(MethodNotAllowedHead(), tail, {});
+  }
+
   // POST /{slug}: a password form. The check (PBKDF2, ~0.1 s) runs on the API pool, never on
   // the I/O thread; the link is looked up again afterwards (this thread's snapshot may move).
   asio::awaitable<void> PasswordPost(const LinkEntry& link, std::string_view tail) {
     const LinkExtras* x = link.extras();
-    if (x == nullptr || x->options.password_hash.empty()) {
-      s_.metrics.method_not_allowed->Inc();
-      co_return co_await Send(MethodNotAllowedHead(), tail, {});
-    }
+    if (x == nullptr || x->options.password_hash.empty()) co_return co_await MethodNotAllowed(tail);
     std::string hash = x->options.password_hash;
     int64_t link_id = link.link_id();
     uint32_t domain = link.domain();
@@ -264,7 +392,9 @@ class Session {
     conn_.SetState(ConnState::kBusy);
     bool ok = !password.empty() && co_await VerifyOnPool(std::move(password), hash);
     const LinkEntry* now = w_->links.Get().Find(domain, req_.slug);
-    if (now == nullptr || now->link_id() != link_id) co_return co_await NotFound(tail);
+    if (now == nullptr || now->link_id() != link_id || now->kind() != LinkKind::kLink) {
+      co_return co_await NotFound(tail);
+    }
     if (now->extras() == nullptr || now->extras()->options.password_hash != hash) ok = false;
     if (!ok) {
       s_.metrics.password_rejected->Inc();
@@ -389,8 +519,11 @@ class Session {
   std::string payload_;
   std::string host_;      // the request's normalised Host
   std::string location_;  // an expanded Location
-  std::string click_id_;
+  std::string click_id_;  // ClickId of the current event, when it needs one
   std::string anon_ip_;
+  std::string body_;  // the conversion pixel's HTML page
+  ConversionQuery conversion_;
+  int64_t now_us_ = 0;  // the current event's time
   RequestFacts facts_;
   Steady::time_point header_done_at_;
 };

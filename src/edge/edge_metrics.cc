@@ -21,9 +21,17 @@ EdgeMetrics::EdgeMetrics(MetricsRegistry* r)
       password_form(Outcome(r, "password_form")),
       password_rejected(Outcome(r, "password_rejected")),
       password_throttled(Outcome(r, "password_throttled")),
+      pixel(Outcome(r, "pixel")),
+      conversion(Outcome(r, "conversion")),
       unsafe_location(r->AddCounter(
           "clicktrail_edge_unsafe_locations_total",
           "Clicks answered 404 because the destination expanded to an unsafe Location")),
+      pixel_unknown(r->AddCounter(
+          "clicktrail_edge_pixel_unknown_total",
+          "Pixel requests (/p/) naming no pixel of the host: answered the GIF, nothing journaled")),
+      conversion_unknown_goal(r->AddCounter("clicktrail_edge_conversion_unknown_goal_total",
+                                            "Conversion pixel requests (/c/) naming no live goal: "
+                                            "answered the GIF, nothing journaled")),
       clicks_unrecorded(r->AddCounter(
           "clicktrail_edge_clicks_unrecorded_total",
           "Redirects answered whose event could not be appended (or made durable) in the journal")),

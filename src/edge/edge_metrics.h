@@ -20,8 +20,12 @@ struct EdgeMetrics {
   Counter* password_form;       // the password form of a protected link (not a click)
   Counter* password_rejected;   // 401: a wrong password posted
   Counter* password_throttled;  // 429: too many guesses at one link, not checked
+  Counter* pixel;               // GET /p/...: the GIF (known pixel or not)
+  Counter* conversion;          // GET|HEAD /c/...: the GIF or the piggyback page
   Counter* unsafe_location;     // a destination that expanded to an unsafe Location (404)
-  Counter* clicks_unrecorded;   // 302s sent whose record is not (durably) in the journal
+  Counter* pixel_unknown;       // /p/ of no pixel of the host (or malformed): GIF, not journaled
+  Counter* conversion_unknown_goal;  // /c/ of no live goal (or malformed): GIF, not journaled
+  Counter* clicks_unrecorded;        // 302s sent whose record is not (durably) in the journal
   Gauge* connections_active;
   Counter* connections_refused;
   Counter* header_timeouts;

@@ -1,6 +1,7 @@
 // EdgeServer: the HTTP listener. GET/HEAD /{slug} answers a 302 from the LinkTable after the
-// request's event record is appended to the journal (EventSink); /api/, /ui, /metrics,
-// /healthz and /readyz go to the ApiHandler on a worker pool.
+// request's event record is appended to the journal (EventSink); /p/{slug} (tracking pixels)
+// and /c/{key} (conversion pixels) answer a GIF after theirs; /api/, /ui, /metrics, /healthz
+// and /readyz go to the ApiHandler on a worker pool.
 //
 // Threads: `threads` I/O threads, each with its own io_context and its own SO_REUSEPORT
 // acceptor on the same port; a connection stays on the thread that accepted it. The ApiHandler
@@ -61,7 +62,11 @@ struct EdgeOptions {
   // fails with kInvalidArgument on a bad entry.
   std::string trusted_proxies;
   bool visitor_cookie = true;  // tracking.visitor_cookie: read/set the ct_vid cookie
-  bool anonymize_ip = false;   // tracking.anonymize_ip: journal the anonymised address
+  // tracking.click_cookie / click_cookie_days: every click (a GET answered with a redirect)
+  // sets ct_cid=<its click id>, the id the conversion pixel reads when no click_id is given.
+  bool click_cookie = true;
+  int click_cookie_days = 90;
+  bool anonymize_ip = false;  // tracking.anonymize_ip: journal the anonymised address
   // Password guesses per protected link (edge.password_attempts_per_second / _burst): each
   // costs a PBKDF2 on the API pool, so past the bucket a POST gets 429 without hashing.
   int64_t password_attempts_per_second = 2;

@@ -29,6 +29,7 @@
 #include "common/clock.h"
 #include "common/event.h"
 #include "common/rate_limiter.h"
+#include "edge/click_context.h"
 #include "edge/edge_metrics.h"
 #include "edge/edge_server.h"
 #include "edge/link_rules.h"
@@ -50,8 +51,8 @@ struct EdgeShared {
         api(std::move(a)),
         metrics(m),
         clock(c),
-        password_attempts(options.password_attempts_per_second, options.password_attempts_burst,
-                          c) {}
+        password_attempts(options.password_attempts_per_second, options.password_attempts_burst, c),
+        click_cookie_attributes(ClickCookieAttributes(options.click_cookie_days)) {}
 
   EdgeOptions options;
   LinkTable* links;
@@ -60,9 +61,10 @@ struct EdgeShared {
   EdgeMetrics metrics;
   Clock* clock;
   EventIdGenerator ids;
-  TrustedProxies proxies;         // parsed from options.trusted_proxies by Start()
-  bool any_host = false;          // options.default_hosts holds "*"
-  RateLimiter password_attempts;  // password guesses, keyed by link id
+  TrustedProxies proxies;               // parsed from options.trusted_proxies by Start()
+  bool any_host = false;                // options.default_hosts holds "*"
+  RateLimiter password_attempts;        // password guesses, keyed by link id
+  std::string click_cookie_attributes;  // the ct_cid header's constant tail
   std::unique_ptr<asio::thread_pool> api_pool;
   std::atomic<size_t> connections{0};
   std::atomic<bool> stopping{false};

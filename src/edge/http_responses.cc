@@ -16,6 +16,19 @@ constexpr std::string_view kMethodNotAllowedHead =
     "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\nCache-Control: no-store\r\n"
     "Content-Length: 0\r\n";
 
+// GIF89a, 1x1, a 2-colour table, a Graphic Control Extension marking colour 0 transparent, one
+// LZW-coded pixel of colour 0: the smallest GIF every mail client and browser renders.
+constexpr char kGifBytes[] =
+    "GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff"
+    "\x21\xf9\x04\x01\x00\x00\x00\x00"
+    "\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00\x3b";
+constexpr std::string_view kGif(kGifBytes, sizeof kGifBytes - 1);
+static_assert(kGif.size() == 43);
+
+constexpr std::string_view kPixelHead =
+    "HTTP/1.1 200 OK\r\nContent-Type: image/gif\r\nContent-Length: 43\r\n"
+    "Cache-Control: no-store\r\nPragma: no-cache\r\nExpires: 0\r\n";
+
 std::string_view ReasonPhrase(int status) {
   switch (status) {
     case 200:
@@ -108,6 +121,12 @@ bool IsValidSlug(std::string_view slug) {
 Route ClassifyTarget(std::string_view target, std::string_view* slug) {
   std::string_view path = target.substr(0, target.find('?'));
   if (IsApiPath(path)) return Route::kApi;
+  if (path.starts_with("/p/") || path.starts_with("/c/")) {
+    std::string_view candidate = path.substr(3);
+    if (candidate.ends_with(".gif")) candidate.remove_suffix(4);
+    *slug = IsValidSlug(candidate) ? candidate : std::string_view();
+    return path[1] == 'p' ? Route::kPixel : Route::kConversion;
+  }
   if (path.size() < 2 || path[0] != '/') return Route::kNotFound;
   std::string_view candidate = path.substr(1);
   if (!IsValidSlug(candidate)) return Route::kNotFound;
@@ -118,6 +137,8 @@ Route ClassifyTarget(std::string_view target, std::string_view* slug) {
 std::string_view NotFoundHead() { return kNotFoundHead; }
 std::string_view NotFoundBody() { return kNotFoundBody; }
 std::string_view MethodNotAllowedHead() { return kMethodNotAllowedHead; }
+std::string_view PixelGif() { return kGif; }
+std::string_view PixelHead() { return kPixelHead; }
 std::string_view HeaderTail(bool close, bool http10) {
   if (close) return "Connection: close\r\n\r\n";
   return http10 ? "Connection: keep-alive\r\n\r\n" : "\r\n";

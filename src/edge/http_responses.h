@@ -17,12 +17,18 @@ namespace ct::edge {
 inline constexpr size_t kMaxSlugBytes = 64;
 
 enum class Route {
-  kRedirect,  // "/{slug}" with a valid slug (it may still be unknown)
-  kApi,       // /api/..., /ui, /ui/..., /metrics, /healthz, /readyz
-  kNotFound,  // anything else, including invalid slugs
+  kRedirect,    // "/{slug}" with a valid slug (it may still be unknown)
+  kPixel,       // "/p/..." : a tracking pixel (always answered with the GIF)
+  kConversion,  // "/c/..." : the conversion pixel of a goal key (always the GIF or its page)
+  kApi,         // /api/..., /ui, /ui/..., /metrics, /healthz, /readyz
+  kNotFound,    // anything else, including invalid slugs
 };
 
-// Classifies an origin-form target; on kRedirect sets *slug (a view into `target`).
+// Classifies an origin-form target; on kRedirect sets *slug (a view into `target`). On kPixel
+// and kConversion sets *slug to the slug or goal key of "/p/{slug}", "/p/{slug}.gif",
+// "/c/{key}", "/c/{key}.gif" — or to "" when what follows "/p/" or "/c/" is not a valid slug
+// under the same rule as links (then nothing is looked up, but the GIF is still answered: an
+// email must never show a broken image).
 Route ClassifyTarget(std::string_view target, std::string_view* slug);
 bool IsValidSlug(std::string_view slug);
 
@@ -31,6 +37,10 @@ bool IsValidSlug(std::string_view slug);
 std::string_view NotFoundHead();
 std::string_view NotFoundBody();
 std::string_view MethodNotAllowedHead();
+// The 43-byte transparent 1x1 GIF89a and its head (200, image/gif, no-store, and Pragma /
+// Expires for HTTP/1.0 proxies that ignore Cache-Control).
+std::string_view PixelGif();
+std::string_view PixelHead();
 // Ends a header section: "Connection: close" when closing, "Connection: keep-alive" for an
 // HTTP/1.0 client that asked to keep the connection, then the blank line.
 std::string_view HeaderTail(bool close, bool http10);

@@ -73,6 +73,8 @@ Status LinkSyncer::PollOnce() {
       Log().Warn("{} link(s) with an unsafe destination not served", skipped);
     }
   }
+  // Goals share the store's version counter with links, so the same poll carries them.
+  if (!changes->goals.empty()) table_->ApplyGoals(changes->goals);
   {
     std::lock_guard lock(mu_);
     version_ = changes->max_version;

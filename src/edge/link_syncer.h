@@ -1,8 +1,8 @@
 // LinkSyncer: keeps a LinkTable in step with the store. One thread polls
 // Store::LinksChangedSince(version) every `interval` (API changes must reach the edge within a
-// second) and applies the changes (links, and the custom domains when they changed). A link
-// with max_clicks gets its counter seeded from the store's committed clicks (GetLinkStats). On a
-// store error it keeps serving the last table, logs (rate-limited), counts
+// second) and applies the changes (links, conversion goals, and the custom domains when they
+// changed). A link with max_clicks gets its counter seeded from the store's committed clicks
+// (GetLinkStats). On a store error it keeps serving the last table, logs (rate-limited), counts
 // clicktrail_edge_link_sync_errors_total and retries next interval.
 //
 // Ownership: borrows the Store, the LinkTable and the registry; all must outlive the syncer.

@@ -19,6 +19,9 @@ size_t ShardOf(uint32_t hash) { return hash >> 24; }
 
 }  // namespace
 
+// The kind sits in the padding after the lengths: a pixel flag costs no byte per link.
+static_assert(sizeof(LinkEntry) == 40);
+
 // ---- LinkEntry ------------------------------------------------------------------------------
 
 LinkEntry* LinkEntry::Make(const LinkRow& row, uint32_t domain,
@@ -31,6 +34,7 @@ LinkEntry* LinkEntry::Make(const LinkRow& row, uint32_t domain,
   e->dest_len_ = static_cast<uint16_t>(row.destination.size());
   e->link_id_ = row.id;
   e->account_id_ = row.account_id;
+  e->kind_ = row.kind;
   e->extras_ = extras.release();
   char* data = reinterpret_cast<char*>(e + 1);
   std::memcpy(data, row.slug.data(), row.slug.size());
@@ -174,12 +178,25 @@ uint32_t LinkTable::Snapshot::DomainOfHost(std::string_view host) const {
   return it == hosts_->end() ? kNoDomain : it->second;
 }
 
+const GoalRow* LinkTable::Snapshot::FindGoal(std::string_view key) const {
+  if (!goals_) return nullptr;
+  auto it = goals_->by_key.find(key);
+  return it == goals_->by_key.end() ? nullptr : it->second;
+}
+
+const GoalRow* LinkTable::Snapshot::FindGoalById(int64_t goal_id) const {
+  if (!goals_) return nullptr;
+  auto it = goals_->by_id.find(goal_id);
+  return it == goals_->by_id.end() ? nullptr : &it->second;
+}
+
 // ---- LinkTable ------------------------------------------------------------------------------
 
 LinkTable::LinkTable() {
   auto s = std::make_shared<Snapshot>();
   for (auto& shard : s->shards_) shard = std::make_shared<LinkShard>();
   s->hosts_ = std::make_shared<const std::unordered_map<std::string, uint32_t>>();
+  s->goals_ = std::make_shared<const GoalIndex>();
   snapshot_ = std::move(s);
 }
 
@@ -299,7 +316,10 @@ size_t LinkTable::Apply(const std::vector<LinkRow>& rows, const std::vector<Doma
     }
     bool unsafe = false;
     std::unique_ptr<LinkExtras> extras;
-    if (!row.deleted) {
+    if (!row.deleted && row.kind == LinkKind::kPixel) {
+      // A pixel never redirects: no destination to check, no options to evaluate.
+      unsafe = row.slug.size() > UINT8_MAX || row.destination.size() > kMaxDestinationBytes;
+    } else if (!row.deleted) {
       unsafe = !IsSafeDestination(row.destination) && !HasMacro(row.destination);
       unsafe |= row.destination.size() > kMaxDestinationBytes || row.slug.size() > UINT8_MAX;
       extras = MakeExtras(row, old, seed, &unsafe);
@@ -364,6 +384,28 @@ size_t LinkTable::Apply(const std::vector<LinkRow>& rows, const std::vector<Doma
   }
   version_.fetch_add(1, std::memory_order_release);
   return skipped;
+}
+
+void LinkTable::ApplyGoals(const std::vector<GoalRow>& goals) {
+  auto next = std::make_shared<Snapshot>(*Current());
+  auto index = std::make_shared<GoalIndex>();
+  index->by_id = next->goals_->by_id;
+  for (const GoalRow& g : goals) {
+    if (g.deleted) {
+      index->by_id.erase(g.id);
+    } else {
+      index->by_id.insert_or_assign(g.id, g);
+    }
+  }
+  // Keys are unique in the store; should a batch ever move one, the higher goal id wins, so
+  // the answer does not depend on map order across publications.
+  for (const auto& [id, g] : index->by_id) index->by_key.insert_or_assign(g.key, &g);
+  next->goals_ = std::move(index);
+  {
+    std::lock_guard lock(mu_);
+    snapshot_ = std::move(next);
+  }
+  version_.fetch_add(1, std::memory_order_release);
 }
 
 void FormatRedirectHead(std::string_view location, std::string* out) {

@@ -13,6 +13,9 @@
 // LinkTable::Reader, which re-checks an atomic version per request and takes the short mutex
 // only when it moved.
 //
+// Goals (the conversion pixel's table) are few (tens per account): the Snapshot holds one
+// immutable GoalIndex, and ApplyGoals copies it whole per change rather than sharding it.
+//
 // Domains: a link's domain string ("" = default) is interned to a small id; the Snapshot maps
 // each live custom host (LinkChanges.domains) to its id. Lookups are exact, case-sensitive on
 // the slug.
@@ -27,6 +30,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -84,6 +88,15 @@ class LinkEntry {
   const char* data() const { return reinterpret_cast<const char*>(this + 1); }
 };
 
+// Live goals by id and by key; immutable once published (ApplyGoals builds a new one).
+struct GoalIndex {
+  GoalIndex() = default;
+  GoalIndex(const GoalIndex&) = delete;  // by_key points into by_id: copy by_id, rebuild by_key
+  GoalIndex& operator=(const GoalIndex&) = delete;
+  std::map<int64_t, GoalRow> by_id;
+  std::map<std::string, const GoalRow*, std::less<>> by_key;  // into by_id
+};
+
 // One shard version: an open-addressing (linear probing) array, power-of-two sized, at most
 // ~70% full. Holds a reference on each entry.
 struct LinkShard {
@@ -119,6 +132,7 @@ class LinkTable {
     friend class LinkTable;
     std::array<std::shared_ptr<const LinkShard>, kShards> shards_;
     std::shared_ptr<const std::unordered_map<std::string, uint32_t>> hosts_;
+    std::shared_ptr<const GoalIndex> goals_;
     size_t size_ = 0;
   };
 
@@ -160,7 +174,8 @@ class LinkTable {
   // return value. `seed` is asked once per link that gains a max_clicks counter.
   size_t Apply(const std::vector<LinkRow>& rows, const std::vector<DomainRow>* domains = nullptr,
                const SeedClicks& seed = nullptr);
-  // Upserts live goals and removes deleted ones (LinkChanges.goals), then publishes.
+  // Upserts live goals and removes deleted ones (LinkChanges.goals), then publishes. Same
+  // writer thread as Apply().
   void ApplyGoals(const std::vector<GoalRow>& goals);
 
   std::shared_ptr<const Snapshot> Current() const;

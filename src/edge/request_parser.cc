@@ -21,7 +21,7 @@ void RequestData::Reset() {
   expect_continue = false;
   reject_status = 0;
   user_agent = referer = accept_language = -1;
-  host = cookie = x_forwarded_for = content_type = -1;
+  host = cookie = x_forwarded_for = content_type = accept = -1;
   prefetch = false;
 }
 
@@ -96,6 +96,9 @@ void RequestParser::on_field_impl(field name, string_view name_string, string_vi
       break;
     case field::content_type:
       d_->content_type = index;
+      break;
+    case field::accept:
+      d_->accept = index;
       break;
     case field::expect:
       d_->expect_continue = boost::beast::iequals(value, "100-continue");

@@ -37,12 +37,13 @@ struct RequestData {
   bool is_post = false;
   std::string body;  // for Route::kApi, and POST on Route::kRedirect (a password form)
   Route route = Route::kNotFound;
-  std::string_view slug;  // into target, for Route::kRedirect
+  std::string_view slug;  // into target: kRedirect's slug, kPixel's slug, kConversion's key
   bool expect_continue = false;
   // Set by a callback that rejects the request: the status to answer before closing.
   int reject_status = 0;
   int user_agent = -1, referer = -1, accept_language = -1;  // indexes into headers
   int host = -1, cookie = -1, x_forwarded_for = -1, content_type = -1;
+  int accept = -1;        // the conversion pixel answers HTML to a client that prefers it
   bool prefetch = false;  // a Purpose/Sec-Purpose/X-Purpose/X-Moz prefetch or preview header
 
   std::string_view HeaderValue(int index) const {

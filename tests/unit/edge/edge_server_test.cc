@@ -34,6 +34,7 @@ class EdgeServerTest : public ::testing::Test {
     if (o.default_hosts == EdgeOptions().default_hosts) {
       o.default_hosts.push_back("x");  // the tests' Host
       o.visitor_cookie = false;        // exact response bytes below
+      o.click_cookie = false;
     }
     ApiHandler api = [this](const ApiRequest& r) {
       std::lock_guard lock(mu_);
@@ -100,7 +101,7 @@ TEST_F(EdgeServerTest, RecordCarriesVisitorPrefetchProxyClientAndAnonymisedIp) {
   std::string vid = first.substr(at + 19, 22);
   ASSERT_TRUE(c.Send("GET /abc HTTP/1.1\r\nHost: x\r\nCookie: ct_vid=" + vid + "\r\n\r\n"));
   std::string second = c.ReadResponse();
-  EXPECT_EQ(second.find("Set-Cookie"), std::string::npos) << second;
+  EXPECT_EQ(second.find("Set-Cookie: ct_vid"), std::string::npos) << second;
   auto events = sink_.Events();
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].ip, "203.0.113.0");  // the right-most untrusted hop, anonymised

@@ -25,6 +25,12 @@ class FakeStore : public ForwardingStore {
         c.max_version = std::max(c.max_version, r.version);
       }
     }
+    for (const GoalRow& g : goals) {
+      if (g.version > version) {
+        c.goals.push_back(g);
+        c.max_version = std::max(c.max_version, g.version);
+      }
+    }
     return c;
   }
   void Put(int64_t id, std::string slug, std::string dest, bool deleted = false) {
@@ -40,8 +46,21 @@ class FakeStore : public ForwardingStore {
     rows.push_back(r);
   }
 
+  void PutGoal(int64_t id, std::string key, bool deleted = false) {
+    std::lock_guard lock(mu);
+    GoalRow g;
+    g.id = id;
+    g.account_id = 1;
+    g.key = std::move(key);
+    g.deleted = deleted;
+    g.version = ++next_version;
+    std::erase_if(goals, [&](const GoalRow& x) { return x.id == id; });
+    goals.push_back(g);
+  }
+
   std::mutex mu;
   std::vector<LinkRow> rows;
+  std::vector<GoalRow> goals;
   int64_t next_version = 0;
   bool fail = false;
   int calls = 0;
@@ -72,6 +91,26 @@ TEST(LinkSyncerTest, FullThenIncremental) {
   EXPECT_EQ(table.Current()->Find("b"), nullptr);
   EXPECT_NE(table.Current()->Find("c"), nullptr);
   EXPECT_EQ(table.Size(), 2u);
+}
+
+TEST(LinkSyncerTest, GoalsFollowTheStoreWithoutALinkChange) {
+  FakeStore store;
+  store.PutGoal(5, "KEY5KEY5KEY5KEY5");
+  LinkTable table;
+  MetricsRegistry metrics;
+  LinkSyncer syncer(&store, &table, &metrics);
+  ASSERT_TRUE(syncer.PollOnce().ok());
+  const GoalRow* g = table.Current()->FindGoal("KEY5KEY5KEY5KEY5");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->id, 5);
+  // Only a goal changes: the poll must still apply it.
+  store.PutGoal(5, "KEY5KEY5KEY5KEY5", /*deleted=*/true);
+  store.PutGoal(6, "KEY6KEY6KEY6KEY6");
+  ASSERT_TRUE(syncer.PollOnce().ok());
+  EXPECT_EQ(table.Current()->FindGoal("KEY5KEY5KEY5KEY5"), nullptr);
+  EXPECT_EQ(table.Current()->FindGoalById(5), nullptr);
+  ASSERT_NE(table.Current()->FindGoalById(6), nullptr);
+  EXPECT_EQ(syncer.version(), 3);
 }
 
 TEST(LinkSyncerTest, StoreErrorKeepsLastTableAndCounts) {

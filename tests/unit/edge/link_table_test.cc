@@ -27,6 +27,66 @@ DomainRow Domain(int64_t id, std::string host) {
   return d;
 }
 
+GoalRow Goal(int64_t id, std::string key, bool deleted = false) {
+  GoalRow g;
+  g.id = id;
+  g.account_id = 10 + id;
+  g.key = std::move(key);
+  g.name = "goal " + std::to_string(id);
+  g.deleted = deleted;
+  return g;
+}
+
+TEST(LinkTableTest, PixelKeepsItsKindAndNeedsNoDestination) {
+  LinkTable table;
+  LinkRow pixel = Row(1, "px", "");
+  pixel.kind = LinkKind::kPixel;
+  LinkRow link = Row(2, "ln", "https://a.example/");
+  LinkRow bad = Row(3, "bad", "");  // a link without a destination is still refused
+  EXPECT_EQ(table.Apply({pixel, link, bad}), 1u);
+  const LinkEntry* p = table.Current()->Find("px");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->kind(), LinkKind::kPixel);
+  EXPECT_EQ(p->destination(), "");
+  EXPECT_EQ(p->extras(), nullptr);
+  ASSERT_NE(table.Current()->Find("ln"), nullptr);
+  EXPECT_EQ(table.Current()->Find("ln")->kind(), LinkKind::kLink);
+  // Updating the pixel's row keeps it a pixel.
+  pixel.slug = "px2";
+  table.Apply({pixel});
+  EXPECT_EQ(table.Current()->Find("px"), nullptr);
+  ASSERT_NE(table.Current()->Find("px2"), nullptr);
+  EXPECT_EQ(table.Current()->Find("px2")->kind(), LinkKind::kPixel);
+}
+
+TEST(LinkTableTest, GoalsUpsertDeleteAndOldSnapshotsStay) {
+  LinkTable table;
+  EXPECT_EQ(table.Current()->FindGoal("k1"), nullptr);
+  table.Apply({Row(1, "a", "https://a.example/")});
+  table.ApplyGoals({Goal(1, "k1"), Goal(2, "k2")});
+  auto before = table.Current();
+  ASSERT_NE(before->FindGoal("k1"), nullptr);
+  EXPECT_EQ(before->FindGoal("k1")->id, 1);
+  EXPECT_EQ(before->FindGoalById(2)->key, "k2");
+  EXPECT_NE(before->Find("a"), nullptr);  // the links are untouched
+
+  GoalRow renamed = Goal(1, "k1");
+  renamed.name = "renamed";
+  table.ApplyGoals({renamed, Goal(2, "k2", /*deleted=*/true), Goal(3, "k3")});
+  auto after = table.Current();
+  EXPECT_EQ(after->FindGoal("k1")->name, "renamed");
+  EXPECT_EQ(after->FindGoal("k2"), nullptr);
+  EXPECT_EQ(after->FindGoalById(2), nullptr);
+  EXPECT_EQ(after->FindGoal("k3")->account_id, 13);
+  EXPECT_EQ(after->FindGoal("K1"), nullptr);  // keys are case-sensitive
+  // The snapshot a reader held is unchanged (copy-on-write).
+  EXPECT_EQ(before->FindGoal("k1")->name, "goal 1");
+  EXPECT_NE(before->FindGoal("k2"), nullptr);
+  // A link change keeps the goals.
+  table.Apply({Row(2, "b", "https://b.example/")});
+  EXPECT_NE(table.Current()->FindGoal("k3"), nullptr);
+}
+
 TEST(LinkTableTest, ApplyUpsertsAndDeletes) {
   LinkTable table;
   EXPECT_EQ(table.Size(), 0u);
