@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/link_options_json.h"
+#include "store/sqlite/goal_postback_rows.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/transaction.h"
 
@@ -23,7 +24,7 @@ constexpr char kTagSeparator = '\x1f';
 #define CT_LINK_COLUMNS                                                                      \
   "id, account_id, slug, destination, created_at, updated_at, version, deleted_at, domain, " \
   "title, group_name, options_json, "                                                        \
-  "(SELECT group_concat(tag, char(31)) FROM link_tags WHERE link_id = links.id)"
+  "(SELECT group_concat(tag, char(31)) FROM link_tags WHERE link_id = links.id), kind"
 
 Result<LinkRow> ReadLinkRow(const Statement& s) {
   LinkRow row;
@@ -52,6 +53,7 @@ Result<LinkRow> ReadLinkRow(const Statement& s) {
     }
     std::sort(row.tags.begin(), row.tags.end());  // group_concat's order is unspecified
   }
+  row.kind = static_cast<LinkKind>(s.ColumnInt(13));
   return row;
 }
 
@@ -118,6 +120,24 @@ Status CheckDomain(Db* db, int64_t account_id, const std::string& domain) {
   return Status::Ok();
 }
 
+// Appends the goals (deleted ones too) whose version > `version`, and raises max_version.
+Status ReadGoalsChangedSince(Db* db, int64_t version, LinkChanges* changes) {
+  Result<Statement> s =
+      db->Prepare("SELECT " CT_GOAL_COLUMNS " FROM goals WHERE version > ? ORDER BY version");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(version));
+  for (;;) {
+    Result<bool> found = s->Step();
+    if (!found.ok()) return found.status();
+    if (!*found) break;
+    Result<GoalRow> goal = sqlite::ReadGoalRow(*s);
+    if (!goal.ok()) return goal.status();
+    changes->max_version = std::max(changes->max_version, goal->version);
+    changes->goals.push_back(std::move(*goal));
+  }
+  return Status::Ok();
+}
+
 // kAlreadyExists with a message fit for a client ("slug taken"); other errors unchanged.
 Status SlugTaken(const Status& s) {
   return s.code() == StatusCode::kAlreadyExists ? Status::AlreadyExists("slug taken") : s;
@@ -126,13 +146,14 @@ Status SlugTaken(const Status& s) {
 }  // namespace
 
 Result<int64_t> SqliteStore::NextLinkVersion() {
-  // One store-wide counter for links and domains: MAX+1 over both unique indexes, read under
-  // the write lock (BEGIN IMMEDIATE), so versions increase in commit order across threads and
+  // One store-wide counter for links, domains and goals: MAX+1 over their unique indexes, read
+  // under the write lock (BEGIN IMMEDIATE), so versions increase in commit order across threads and
   // processes. A reader that has seen version V has therefore seen every change <= V:
   // LinksChangedSince never skips one.
   Result<int64_t> max = writer_->QueryInt(
       "SELECT MAX((SELECT COALESCE(MAX(version), 0) FROM links), "
-      "(SELECT COALESCE(MAX(version), 0) FROM domains))");
+      "(SELECT COALESCE(MAX(version), 0) FROM domains), "
+      "(SELECT COALESCE(MAX(version), 0) FROM goals))");
   if (!max.ok()) return max.status();
   return *max + 1;
 }
@@ -159,6 +180,7 @@ Result<LinkRow> SqliteStore::InsertLink(const NewLink& link, int64_t now) {
   if (!version.ok()) return version.status();
   LinkRow row;
   row.account_id = link.account_id;
+  row.kind = link.kind;
   row.domain = link.domain;
   row.slug = link.slug;
   row.destination = link.destination;
@@ -170,14 +192,15 @@ Result<LinkRow> SqliteStore::InsertLink(const NewLink& link, int64_t now) {
   row.version = *version;
   Result<Statement> s = db->Prepare(R"sql(
     INSERT INTO links (account_id, domain, slug, destination, title, group_name, options_json,
-                       created_at, updated_at, version)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
+                       created_at, updated_at, version, kind)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
   if (!s.ok()) return s.status();
   const std::string options = EncodeLinkOptions(row.options);
-  CT_RETURN_IF_ERROR(s->BindAll(
-      row.account_id, std::string_view(row.domain), std::string_view(row.slug),
-      std::string_view(row.destination), std::string_view(row.title), std::string_view(row.group),
-      std::string_view(options), row.created_at_us, row.updated_at_us, row.version));
+  CT_RETURN_IF_ERROR(s->BindAll(row.account_id, std::string_view(row.domain),
+                                std::string_view(row.slug), std::string_view(row.destination),
+                                std::string_view(row.title), std::string_view(row.group),
+                                std::string_view(options), row.created_at_us, row.updated_at_us,
+                                row.version, static_cast<int64_t>(row.kind)));
   // UNIQUE(domain, slug) covers deleted rows too: kAlreadyExists from the engine.
   CT_RETURN_IF_ERROR(SlugTaken(s->Run()));
   row.id = db->LastInsertRowId();
@@ -228,13 +251,14 @@ Result<LinkPage> SqliteStore::ListLinks(int64_t account_id, const LinkFilter& fi
       AND (?3 = '' OR EXISTS (SELECT 1 FROM link_tags t WHERE t.tag = ?3 AND t.link_id = links.id))
       AND (?4 = '' OR group_name = ?4)
       AND (?5 = 0 OR domain = ?6)
+      AND kind = ?8
     ORDER BY id LIMIT ?7)sql");
   if (!s.ok()) return s.status();
   // One row more than asked tells whether another page exists without a COUNT.
-  CT_RETURN_IF_ERROR(
-      s->BindAll(account_id, after_id, std::string_view(filter.tag), std::string_view(filter.group),
-                 static_cast<int64_t>(filter.domain.has_value()),
-                 std::string_view(filter.domain.value_or("")), static_cast<int64_t>(limit) + 1));
+  CT_RETURN_IF_ERROR(s->BindAll(
+      account_id, after_id, std::string_view(filter.tag), std::string_view(filter.group),
+      static_cast<int64_t>(filter.domain.has_value()), std::string_view(filter.domain.value_or("")),
+      static_cast<int64_t>(limit) + 1, static_cast<int64_t>(filter.kind)));
   CT_RETURN_IF_ERROR(ReadLinkRows(&*s, &page.links, static_cast<size_t>(limit) + 1));
   if (page.links.size() > static_cast<size_t>(limit)) {
     page.links.pop_back();
@@ -306,7 +330,7 @@ Result<bool> SqliteStore::DeleteLink(int64_t account_id, int64_t link_id) {
 Result<LinkChanges> SqliteStore::LinksChangedSince(int64_t version) {
   ReadLease lease = AcquireReader();
   Db* db = lease.db();
-  // One snapshot: the links, the domains and max_version agree with each other.
+  // One snapshot: the links, the goals, the domains and max_version agree with each other.
   Transaction txn(db);
   CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kDeferred));
   LinkChanges changes;
@@ -319,6 +343,7 @@ Result<LinkChanges> SqliteStore::LinksChangedSince(int64_t version) {
     CT_RETURN_IF_ERROR(ReadLinkRows(&*s, &changes.links));
     if (!changes.links.empty()) changes.max_version = changes.links.back().version;
   }
+  CT_RETURN_IF_ERROR(ReadGoalsChangedSince(db, version, &changes));
   Result<int64_t> domain_version = db->QueryInt("SELECT COALESCE(MAX(version), 0) FROM domains");
   if (!domain_version.ok()) return domain_version.status();
   changes.max_version = std::max(changes.max_version, *domain_version);

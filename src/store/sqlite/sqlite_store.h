@@ -120,7 +120,7 @@ class SqliteStore : public Store {
 
   explicit SqliteStore(Clock* clock) : clock_(clock) {}
   ReadLease AcquireReader();
-  // The next store-wide version of links and domains; call inside a write transaction.
+  // The next store-wide version of links, domains and goals; call inside a write transaction.
   [[nodiscard]] Result<int64_t> NextLinkVersion();
   // Validates the domain and inserts one link with its slug reservation and tags; call inside
   // a write transaction (the caller commits or rolls back).

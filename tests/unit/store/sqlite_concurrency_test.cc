@@ -37,7 +37,11 @@ TEST_F(StoreTest, ThreadsCommitCreateAndPollConcurrently) {
   });
   std::thread api([&] {
     for (int i = 0; i < kLinks; ++i) {
-      if (!store_->CreateLink({a, "t" + std::to_string(i), "https://x/"}).ok()) ++errors;
+      if (!store_
+               ->CreateLink(
+                   {.account_id = a, .slug = "t" + std::to_string(i), .destination = "https://x/"})
+               .ok())
+        ++errors;
     }
   });
   std::thread edge([&] {  // the link table's poll: versions only move forward
@@ -78,7 +82,8 @@ TEST_F(StoreTest, TwoStoresOnOneFile) {
     threads.emplace_back([&, s] {
       for (int i = 0; i < 25; ++i) {
         std::string slug = (s == store_.get() ? "p" : "q") + std::to_string(i);
-        if (!s->CreateLink({a, slug, "https://x/"}).ok()) ++errors;
+        if (!s->CreateLink({.account_id = a, .slug = slug, .destination = "https://x/"}).ok())
+          ++errors;
       }
     });
   }
@@ -93,7 +98,10 @@ TEST_F(StoreTest, TwoStoresOnOneFile) {
   EXPECT_EQ(versions.size(), 51u);
 
   // A slug taken through one store is taken for the other.
-  EXPECT_EQ(other->CreateLink({a, "p1", "https://x/"}).status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(other->CreateLink({.account_id = a, .slug = "p1", .destination = "https://x/"})
+                .status()
+                .code(),
+            StatusCode::kAlreadyExists);
 
   // Two consumers racing the same compare-and-set: exactly one wins.
   std::atomic<int> won{0};

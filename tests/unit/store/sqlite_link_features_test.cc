@@ -143,19 +143,20 @@ TEST_F(StoreTest, ListFiltersByTagGroupAndDomain) {
     return out;
   };
   using V = std::vector<std::string>;
-  EXPECT_EQ(slugs({"x", "", std::nullopt}), (V{"one", "three"}));
-  EXPECT_EQ(slugs({"y", "", std::nullopt}), (V{"one", "two"}));
-  EXPECT_EQ(slugs({"", "g1", std::nullopt}), (V{"one", "three"}));
-  EXPECT_EQ(slugs({"", "", std::string("")}), (V{"one", "two"}));
-  EXPECT_EQ(slugs({"", "", std::string("go.acme.test")}), (V{"three"}));
-  EXPECT_EQ(slugs({"x", "g1", std::string("")}), (V{"one"}));
-  EXPECT_EQ(slugs({"nope", "", std::nullopt}), V{});
+  EXPECT_EQ(slugs({.tag = "x", .group = "", .domain = std::nullopt}), (V{"one", "three"}));
+  EXPECT_EQ(slugs({.tag = "y", .group = "", .domain = std::nullopt}), (V{"one", "two"}));
+  EXPECT_EQ(slugs({.tag = "", .group = "g1", .domain = std::nullopt}), (V{"one", "three"}));
+  EXPECT_EQ(slugs({.tag = "", .group = "", .domain = std::string("")}), (V{"one", "two"}));
+  EXPECT_EQ(slugs({.tag = "", .group = "", .domain = std::string("go.acme.test")}), (V{"three"}));
+  EXPECT_EQ(slugs({.tag = "x", .group = "g1", .domain = std::string("")}), (V{"one"}));
+  EXPECT_EQ(slugs({.tag = "nope", .group = "", .domain = std::nullopt}), V{});
   // Pagination still works under a filter.
-  auto page = store_->ListLinks(a, {"x", "", std::nullopt}, 0, 1);
+  auto page = store_->ListLinks(a, {.tag = "x", .group = "", .domain = std::nullopt}, 0, 1);
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->links.size(), 1u);
   ASSERT_TRUE(page->next_after_id.has_value());
-  page = store_->ListLinks(a, {"x", "", std::nullopt}, *page->next_after_id, 1);
+  page = store_->ListLinks(a, {.tag = "x", .group = "", .domain = std::nullopt},
+                           *page->next_after_id, 1);
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->links.size(), 1u);
   EXPECT_EQ(page->links[0].slug, "three");

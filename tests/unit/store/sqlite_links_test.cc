@@ -115,12 +115,18 @@ TEST_F(StoreTest, SlugsAreUniqueAcrossAccountsAndNeverReused) {
   int64_t a = Account("acme");
   int64_t b = Account("globex");
   LinkRow link = Link(a, "taken");
-  EXPECT_EQ(store_->CreateLink({b, "taken", "https://x/"}).status().code(),
+  EXPECT_EQ(store_->CreateLink({.account_id = b, .slug = "taken", .destination = "https://x/"})
+                .status()
+                .code(),
             StatusCode::kAlreadyExists);
   ASSERT_TRUE(store_->DeleteLink(a, link.id).ok());
-  EXPECT_EQ(store_->CreateLink({a, "taken", "https://x/"}).status().code(),
+  EXPECT_EQ(store_->CreateLink({.account_id = a, .slug = "taken", .destination = "https://x/"})
+                .status()
+                .code(),
             StatusCode::kAlreadyExists);
-  EXPECT_EQ(store_->CreateLink({b, "taken", "https://x/"}).status().code(),
+  EXPECT_EQ(store_->CreateLink({.account_id = b, .slug = "taken", .destination = "https://x/"})
+                .status()
+                .code(),
             StatusCode::kAlreadyExists);
 
   LinkRow other = Link(a, "other");
@@ -135,7 +141,9 @@ TEST_F(StoreTest, SlugsAreUniqueAcrossAccountsAndNeverReused) {
   renamed = store_->UpdateLink(a, other.id, {"fresh", std::nullopt});
   ASSERT_TRUE(renamed.ok() && renamed->has_value());
   EXPECT_EQ((*renamed)->slug, "fresh");
-  EXPECT_EQ(store_->CreateLink({b, "other", "https://x/"}).status().code(),
+  EXPECT_EQ(store_->CreateLink({.account_id = b, .slug = "other", .destination = "https://x/"})
+                .status()
+                .code(),
             StatusCode::kAlreadyExists);
   // ...but the link itself may take its old slug back.
   renamed = store_->UpdateLink(a, other.id, {"other", std::nullopt});

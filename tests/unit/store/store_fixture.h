@@ -73,7 +73,9 @@ class StoreTest : public ::testing::Test {
 
   LinkRow Link(int64_t account_id, const std::string& slug, Store* store = nullptr) {
     Result<LinkRow> row = (store ? store : store_.get())
-                              ->CreateLink({account_id, slug, "https://example.com/" + slug});
+                              ->CreateLink({.account_id = account_id,
+                                            .slug = slug,
+                                            .destination = "https://example.com/" + slug});
     EXPECT_TRUE(row.ok()) << row.status().ToString();
     return row.ok() ? *row : LinkRow{};
   }

@@ -146,7 +146,8 @@ class TrackerTest : public ::testing::Test {
     auto acc = sqlite_->CreateAccount({"acme", "hash-acme", "ct_acme"});
     ASSERT_TRUE(acc.ok()) << acc.status().ToString();
     account_ = *acc;
-    auto link = sqlite_->CreateLink({account_, "promo", "https://example.com/"});
+    auto link = sqlite_->CreateLink(
+        {.account_id = account_, .slug = "promo", .destination = "https://example.com/"});
     ASSERT_TRUE(link.ok()) << link.status().ToString();
     link_ = link->id;
   }
