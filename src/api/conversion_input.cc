@@ -58,8 +58,9 @@ Status ReadConversion(const json::object& item, int64_t account_id, const GoalLo
     auto s = StringField(*v, "click_id");
     if (!s.ok()) return s.status();
     if (!ParseClickId(*s)) {
-      return Bad("click_id must be a click id as the {click_id} macro gives it (22 base64url "
-                 "characters)");
+      return Bad(
+          "click_id must be a click id as the {click_id} macro gives it (22 base64url "
+          "characters)");
     }
     click_ref = std::move(*s);
   }

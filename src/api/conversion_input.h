@@ -32,7 +32,7 @@ struct GoalLookup {
 // Fills the conversion fields of `out` (kind, account_id, goal_id, value_micros, currency,
 // order_id, click_ref, flags kFlagHasValue/kFlagServerToServer). kInvalidArgument for a bad
 // field; kNotFound ("goal not found") for a goal that is not a live goal of `account_id`.
-Status ReadConversion(const boost::json::object& item, int64_t account_id,
-                      const GoalLookup& goals, Event* out);
+Status ReadConversion(const boost::json::object& item, int64_t account_id, const GoalLookup& goals,
+                      Event* out);
 
 }  // namespace ct::api

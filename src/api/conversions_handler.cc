@@ -106,7 +106,8 @@ ApiResponse ConversionsHandler::Ingest(const Principal& who, const ApiRequest& r
     std::string framed;
     frame(e, &framed);
     if (Status j = Journal(framed); !j.ok()) return ErrorResponse(503, "unavailable", j.message());
-    return JsonResponse(202, json::object{{"conversion_id", ClickId(e.id)}, {"status", "accepted"}});
+    return JsonResponse(202,
+                        json::object{{"conversion_id", ClickId(e.id)}, {"status", "accepted"}});
   }
 
   if (body->size() != 1 || !list->is_array()) {
@@ -115,9 +116,9 @@ ApiResponse ConversionsHandler::Ingest(const Principal& who, const ApiRequest& r
   const json::array& items = list->get_array();
   if (items.empty()) return ErrorResponse(400, "bad_request", "conversions is empty");
   if (items.size() > kMaxBatchConversions) {
-    return ErrorResponse(400, "bad_request",
-                         "at most " + std::to_string(kMaxBatchConversions) +
-                             " conversions per request");
+    return ErrorResponse(
+        400, "bad_request",
+        "at most " + std::to_string(kMaxBatchConversions) + " conversions per request");
   }
   json::array results;
   std::string framed;
@@ -162,7 +163,10 @@ ApiResponse ConversionsHandler::List(const Principal& who, const ApiRequest& req
     if (k == "from" || k == "to") {
       auto t = ParseIso8601(v);
       if (!t.ok()) return ErrorResponse(400, "bad_request", k + ": " + t.status().message());
-      if (k == "from") from = *t; else f.to_us = *t;
+      if (k == "from")
+        from = *t;
+      else
+        f.to_us = *t;
     } else if (k == "goal_id" || k == "link_id") {
       auto id = PositiveIdParam(v, k);
       if (!id.ok()) return ErrorFromStatus(id.status());

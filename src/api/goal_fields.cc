@@ -15,9 +15,12 @@ Status Bad(std::string msg) { return Status::InvalidArgument(std::move(msg)); }
 
 std::string_view CountingName(ConversionCounting c) {
   switch (c) {
-    case ConversionCounting::kEvery: return "every";
-    case ConversionCounting::kOncePerClick: return "once_per_click";
-    case ConversionCounting::kOncePerOrder: return "once_per_order";
+    case ConversionCounting::kEvery:
+      return "every";
+    case ConversionCounting::kOncePerClick:
+      return "once_per_click";
+    case ConversionCounting::kOncePerOrder:
+      return "once_per_order";
   }
   return "every";
 }
@@ -62,22 +65,29 @@ Result<GoalInput> ParseGoalInput(const json::object& body, const postback::SsrfP
     } else if (k == "counting") {
       auto s = StringField(v, k);
       if (!s.ok()) return fail(s.status());
-      if (*s == "every") in.counting = ConversionCounting::kEvery;
-      else if (*s == "once_per_click") in.counting = ConversionCounting::kOncePerClick;
-      else if (*s == "once_per_order") in.counting = ConversionCounting::kOncePerOrder;
-      else return fail(Bad("counting must be every, once_per_click or once_per_order"));
+      if (*s == "every")
+        in.counting = ConversionCounting::kEvery;
+      else if (*s == "once_per_click")
+        in.counting = ConversionCounting::kOncePerClick;
+      else if (*s == "once_per_order")
+        in.counting = ConversionCounting::kOncePerOrder;
+      else
+        return fail(Bad("counting must be every, once_per_click or once_per_order"));
     } else if (k == "attribution") {
       auto s = StringField(v, k);
       if (!s.ok()) return fail(s.status());
-      if (*s == "last_click") in.attribution = AttributionModel::kLastClick;
-      else if (*s == "first_click") in.attribution = AttributionModel::kFirstClick;
-      else return fail(Bad("attribution must be last_click or first_click"));
+      if (*s == "last_click")
+        in.attribution = AttributionModel::kLastClick;
+      else if (*s == "first_click")
+        in.attribution = AttributionModel::kFirstClick;
+      else
+        return fail(Bad("attribution must be last_click or first_click"));
     } else if (k == "piggyback_urls") {
       if (!v.is_array()) return fail(Bad("piggyback_urls must be an array of URLs"));
       const json::array& a = v.get_array();
       if (a.size() > kMaxPiggybackUrls) {
-        return fail(Bad("piggyback_urls has more than " + std::to_string(kMaxPiggybackUrls) +
-                        " entries"));
+        return fail(
+            Bad("piggyback_urls has more than " + std::to_string(kMaxPiggybackUrls) + " entries"));
       }
       std::vector<std::string> urls;
       for (size_t i = 0; i < a.size(); ++i) {

@@ -19,7 +19,7 @@
 namespace ct::api {
 
 inline constexpr int64_t kMaxValueUnits = 1'000'000'000'000;  // 1e12: no sale is bigger
-inline constexpr int kValueFractionDigits = 6;                  // micros
+inline constexpr int kValueFractionDigits = 6;                // micros
 
 // "12.5" -> 12'500'000. kInvalidArgument ("<field> must be ...") otherwise.
 Result<int64_t> ParseDecimalMicros(std::string_view text, std::string_view field = "value");

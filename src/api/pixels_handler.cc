@@ -38,7 +38,8 @@ json::object PixelToJson(const LinkRow& p, std::string_view public_url) {
   o["domain"] = p.domain;
   o["pixel_url"] = url;
   // The slug ([A-Za-z0-9_-]) and the host (DNS syntax) need no HTML escaping.
-  o["img_tag"] = "<img src=\"" + url + "\" width=\"1\" height=\"1\" alt=\"\" style=\"display:none\">";
+  o["img_tag"] =
+      "<img src=\"" + url + "\" width=\"1\" height=\"1\" alt=\"\" style=\"display:none\">";
   o["title"] = p.title;
   json::array tags;
   for (const auto& t : p.tags) tags.emplace_back(t);

@@ -55,26 +55,25 @@ Result<std::vector<int64_t>> ParseGoalIds(const json::value& v) {
 }  // namespace
 
 Result<PostbackInput> ParsePostbackInput(const json::object& body, bool patch,
-                                         const postback::SsrfPolicy& policy,
-                                         TargetCheck* refused) {
+                                         const postback::SsrfPolicy& policy, TargetCheck* refused) {
   *refused = {};
   auto fail = [&](Status s) -> Result<PostbackInput> {
     refused->status = s;
     return s;
   };
   std::initializer_list<std::string_view> read_only = {
-      "id", "account_id", "secret", "secret_prefix", "disabled_reason", "disabled_at",
-      "created_at", "updated_at"};
+      "id",          "account_id", "secret",    "secret_prefix", "disabled_reason",
+      "disabled_at", "created_at", "updated_at"};
   Status names =
       patch ? CheckFieldNames(body,
                               {"name", "url", "method", "events", "goal_ids", "attributed_only",
                                "disabled", "rotate_secret"},
                               read_only)
-            : CheckFieldNames(body,
-                              {"name", "url", "method", "events", "goal_ids", "attributed_only",
-                               "disabled"},
-                              {"id", "account_id", "secret", "secret_prefix", "disabled_reason",
-                               "disabled_at", "created_at", "updated_at", "rotate_secret"});
+            : CheckFieldNames(
+                  body,
+                  {"name", "url", "method", "events", "goal_ids", "attributed_only", "disabled"},
+                  {"id", "account_id", "secret", "secret_prefix", "disabled_reason", "disabled_at",
+                   "created_at", "updated_at", "rotate_secret"});
   if (!names.ok()) return fail(names);
   PostbackInput in;
   for (const auto& kv : body) {
@@ -110,9 +109,12 @@ Result<PostbackInput> ParsePostbackInput(const json::object& body, bool patch,
     } else if (k == "attributed_only" || k == "disabled" || k == "rotate_secret") {
       auto b = BoolField(v, k);
       if (!b.ok()) return fail(b.status());
-      if (k == "attributed_only") in.attributed_only = *b;
-      else if (k == "disabled") in.disabled = *b;
-      else in.rotate_secret = *b;
+      if (k == "attributed_only")
+        in.attributed_only = *b;
+      else if (k == "disabled")
+        in.disabled = *b;
+      else
+        in.rotate_secret = *b;
     }
   }
   return in;

@@ -47,8 +47,7 @@ struct PostbackInput {
 
 // `patch` allows rotate_secret. A refused body: `refused` says why (and whether SSRF).
 Result<PostbackInput> ParsePostbackInput(const boost::json::object& body, bool patch,
-                                         const postback::SsrfPolicy& policy,
-                                         TargetCheck* refused);
+                                         const postback::SsrfPolicy& policy, TargetCheck* refused);
 
 // `show_secret`: the whole secret (create, rotation); otherwise only secret_prefix.
 boost::json::object PostbackToJson(const PostbackRow& p, bool show_secret);

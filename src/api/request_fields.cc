@@ -68,9 +68,8 @@ Status CheckText(std::string_view v, std::string_view name, size_t max) {
 }
 
 Status CheckCurrency(std::string_view v, std::string_view name) {
-  bool ok = v.size() == 3 && std::all_of(v.begin(), v.end(), [](char c) {
-              return c >= 'A' && c <= 'Z';
-            });
+  bool ok =
+      v.size() == 3 && std::all_of(v.begin(), v.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
   if (!ok) return Bad(std::string(name) + " must be 3 upper-case letters (ISO 4217, e.g. USD)");
   return Status::Ok();
 }

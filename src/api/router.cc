@@ -93,8 +93,7 @@ std::vector<Route> ApiRouter::MakeRoutes() {
       {"GET", "postbacks", [this](P w, Q, R) { return postbacks_.List(w); }},
       {"POST", "postbacks", [this](P w, Q q, R) { return postbacks_.Create(w, q); }},
       {"GET", "postbacks/{id}", [this](P w, Q, R a) { return postbacks_.Get(w, a.id); }},
-      {"PATCH", "postbacks/{id}",
-       [this](P w, Q q, R a) { return postbacks_.Update(w, a.id, q); }},
+      {"PATCH", "postbacks/{id}", [this](P w, Q q, R a) { return postbacks_.Update(w, a.id, q); }},
       {"DELETE", "postbacks/{id}", [this](P w, Q, R a) { return postbacks_.Delete(w, a.id); }},
 
       {"GET", "conversions", [this](P w, Q q, R) { return conversions_.List(w, q); }},
@@ -131,7 +130,8 @@ std::optional<ApiResponse> ApiRouter::Dispatch(const Principal& who, const ApiRe
     }
     if (!match) continue;
     if (r.method == req.method) return r.handle(who, req, args);
-    if (allow.find(r.method) == std::string::npos) allow += (allow.empty() ? "" : ", ") + std::string(r.method);
+    if (allow.find(r.method) == std::string::npos)
+      allow += (allow.empty() ? "" : ", ") + std::string(r.method);
   }
   if (!allow.empty()) return MethodNotAllowed(allow);
   return std::nullopt;
@@ -159,9 +159,9 @@ ApiResponse ApiRouter::Handle(const ApiRequest& req) {
 
 ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   auto seg = Segments(path);
-  static constexpr std::string_view kResources[] = {
-      "links",  "status",    "domains",     "stats",     "pixels",
-      "goals",  "postbacks", "conversions", "deliveries"};
+  static constexpr std::string_view kResources[] = {"links",     "status",      "domains",
+                                                    "stats",     "pixels",      "goals",
+                                                    "postbacks", "conversions", "deliveries"};
   if (seg.size() < 3 || seg[0] != "api" || seg[1] != "v1" ||
       std::find(std::begin(kResources), std::end(kResources), seg[2]) == std::end(kResources)) {
     return ErrorResponse(404, "not_found", "no such API endpoint");

@@ -21,8 +21,8 @@ class ConversionsTest : public ApiFixture {
   std::string GoalKey() const { return std::string(goal_.at("key").as_string()); }
 
   ApiResponse Post(const std::string& body, const std::string& key = "") {
-    return Call("POST", "/api/v1/conversions", key.empty() ? key_a_ : key, body,
-                "application/json", "shop-backend/1.0");
+    return Call("POST", "/api/v1/conversions", key.empty() ? key_a_ : key, body, "application/json",
+                "shop-backend/1.0");
   }
 
   json::object goal_, other_goal_;
@@ -108,9 +108,9 @@ TEST_F(ConversionsTest, BadFieldsAre400AndJournalNothing) {
   EXPECT_EQ(Post("{" + g + R"(, "order_id": ")" + std::string(128, 'x') + R"("})").status, 202);
   EXPECT_EQ(sink_.Events().size(), 1u);
   // The goal itself.
-  for (const std::string body : {R"({})", R"({"goal": null})", R"({"goal": "short"})",
-                                 R"({"goal": 0})", R"({"goal": -3})", R"({"goal": 1.5})",
-                                 R"({"goal": ["x"]})"}) {
+  for (const std::string body :
+       {R"({})", R"({"goal": null})", R"({"goal": "short"})", R"({"goal": 0})", R"({"goal": -3})",
+        R"({"goal": 1.5})", R"({"goal": ["x"]})"}) {
     EXPECT_EQ(Post(body).status, 400) << body;
   }
   EXPECT_EQ(sink_.Events().size(), 1u);
@@ -121,8 +121,8 @@ TEST_F(ConversionsTest, AnotherAccountsGoalIs404) {
   ApiResponse by_id = Post(R"({"goal": )" + std::to_string(bobs) + "}");
   EXPECT_EQ(by_id.status, 404) << by_id.body;
   EXPECT_EQ(ErrorCode(by_id), "not_found");
-  ApiResponse by_key = Post(R"({"goal": ")" + std::string(other_goal_.at("key").as_string()) +
-                            R"("})");
+  ApiResponse by_key =
+      Post(R"({"goal": ")" + std::string(other_goal_.at("key").as_string()) + R"("})");
   EXPECT_EQ(by_key.status, 404) << by_key.body;
   // Unknown goals too, and a deleted one.
   EXPECT_EQ(Post(R"({"goal": 999999})").status, 404);
@@ -138,8 +138,10 @@ TEST_F(ConversionsTest, BatchAnswersPerItemAndJournalsTheGoodOnesInOneAppend) {
   const std::string g = std::to_string(GoalId());
   const std::string bobs = std::to_string(other_goal_.at("id").as_int64());
   ApiResponse r = Post(R"({"conversions": [{"goal": )" + g + R"(, "value": 1},
-      {"goal": )" + g + R"(, "value": "-1"}, {"goal": )" + bobs + R"(}, "nope",
-      {"goal": ")" + GoalKey() + R"(", "order_id": "o-2"}]})");
+      {"goal": )" + g + R"(, "value": "-1"}, {"goal": )" +
+                       bobs + R"(}, "nope",
+      {"goal": ")" + GoalKey() +
+                       R"(", "order_id": "o-2"}]})");
   ASSERT_EQ(r.status, 202) << r.body;
   auto body = Json(r);
   EXPECT_EQ(body.at("accepted").as_int64(), 2);
@@ -212,9 +214,9 @@ TEST_F(ConversionsTest, WrongContentTypeAndBadJson) {
 }
 
 TEST_F(ConversionsTest, ListParametersAreChecked) {
-  for (const char* q : {"?goal_id=abc", "?link_id=0", "?limit=0", "?cursor=zz", "?from=yesterday",
-                        "?colour=red", "?limit=5&limit=6",
-                        "?from=2024-01-02T00:00:00Z&to=2024-01-01T00:00:00Z"}) {
+  for (const char* q :
+       {"?goal_id=abc", "?link_id=0", "?limit=0", "?cursor=zz", "?from=yesterday", "?colour=red",
+        "?limit=5&limit=6", "?from=2024-01-02T00:00:00Z&to=2024-01-01T00:00:00Z"}) {
     ApiResponse r = Call("GET", std::string("/api/v1/conversions") + q, key_a_);
     EXPECT_EQ(r.status, 400) << q << " " << r.body;
   }

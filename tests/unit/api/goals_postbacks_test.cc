@@ -66,7 +66,7 @@ TEST_F(GoalsTest, CreateGetListUpdateDelete) {
 
 TEST_F(GoalsTest, BadFieldsAre400) {
   for (const char* body : {
-           R"({})",                                        // name required
+           R"({})",  // name required
            R"({"name": ""})",
            R"({"name": 5})",
            R"({"name": "x", "value": "-1"})",
@@ -99,10 +99,18 @@ TEST_F(GoalsTest, BadFieldsAre400) {
 
 // The SSRF targets of RELIABILITY §4, refused when saved with code "ssrf_refused".
 const char* const kSsrfTargets[] = {
-    "http://127.0.0.1/x",       "http://2130706433/x",     "http://0x7f000001/x",
-    "http://0177.0.0.1/x",      "http://127.1/x",          "http://[::1]/x",
-    "http://169.254.169.254/latest/meta-data", "http://10.0.0.5/x", "http://192.168.1.1/x",
-    "http://localhost/x",       "http://localhost./x",     "http://[::ffff:127.0.0.1]/x",
+    "http://127.0.0.1/x",
+    "http://2130706433/x",
+    "http://0x7f000001/x",
+    "http://0177.0.0.1/x",
+    "http://127.1/x",
+    "http://[::1]/x",
+    "http://169.254.169.254/latest/meta-data",
+    "http://10.0.0.5/x",
+    "http://192.168.1.1/x",
+    "http://localhost/x",
+    "http://localhost./x",
+    "http://[::ffff:127.0.0.1]/x",
     "http://go.example.com/x",  // our own host
     "http://example.com:22/x",  // a port outside postbacks.allowed_ports
 };
@@ -130,8 +138,9 @@ TEST_F(GoalsTest, AnotherAccountsGoalIs404) {
   EXPECT_EQ(Call("PATCH", path, key_b_, R"({"name": "mine"})").status, 404);
   EXPECT_EQ(Call("DELETE", path, key_b_).status, 404);
   EXPECT_EQ(Call("GET", path + "/stats", key_b_).status, 404);
-  EXPECT_EQ(Call("GET", "/api/v1/stats?goal_id=" + std::to_string(g.at("id").as_int64()),
-                 key_b_).status, 404);
+  EXPECT_EQ(
+      Call("GET", "/api/v1/stats?goal_id=" + std::to_string(g.at("id").as_int64()), key_b_).status,
+      404);
   EXPECT_EQ(Call("GET", path, key_a_).status, 200);
   EXPECT_EQ(Call("GET", "/api/v1/goals/abc", key_a_).status, 404);
 }
@@ -178,8 +187,9 @@ TEST_F(PostbacksTest, CreateShowsTheSecretOnceAndRotates) {
   ApiResponse re = Call("PATCH", path, key_a_, R"({"disabled": false})");
   EXPECT_EQ(Json(re).at("disabled").as_bool(), false);
   // A client cannot choose the secret.
-  EXPECT_EQ(Call("PATCH", path, key_a_, R"({"secret": "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})")
-                .status, 400);
+  EXPECT_EQ(
+      Call("PATCH", path, key_a_, R"({"secret": "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})").status,
+      400);
 
   ASSERT_EQ(Call("DELETE", path, key_a_).status, 204);
   EXPECT_EQ(Call("GET", path, key_a_).status, 404);
@@ -232,7 +242,9 @@ TEST_F(PostbacksTest, SsrfTargetsAreRefusedAtSave) {
   options_.ssrf.allow = *allow;
   BuildRouter();
   EXPECT_EQ(Call("POST", "/api/v1/postbacks", key_a_,
-                 R"({"name": "x", "url": "http://127.0.0.1:8080/pb"})").status, 201);
+                 R"({"name": "x", "url": "http://127.0.0.1:8080/pb"})")
+                .status,
+            201);
 }
 
 TEST_F(PostbacksTest, TenancyOfPostbacksAndTheirGoals) {

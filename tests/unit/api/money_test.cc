@@ -30,9 +30,26 @@ TEST(MoneyTest, ParsesDecimalStringsExactly) {
 }
 
 TEST(MoneyTest, RefusesBadSpellings) {
-  for (const char* bad : {"", "-1", "+1", "1e3", "1E3", "NaN", "nan", "Infinity", "inf", " 1",
-                          "1 ", "1.", ".5", "1.2.3", "1,5", "0x10", "1.0000001",
-                          "1000000000000.000001", "10000000000000", "99999999999999999999999"}) {
+  for (const char* bad : {"",
+                          "-1",
+                          "+1",
+                          "1e3",
+                          "1E3",
+                          "NaN",
+                          "nan",
+                          "Infinity",
+                          "inf",
+                          " 1",
+                          "1 ",
+                          "1.",
+                          ".5",
+                          "1.2.3",
+                          "1,5",
+                          "0x10",
+                          "1.0000001",
+                          "1000000000000.000001",
+                          "10000000000000",
+                          "99999999999999999999999"}) {
     auto m = ParseDecimalMicros(bad);
     EXPECT_FALSE(m.ok()) << "'" << bad << "' accepted as " << (m.ok() ? *m : 0);
     if (!m.ok()) {

@@ -38,12 +38,15 @@ TEST_F(PixelsTest, CreateListGetUpdateDelete) {
   ASSERT_EQ(up.status, 200) << up.body;
   EXPECT_EQ(Json(up).at("title").as_string(), "July issue");
   // Pixels take only pixel fields; the slug namespace is shared with links.
-  EXPECT_EQ(Call("POST", "/api/v1/pixels", key_a_, R"({"destination": "https://a.example/"})")
-                .status, 400);
+  EXPECT_EQ(
+      Call("POST", "/api/v1/pixels", key_a_, R"({"destination": "https://a.example/"})").status,
+      400);
   EXPECT_EQ(Call("POST", "/api/v1/pixels", key_a_, R"({"pixel_url": "x"})").status, 400);
   EXPECT_EQ(Call("POST", "/api/v1/pixels", key_a_, R"({"slug": "newsletter-1"})").status, 409);
   EXPECT_EQ(Call("POST", "/api/v1/links", key_a_,
-                 R"({"slug": "newsletter-1", "destination": "https://a.example/"})").status, 409);
+                 R"({"slug": "newsletter-1", "destination": "https://a.example/"})")
+                .status,
+            409);
   // Tenancy.
   EXPECT_EQ(Call("GET", path, key_b_).status, 404);
   EXPECT_EQ(Call("DELETE", path, key_b_).status, 404);
@@ -86,16 +89,16 @@ TEST_F(PixelsTest, LinksAndPixelsAreKeptApart) {
 }
 
 TEST_F(DeliveriesTest, ParametersAndBodiesAreChecked) {
-  for (const char* q : {"?state=lost", "?postback_id=x", "?limit=-1", "?cursor=abc",
-                        "?from=nope", "?sort=asc", "?state=dead&state=pending",
-                        "?from=2024-01-02T00:00:00Z&to=2024-01-01T00:00:00Z"}) {
+  for (const char* q :
+       {"?state=lost", "?postback_id=x", "?limit=-1", "?cursor=abc", "?from=nope", "?sort=asc",
+        "?state=dead&state=pending", "?from=2024-01-02T00:00:00Z&to=2024-01-01T00:00:00Z"}) {
     ApiResponse r = Call("GET", std::string("/api/v1/deliveries") + q, key_a_);
     EXPECT_EQ(r.status, 400) << q << " " << r.body;
   }
-  for (const char* body : {R"({})", R"({"ids": []})", R"({"ids": ["x"]})", R"({"ids": [5]})",
-                           R"({"ids": ["msg_a_1"], "state": "dead"})", R"({"state": "lost"})",
-                           R"({"postback_id": 0})", R"({"from": "yesterday"})",
-                           R"({"everything": true})"}) {
+  for (const char* body :
+       {R"({})", R"({"ids": []})", R"({"ids": ["x"]})", R"({"ids": [5]})",
+        R"({"ids": ["msg_a_1"], "state": "dead"})", R"({"state": "lost"})", R"({"postback_id": 0})",
+        R"({"from": "yesterday"})", R"({"everything": true})"}) {
     ApiResponse r = Call("POST", "/api/v1/deliveries/replay", key_a_, body);
     EXPECT_EQ(r.status, 400) << body << " " << r.body;
   }
@@ -123,8 +126,8 @@ TEST_F(ConversionStatsTest, StatsCarryConversionFiguresAndTakeGoalId) {
   const std::string lid = std::to_string(Json(ln).at("id").as_int64());
   json::object goal = CreateGoal(key_a_, R"({"name": "purchase", "currency": "EUR"})");
   const std::string gid = std::to_string(goal.at("id").as_int64());
-  ApiResponse r = Call("GET", "/api/v1/links/" + lid + "/stats?goal_id=" + gid +
-                                  "&group_by=country", key_a_);
+  ApiResponse r =
+      Call("GET", "/api/v1/links/" + lid + "/stats?goal_id=" + gid + "&group_by=country", key_a_);
   ASSERT_EQ(r.status, 200) << r.body;
   json::object s = Json(r);
   EXPECT_EQ(s.at("conversions").as_int64(), 0);
