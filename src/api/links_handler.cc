@@ -314,7 +314,9 @@ ApiResponse LinksHandler::List(const Principal& who, const ApiRequest& req) {
 ApiResponse LinksHandler::Get(const Principal& who, int64_t id) {
   auto link = ctx_->store->GetLink(who.account_id, id);
   if (!link.ok()) return ErrorFromStatus(link.status());
-  if (!link->has_value() || (*link)->deleted) return NotFound();
+  if (!link->has_value() || (*link)->deleted || (*link)->kind != LinkKind::kLink) {
+    return NotFound();  // a pixel is not a link here (api/pixels_handler.h)
+  }
   return JsonResponse(200, LinkToJson(**link, ctx_->options.public_url));
 }
 
@@ -328,7 +330,9 @@ ApiResponse LinksHandler::Update(const Principal& who, int64_t id, const ApiRequ
   // at the same moment may each keep only their own option changes (last writer wins).
   auto current = ctx_->store->GetLink(who.account_id, id);
   if (!current.ok()) return ErrorFromStatus(current.status());
-  if (!current->has_value() || (*current)->deleted) return NotFound();
+  if (!current->has_value() || (*current)->deleted || (*current)->kind != LinkKind::kLink) {
+    return NotFound();
+  }
   auto up = MakeLinkUpdate(**current, std::move(*in));
   if (!up.ok()) return LinkError(up.status());
   auto updated = ctx_->store->UpdateLink(who.account_id, id, *up);
@@ -380,7 +384,9 @@ ApiResponse LinksHandler::Qr(const Principal& who, int64_t id, const ApiRequest&
   }
   auto link = ctx_->store->GetLink(who.account_id, id);
   if (!link.ok()) return ErrorFromStatus(link.status());
-  if (!link->has_value() || (*link)->deleted) return NotFound();
+  if (!link->has_value() || (*link)->deleted || (*link)->kind != LinkKind::kLink) {
+    return NotFound();  // a pixel is not a link here (api/pixels_handler.h)
+  }
   auto image = RenderQr(ShortUrl(**link, ctx_->options.public_url), format, size);
   if (!image.ok()) return ErrorFromStatus(image.status());
   ApiResponse r;

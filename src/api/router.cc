@@ -1,5 +1,6 @@
 #include "api/router.h"
 
+#include <algorithm>
 #include <charconv>
 #include <vector>
 
@@ -52,7 +53,89 @@ ApiRouter::ApiRouter(ApiContext ctx)
       domains_(&ctx_),
       stats_(&ctx_),
       hits_(&ctx_),
-      status_(&ctx_) {}
+      status_(&ctx_),
+      pixels_(&ctx_),
+      goals_(&ctx_),
+      postbacks_(&ctx_),
+      conversions_(&ctx_),
+      deliveries_(&ctx_),
+      routes_(MakeRoutes()) {}
+
+std::vector<Route> ApiRouter::MakeRoutes() {
+  using R = const RouteArgs&;
+  using Q = const ApiRequest&;
+  using P = const Principal&;
+  // A pixel's reports are a link's, once the id is known to be a pixel of the account.
+  auto pixel_report = [this](bool stats) {
+    return [this, stats](P who, Q req, R a) {
+      auto ok = LinkIsKind(*ctx_.store, who.account_id, a.id, LinkKind::kPixel);
+      if (!ok.ok()) return ErrorFromStatus(ok.status());
+      if (!*ok) return ErrorResponse(404, "not_found", "pixel not found");
+      return stats ? stats_.LinkStats(who, a.id, req) : hits_.List(who, a.id, req);
+    };
+  };
+  return {
+      {"GET", "pixels", [this](P w, Q q, R) { return pixels_.List(w, q); }},
+      {"POST", "pixels", [this](P w, Q q, R) { return pixels_.Create(w, q); }},
+      {"GET", "pixels/{id}", [this](P w, Q, R a) { return pixels_.Get(w, a.id); }},
+      {"PATCH", "pixels/{id}", [this](P w, Q q, R a) { return pixels_.Update(w, a.id, q); }},
+      {"DELETE", "pixels/{id}", [this](P w, Q, R a) { return pixels_.Delete(w, a.id); }},
+      {"GET", "pixels/{id}/stats", pixel_report(true)},
+      {"GET", "pixels/{id}/hits", pixel_report(false)},
+
+      {"GET", "goals", [this](P w, Q, R) { return goals_.List(w); }},
+      {"POST", "goals", [this](P w, Q q, R) { return goals_.Create(w, q); }},
+      {"GET", "goals/{id}", [this](P w, Q, R a) { return goals_.Get(w, a.id); }},
+      {"PATCH", "goals/{id}", [this](P w, Q q, R a) { return goals_.Update(w, a.id, q); }},
+      {"DELETE", "goals/{id}", [this](P w, Q, R a) { return goals_.Delete(w, a.id); }},
+      {"GET", "goals/{id}/stats", [this](P w, Q q, R a) { return goals_.Stats(w, a.id, q); }},
+
+      {"GET", "postbacks", [this](P w, Q, R) { return postbacks_.List(w); }},
+      {"POST", "postbacks", [this](P w, Q q, R) { return postbacks_.Create(w, q); }},
+      {"GET", "postbacks/{id}", [this](P w, Q, R a) { return postbacks_.Get(w, a.id); }},
+      {"PATCH", "postbacks/{id}", [this](P w, Q q, R a) { return postbacks_.Update(w, a.id, q); }},
+      {"DELETE", "postbacks/{id}", [this](P w, Q, R a) { return postbacks_.Delete(w, a.id); }},
+
+      {"GET", "conversions", [this](P w, Q q, R) { return conversions_.List(w, q); }},
+      {"POST", "conversions", [this](P w, Q q, R) { return conversions_.Ingest(w, q); }},
+
+      {"GET", "deliveries", [this](P w, Q q, R) { return deliveries_.List(w, q); }},
+      {"POST", "deliveries/replay", [this](P w, Q q, R) { return deliveries_.Replay(w, q); }},
+      {"GET", "deliveries/{name}", [this](P w, Q, R a) { return deliveries_.Get(w, a.name); }},
+      {"POST", "deliveries/{name}/replay",
+       [this](P w, Q, R a) { return deliveries_.ReplayOne(w, a.name); }},
+  };
+}
+
+std::optional<ApiResponse> ApiRouter::Dispatch(const Principal& who, const ApiRequest& req,
+                                               const std::vector<std::string_view>& seg) {
+  std::string allow;
+  for (const Route& r : routes_) {
+    auto pat = Segments(r.pattern);
+    if (pat.size() != seg.size() - 2) continue;
+    RouteArgs args;
+    bool match = true;
+    for (size_t i = 0; i < pat.size() && match; ++i) {
+      std::string_view s = seg[i + 2];
+      if (pat[i] == "{id}") {
+        auto id = ParseId(s);
+        match = id.has_value();
+        if (match) args.id = *id;
+      } else if (pat[i] == "{name}") {
+        // A literal route of the same shape ("deliveries/replay") is listed first and wins.
+        args.name = s;
+      } else {
+        match = pat[i] == s;
+      }
+    }
+    if (!match) continue;
+    if (r.method == req.method) return r.handle(who, req, args);
+    if (allow.find(r.method) == std::string::npos)
+      allow += (allow.empty() ? "" : ", ") + std::string(r.method);
+  }
+  if (!allow.empty()) return MethodNotAllowed(allow);
+  return std::nullopt;
+}
 
 ApiResponse ApiRouter::Handle(const ApiRequest& req) {
   std::string_view target = req.target;
@@ -76,8 +159,11 @@ ApiResponse ApiRouter::Handle(const ApiRequest& req) {
 
 ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   auto seg = Segments(path);
+  static constexpr std::string_view kResources[] = {"links",     "status",      "domains",
+                                                    "stats",     "pixels",      "goals",
+                                                    "postbacks", "conversions", "deliveries"};
   if (seg.size() < 3 || seg[0] != "api" || seg[1] != "v1" ||
-      (seg[2] != "links" && seg[2] != "status" && seg[2] != "domains" && seg[2] != "stats")) {
+      std::find(std::begin(kResources), std::end(kResources), seg[2]) == std::end(kResources)) {
     return ErrorResponse(404, "not_found", "no such API endpoint");
   }
   // Authenticate before saying anything else about the path.
@@ -96,6 +182,10 @@ ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
     return r;
   }
   const std::string& m = req.method;
+  if (seg[2] != "links" && seg[2] != "status" && seg[2] != "domains" && seg[2] != "stats") {
+    if (auto r = Dispatch(*who, req, seg)) return *std::move(r);
+    return ErrorResponse(404, "not_found", "no such API endpoint");
+  }
   if (seg[2] == "status") {
     if (seg.size() != 3) return ErrorResponse(404, "not_found", "no such API endpoint");
     if (m == "GET") return status_.Get(*who);
@@ -136,6 +226,13 @@ ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   }
   auto id = ParseId(seg[3]);
   if (!id) return ErrorResponse(404, "not_found", "link not found");
+  // Pixels live in the links table but are served under /pixels only (api/pixels_handler.h).
+  // GET, PATCH and the QR code check the kind on the row they read anyway.
+  if (seg.size() > 4 || m == "DELETE") {
+    auto is_link = LinkIsKind(*ctx_.store, who->account_id, *id, LinkKind::kLink);
+    if (!is_link.ok()) return ErrorFromStatus(is_link.status());
+    if (!*is_link) return ErrorResponse(404, "not_found", "link not found");
+  }
   if (seg.size() == 4) {
     if (m == "GET") return links_.Get(*who, *id);
     if (m == "PATCH") return links_.Update(*who, *id, req);

@@ -3,12 +3,23 @@
 #include <boost/json.hpp>
 
 #include "api/http_util.h"
+#include "api/money.h"
 #include "common/time_format.h"
 
 namespace ct::api {
 namespace {
 
 namespace json = boost::json;
+
+// Conversion figures next to a row's clicks: value as a decimal string (summed micros, see
+// the header on currencies), conversion_rate = conversions / total and epc (earnings per
+// click) = value / total, both 0 when there were no clicks.
+void AddConversions(json::object* o, int64_t total, int64_t conversions, int64_t value_micros) {
+  (*o)["conversions"] = conversions;
+  (*o)["value"] = FormatMicros(value_micros);
+  (*o)["conversion_rate"] = total > 0 ? static_cast<double>(conversions) / total : 0.0;
+  (*o)["epc"] = FormatMicros(total > 0 ? value_micros / total : 0);
+}
 
 json::array Series(const StatsParams& p, const ct::LinkStats& s) {
   json::array series;
@@ -17,8 +28,10 @@ json::array Series(const StatsParams& p, const ct::LinkStats& s) {
     StatsBucket b{t};
     while (next < s.series.size() && s.series[next].start_us < t) ++next;
     if (next < s.series.size() && s.series[next].start_us == t) b = s.series[next];
-    series.push_back(json::object{
-        {"t", FormatIso8601(t)}, {"total", b.total}, {"unique", b.unique}, {"bots", b.bots}});
+    json::object o{
+        {"t", FormatIso8601(t)}, {"total", b.total}, {"unique", b.unique}, {"bots", b.bots}};
+    AddConversions(&o, b.total, b.conversions, b.value_micros);
+    series.push_back(std::move(o));
   }
   return series;
 }
@@ -53,6 +66,15 @@ ApiResponse StatsHandler::Stats(const Principal& who, int64_t link_id, const Api
   q.interval = p.interval;
   q.bucket_starts_us = p.bucket_starts;
   q.filters = p.filters;
+  q.goal_id = p.goal_id;
+  std::string currency;
+  if (p.goal_id != 0) {
+    // Another account's goal is a 404 like a missing one; its currency labels the value.
+    auto goal = ctx_->store->GetGoal(who.account_id, p.goal_id);
+    if (!goal.ok()) return ErrorFromStatus(goal.status());
+    if (!goal->has_value()) return ErrorResponse(404, "not_found", "goal not found");
+    currency = (*goal)->currency;
+  }
   auto stats = ctx_->store->GetLinkStats(q);
   if (!stats.ok()) return ErrorFromStatus(stats.status());
   if (!stats->has_value()) return ErrorResponse(404, "not_found", "link not found");
@@ -68,6 +90,11 @@ ApiResponse StatsHandler::Stats(const Principal& who, int64_t link_id, const Api
   body["unique"] = s.unique;
   body["bots"] = s.bots;
   body["head"] = s.head;
+  AddConversions(&body, s.total, s.conversions, s.value_micros);
+  if (p.goal_id != 0) {
+    body["goal_id"] = p.goal_id;
+    body["currency"] = currency;
+  }
   body["series"] = Series(p, s);
   if (p.group_by) {
     auto rows = ctx_->store->GetBreakdown(q, *p.group_by, p.limit);
@@ -75,8 +102,13 @@ ApiResponse StatsHandler::Stats(const Principal& who, int64_t link_id, const Api
     if (!rows->has_value()) return ErrorResponse(404, "not_found", "link not found");
     json::array breakdown;
     for (const BreakdownRow& r : **rows) {
-      breakdown.push_back(json::object{
-          {"value", r.value}, {"total", r.total}, {"unique", r.unique}, {"bots", r.bots}});
+      json::object o{
+          {"value", r.value}, {"total", r.total}, {"unique", r.unique}, {"bots", r.bots}};
+      // "value" is the dimension's value here, so the money figure is "conversion_value".
+      AddConversions(&o, r.total, r.conversions, r.value_micros);
+      o["conversion_value"] = o["value"];
+      o["value"] = r.value;
+      breakdown.push_back(std::move(o));
     }
     body["group_by"] = p.group_by_name;
     body["breakdown"] = std::move(breakdown);
@@ -95,6 +127,7 @@ ApiResponse StatsHandler::Stats(const Principal& who, int64_t link_id, const Api
       o["total"] = t.total;
       o["unique"] = t.unique;
       o["bots"] = t.bots;
+      AddConversions(&o, t.total, t.conversions, t.value_micros);
       links.push_back(std::move(o));
     }
     body["top_links"] = std::move(links);

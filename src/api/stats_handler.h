@@ -7,6 +7,14 @@
 // `total`, `unique`, `bots` and `head` are the sums over the series (definitions:
 // store/sqlite/commit.cc). Filters make the report read raw hits, so a filtered report covers
 // the raw-hit retention only (tracker.hits_retention_days).
+//
+// Conversions (issue 4): the totals, each series bucket, breakdown row and top link also carry
+// `conversions`, `value` (a decimal string; in a breakdown row `conversion_value`, since
+// "value" names the dimension's value there), `conversion_rate` (conversions / total) and `epc`
+// (value / total, decimal string). `goal_id` restricts conversions to one goal (404 if it is
+// not the account's) and adds its `currency`. Without goal_id the value is the plain sum of
+// every goal's value micros, whatever their currencies: an account with goals in several
+// currencies should ask per goal.
 #pragma once
 
 #include <cstdint>

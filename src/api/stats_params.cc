@@ -161,6 +161,13 @@ Result<StatsParams> ParseStatsParams(std::string_view target, int64_t now_us) {
       Result<int> limit = ParseLimit(value);
       if (!limit.ok()) return limit.status();
       p.limit = *limit;
+    } else if (key == "goal_id") {
+      int64_t id = 0;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), id);
+      if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || id < 1) {
+        return Status::InvalidArgument("goal_id must be a positive integer id");
+      }
+      p.goal_id = id;
     } else if (auto dim = DimensionFromName(key)) {
       Result<std::string> v = FilterValue(*dim, value);
       if (!v.ok()) return v.status();

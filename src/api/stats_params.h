@@ -6,6 +6,7 @@
 //   tz              IANA zone name (default UTC): buckets are local minutes/hours/days
 //   group_by        country|device|os|browser|referrer|language|destination|bot
 //   limit           rows of the breakdown / top links, 1..1000 (default 50)
+//   goal_id         conversions (and value) of this goal only; clicks are not affected
 //   filters         country= device= os= browser= referrer= language= destination= bot=
 //                   (AND; an empty value selects "unknown", for referrer "direct")
 // Any other parameter, or one given twice, is refused: a typo must not silently widen a report.
@@ -37,6 +38,7 @@ struct StatsParams {
   std::string group_by_name;
   std::vector<StatsFilter> filters;
   int limit = kDefaultReportLimit;
+  int64_t goal_id = 0;  // 0: every goal
 };
 
 // Parses the query string of `target` ("/path?..."); kInvalidArgument with the message of the
