@@ -10,9 +10,9 @@
 #include "common/clock.h"
 #include "common/event.h"
 #include "journal/event_sink.h"
-#include "postback/ssrf.h"
 #include "monitor/health.h"
 #include "monitor/metrics.h"
+#include "postback/ssrf.h"
 #include "store/store.h"
 
 namespace ct::api {

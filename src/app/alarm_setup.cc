@@ -233,6 +233,32 @@ Result<std::unique_ptr<AlarmEngine>> BuildAlarmEngine(const Config& c, FiguresSo
            0, milliseconds(0), milliseconds(0)),
       Events(
           cache, [num](const HealthFigures& f) { return num(f.clicks_unrecorded); }, clock));
+  // Postbacks (RELIABILITY.md §6): DESIGN promise 3 holds only if someone hears when they stall.
+  const double backlog = static_cast<double>(c.Int("alarm.postback_backlog_s"));
+  const double endpoint_failures = static_cast<double>(c.Int("alarm.postback_endpoint_failures"));
+  rules.emplace_back(rule("postback_backlog",
+                          "The oldest undelivered postback is over " +
+                              std::to_string(static_cast<int64_t>(backlog)) + " s old",
+                          backlog, backlog / 2, seconds(5), seconds(10)),
+                     Value(cache, [](const HealthFigures& f) {
+                       return std::optional<double>(f.outbox_oldest_age_seconds);
+                     }));
+  rules.emplace_back(
+      rule("postback_endpoint_failing",
+           "A postback endpoint failed " + std::to_string(static_cast<int64_t>(endpoint_failures)) +
+               " attempts in a row",
+           endpoint_failures - 0.5, 0, milliseconds(0), seconds(5)),
+      Value(cache, [num](const HealthFigures& f) { return num(f.postback_endpoint_failures); }));
+  rules.emplace_back(
+      rule("postback_dead_letters",
+           "Postbacks ran out of retries and were dead-lettered (replay them through the API)", 0.5,
+           0, milliseconds(0), milliseconds(0)),
+      Value(cache, [num](const HealthFigures& f) { return num(f.outbox_dead); }));
+  rules.emplace_back(
+      rule("postback_disabled",
+           "A postback was disabled: its receiver answered 410 Gone (re-enable it through the API)",
+           0.5, 0, milliseconds(0), milliseconds(0)),
+      Value(cache, [num](const HealthFigures& f) { return num(f.postbacks_disabled); }));
 
   AlarmOptions opts;
   opts.tick = milliseconds(c.Int("alarm.tick_ms"));

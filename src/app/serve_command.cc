@@ -3,10 +3,11 @@
 // and the edge share one listener.
 //
 // Start order: store (behind a RebuildingStore), journal (recovery runs here), enrichment data,
-// tracker, store prober, link table, API, listener.
+// notifier, tracker, store prober, link table, API, listener.
 // Stop order on SIGTERM/SIGINT (F15): close the listener and finish in-flight requests; fsync
-// the journal; let the tracker commit everything durable; stop it; stop the prober; close the
-// journal. The store is destroyed last (declared first).
+// the journal; let the tracker commit everything durable; stop it; stop the notifier (attempts
+// in flight get a grace period; the rest keep their outbox rows and go out on the next start);
+// stop the prober; close the journal. The store is destroyed last (declared first).
 //
 // Monitoring (DESIGN.md promise 4): the edge appends through a LagTrackingSink and the tracker
 // reports its commits, so `lag` knows the age of the oldest uncommitted click; `prober` probes
@@ -18,6 +19,7 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -45,6 +47,8 @@
 #include "monitor/lag_tracker.h"
 #include "monitor/metrics.h"
 #include "monitor/store_prober.h"
+#include "notify/notifier.h"
+#include "postback/ssrf.h"
 #include "store/rebuilding_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tracker/hit_retention.h"
@@ -119,6 +123,66 @@ boost::json::array AlarmsJson(const std::vector<AlarmStatus>& snapshot) {
   return out;
 }
 
+// postbacks.allowed_ports: "80,443" -> {80, 443}; "*" -> {} (any port).
+Result<std::vector<uint16_t>> ParsePorts(const std::string& list) {
+  std::vector<uint16_t> ports;
+  if (list == "*") return ports;
+  std::string_view rest = list;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string item(rest.substr(0, comma));
+    rest = comma == rest.npos ? std::string_view() : rest.substr(comma + 1);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (item.empty()) continue;
+    char* end = nullptr;
+    long v = std::strtol(item.c_str(), &end, 10);
+    if (*end != '\0' || v < 1 || v > 65535) {
+      return Status::InvalidArgument("config key 'postbacks.allowed_ports': '" + item +
+                                     "' is not a port (1-65535) or \"*\"");
+    }
+    ports.push_back(static_cast<uint16_t>(v));
+  }
+  if (ports.empty()) {
+    return Status::InvalidArgument(
+        "config key 'postbacks.allowed_ports' is empty; use \"*\" for any port");
+  }
+  return ports;
+}
+
+// The postback settings of the config: the SSRF policy (shared with the API, which checks
+// templates when they are saved) and the notifier's options. exit 2 on a bad value.
+Result<notify::NotifierOptions> NotifierOptionsFrom(const Config& cfg,
+                                                    const std::vector<std::string>& own_hosts) {
+  notify::NotifierOptions o;
+  auto allow = postback::CidrList::Parse(cfg.Str("postbacks.allow_addresses"));
+  if (!allow.ok()) {
+    return Status::InvalidArgument("config key 'postbacks.allow_addresses': " +
+                                   allow.status().message());
+  }
+  o.ssrf.allow = std::move(*allow);
+  auto ports = ParsePorts(cfg.Str("postbacks.allowed_ports"));
+  if (!ports.ok()) return ports.status();
+  o.ssrf.allowed_ports = std::move(*ports);
+  o.ssrf.own_hosts = own_hosts;
+  auto schedule = notify::ParseRetrySchedule(cfg.Str("postbacks.retry_schedule"));
+  if (!schedule.ok()) {
+    return Status::InvalidArgument("config key 'postbacks.retry_schedule': " +
+                                   schedule.status().message());
+  }
+  o.retry_schedule = std::move(*schedule);
+  o.jitter = static_cast<double>(cfg.Int("postbacks.jitter_percent")) / 100.0;
+  o.total_timeout = std::chrono::milliseconds(cfg.Int("postbacks.timeout_ms"));
+  o.connect_timeout = std::chrono::milliseconds(cfg.Int("postbacks.connect_timeout_ms"));
+  o.max_in_flight = static_cast<int>(cfg.Int("postbacks.max_in_flight"));
+  o.per_endpoint = static_cast<int>(cfg.Int("postbacks.per_endpoint"));
+  o.per_account = static_cast<int>(cfg.Int("postbacks.per_account"));
+  // A lease outlives any attempt, so a row is never sent twice at once.
+  o.lease =
+      std::chrono::duration_cast<std::chrono::seconds>(o.total_timeout) + std::chrono::seconds(60);
+  return o;
+}
+
 int Fail(const std::string& what, const Status& s) {
   Log().Error("{}: {}", what, s.ToString());
   return 1;
@@ -168,6 +232,14 @@ int ServeCommand(int argc, char** argv) {
     std::fprintf(stderr, "clicktrail serve: %s\n", s.message().c_str());
     return 2;
   }
+  // Our own public host is never a postback target (a loop through the edge).
+  std::vector<std::string> own_hosts;
+  if (std::string h = edge::HostOfUrl(cfg.Str("public_url")); !h.empty()) own_hosts.push_back(h);
+  auto nopts = NotifierOptionsFrom(cfg, own_hosts);
+  if (!nopts.ok()) {
+    std::fprintf(stderr, "clicktrail serve: %s\n", nopts.status().message().c_str());
+    return 2;
+  }
 
   const std::string data = cfg.Str("data_dir");
   std::error_code ec;
@@ -212,12 +284,23 @@ int ServeCommand(int argc, char** argv) {
   const enrich::EnrichSources enrich_sources = enrich::LoadEnrichSources(
       cfg.Str("enrich.geoip_db"), cfg.Str("enrich.uap_regexes"), cfg.Str("enrich.crawlers"));
 
+  // Postbacks: the tracker writes outbox rows in its commits and wakes the notifier, which
+  // delivers them (DESIGN promise 3).
+  const bool postbacks_enabled = cfg.Bool("postbacks.enabled");
+  notify::Notifier notifier(*nopts, &store, &metrics, clock);
+  if (postbacks_enabled) {
+    if (Status s = notifier.Start(); !s.ok()) return Fail("starting the notifier", s);
+  } else {
+    Log().Warn("postbacks.enabled is false: postbacks are written to the outbox but not sent");
+  }
+
   TrackerOptions topts;
   topts.enricher = enrich::Enricher(enrich_sources);
   topts.batch_max = static_cast<size_t>(cfg.Int("tracker.batch_max"));
   topts.nice = static_cast<int>(cfg.Int("tracker.nice"));
   topts.on_commit = [&lag](uint64_t position, int64_t) { lag.OnCommitted(position); };
   topts.on_repeated_failures = [&rebuild_store](int n) { rebuild_store("tracker", n); };
+  topts.on_deliveries = [&notifier](uint64_t) { notifier.Wake(); };
   Tracker tracker(topts, &bus, &store, &metrics, clock);
   if (Status s = tracker.Start(); !s.ok()) return Fail("starting the tracker", s);
   // What the journal held before this start has no append time: its age counts from now.
@@ -258,6 +341,12 @@ int ServeCommand(int argc, char** argv) {
     f.store_probe_failures = prober.ConsecutiveFailures();
     f.store_probe_latency_seconds = prober.LastLatencySeconds();
     f.store_probe_error = prober.LastError();
+    f.notifier_running = postbacks_enabled;
+    f.outbox_pending = notifier.PendingDeliveries();
+    f.outbox_oldest_age_seconds = notifier.OldestPendingAgeSeconds();
+    f.outbox_dead = notifier.DeadDeliveries();
+    f.postbacks_disabled = notifier.DisabledPostbacks();
+    f.postback_endpoint_failures = notifier.MaxConsecutiveEndpointFailures();
     return f;
   };
 
@@ -289,6 +378,23 @@ int ServeCommand(int argc, char** argv) {
   };
   ctx.status = [&health, &health_figures] { return health.Evaluate(health_figures()); };
   ctx.alarms = [&alarms] { return AlarmsJson((*alarms)->Snapshot()); };
+  // Server-to-server conversions are journaled like the edge's events (answered without
+  // waiting on the store), and validated against the edge's in-memory goals.
+  ctx.options.ssrf = nopts->ssrf;
+  ctx.options.strict_durability = cfg.Str("journal.durability") == "strict";
+  EventIdGenerator conversion_ids;
+  ctx.events = &lag_sink;
+  ctx.event_ids = &conversion_ids;
+  ctx.find_goal_by_id = [&links](int64_t id) -> std::optional<GoalRow> {
+    auto snapshot = links.Current();
+    const GoalRow* g = snapshot->FindGoalById(id);
+    return g ? std::optional<GoalRow>(*g) : std::nullopt;
+  };
+  ctx.find_goal_by_key = [&links](std::string_view key) -> std::optional<GoalRow> {
+    auto snapshot = links.Current();
+    const GoalRow* g = snapshot->FindGoal(key);
+    return g ? std::optional<GoalRow>(*g) : std::nullopt;
+  };
   // The API is built once the listener is bound (the short-URL base needs the real port when
   // `listen` says port 0); until then API requests get a 503.
   std::atomic<api::ApiRouter*> router{nullptr};
@@ -308,6 +414,8 @@ int ServeCommand(int argc, char** argv) {
   eopts.password_attempts_per_second = cfg.Int("edge.password_attempts_per_second");
   eopts.password_attempts_burst = cfg.Int("edge.password_attempts_burst");
   eopts.anonymize_ip = cfg.Bool("tracking.anonymize_ip");
+  eopts.click_cookie = cfg.Bool("tracking.click_cookie");
+  eopts.click_cookie_days = cfg.Int("tracking.click_cookie_days");
   // The same GeoDb and User-Agent parser as the tracker's (either may be null: rules on country
   // or device/os then never match).
   eopts.geo = enrich_sources.geo;
@@ -348,6 +456,7 @@ int ServeCommand(int argc, char** argv) {
         std::chrono::duration_cast<std::chrono::seconds>(kDrainTimeout).count());
   }
   tracker.Stop();
+  notifier.Stop();
   retention.Stop();
   prober.Stop();
   if (Status s = (*writer)->Close(); !s.ok()) return Fail("closing the journal", s);

@@ -137,8 +137,8 @@ void EncodeEventView(const EventView& e, std::string* out) {
 
 void EncodeEvent(const Event& e, std::string* out) {
   EncodeEventView({e.kind, e.id, e.time_us, e.link_id, e.account_id, e.flags, e.ip, e.user_agent,
-                   e.referrer, e.accept_language, e.country, e.visitor_id, e.destination,
-                   e.goal_id, e.value_micros, e.currency, e.order_id, e.click_ref},
+                   e.referrer, e.accept_language, e.country, e.visitor_id, e.destination, e.goal_id,
+                   e.value_micros, e.currency, e.order_id, e.click_ref},
                   out);
 }
 

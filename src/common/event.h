@@ -26,14 +26,13 @@
 namespace ct {
 
 enum class EventKind : uint8_t {
-  kClick = 1,  // GET on a tracking link answered with a redirect
-  kHead = 2,   // HEAD on a tracking link: answered, counted apart from clicks (scanners)
+  kClick = 1,       // GET on a tracking link answered with a redirect
+  kHead = 2,        // HEAD on a tracking link: answered, counted apart from clicks (scanners)
   kImpression = 3,  // GET /p/{pixel}: a tracking pixel was loaded (link_id = the pixel's)
   kConversion = 4,  // GET /c/{goal} or POST /api/v1/conversions (link_id 0: the tracker
                     // attributes it to a click)
 };
 std::string_view EventKindName(EventKind kind);  // "click", "head", "impression", "conversion"
-
 
 // 16 bytes, laid out like a UUIDv7: 6 bytes of milliseconds since the epoch (big endian), then
 // 10 bytes from the kernel's CSPRNG. Unique across restarts and edges without coordination
@@ -64,11 +63,11 @@ inline constexpr size_t kMaxClickRefBytes = 64;  // the click id as received (va
 
 // Event::flags bits.
 enum EventFlag : uint8_t {
-  kFlagPrefetch = 1 << 0,    // Purpose/Sec-Purpose/X-Moz prefetch or preview header: a bot
-  kFlagNewVisitor = 1 << 1,  // no visitor cookie came in; the edge set a new one
-  kFlagFallback = 1 << 2,    // expired or capped: sent to the fallback (or answered 410)
-  kFlagPasswordOk = 1 << 3,  // a password link, passed with the right password
-  kFlagHasValue = 1 << 4,    // conversion: value_micros was given (else the goal's default)
+  kFlagPrefetch = 1 << 0,        // Purpose/Sec-Purpose/X-Moz prefetch or preview header: a bot
+  kFlagNewVisitor = 1 << 1,      // no visitor cookie came in; the edge set a new one
+  kFlagFallback = 1 << 2,        // expired or capped: sent to the fallback (or answered 410)
+  kFlagPasswordOk = 1 << 3,      // a password link, passed with the right password
+  kFlagHasValue = 1 << 4,        // conversion: value_micros was given (else the goal's default)
   kFlagServerToServer = 1 << 5,  // conversion: POST /api/v1/conversions (not the pixel)
   // conversion: the pixel answered the HTML variant, whose <img> tags fire the goal's
   // piggyback pixels in the browser; without it the tracker fires them server-side (outbox).

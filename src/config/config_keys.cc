@@ -46,6 +46,42 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"tracking.anonymize_ip", ConfigType::kBool, "false", 0, 0, {},
        "Store client addresses anonymised (last IPv4 octet, all but 48 bits of IPv6 zeroed). "
        "The country is looked up before."},
+      {"tracking.click_cookie", ConfigType::kBool, "true", 0, 0, {},
+       "Set the ct_cid cookie (the last click's id) on every redirect, so the conversion pixel "
+       "GET /c/{goal} attributes a conversion without a click_id parameter."},
+      {"tracking.click_cookie_days", ConfigType::kInt, "90", 1, 3650, {},
+       "Lifetime of the ct_cid cookie; keep it at least as long as your goals' attribution "
+       "windows."},
+      {"postbacks.enabled", ConfigType::kBool, "true", 0, 0, {},
+       "Run the notifier that delivers postbacks and server-side piggyback pixels from the "
+       "outbox. false: deliveries are still written (in the commit of their event) and wait."},
+      {"postbacks.allow_addresses", ConfigType::kString, "", 0, 0, {},
+       "Comma-separated IPs/CIDRs that postback and piggyback targets may use although they are "
+       "loopback, private, link-local or otherwise refused (SSRF guard). Empty: none."},
+      {"postbacks.allowed_ports", ConfigType::kString, "80,443,8080,8443", 0, 0, {},
+       "Comma-separated ports postback targets may use. \"*\": any port."},
+      {"postbacks.timeout_ms", ConfigType::kInt, "15000", 100, 120000, {},
+       "Longest a postback attempt may take (connect, send, answer); then it is a failure."},
+      {"postbacks.connect_timeout_ms", ConfigType::kInt, "5000", 100, 60000, {},
+       "Longest a postback attempt may wait for its TCP/TLS connection."},
+      {"postbacks.retry_schedule", ConfigType::kString, "5s,5m,30m,2h,5h,10h,14h,20h,20h", 0, 0, {},
+       "Waits before the 2nd, 3rd, ... attempt of a failed delivery (units s, m, h, d), each "
+       "scaled by the jitter. After the last, the delivery is dead-lettered (replay it through "
+       "the API)."},
+      {"postbacks.jitter_percent", ConfigType::kInt, "20", 0, 100, {},
+       "Each retry wait is scaled by a random factor within this many percent either way."},
+      {"postbacks.max_in_flight", ConfigType::kInt, "256", 1, 100000, {},
+       "Postback requests in flight at once, in total."},
+      {"postbacks.per_endpoint", ConfigType::kInt, "8", 1, 10000, {},
+       "Postback requests in flight at once to one postback endpoint (a slow receiver holds "
+       "only these)."},
+      {"postbacks.per_account", ConfigType::kInt, "32", 1, 100000, {},
+       "Postback requests in flight at once for one account."},
+      {"alarm.postback_backlog_s", ConfigType::kInt, "300", 1, 604800, {},
+       "postback_backlog fires when the oldest undelivered postback is older than this."},
+      {"alarm.postback_endpoint_failures", ConfigType::kInt, "10", 1, 100000, {},
+       "postback_endpoint_failing fires after this many failed attempts in a row at one "
+       "endpoint."},
       {"api.threads", ConfigType::kInt, "2", 1, 64, {},
        "Worker threads for API requests (they may wait on the store; redirects never do)."},
       {"api.rate_per_second", ConfigType::kInt, "50", 0, 1000000, {},
@@ -105,6 +141,14 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "Channels (webhook,email,sms) for the disk_free_low alarm. Empty: every configured channel."},
       {"alarm.clicks_unrecorded.channels", ConfigType::kString, "", 0, 0, {},
        "Channels (webhook,email,sms) for the clicks_unrecorded alarm. Empty: every configured channel."},
+      {"alarm.postback_backlog.channels", ConfigType::kString, "", 0, 0, {},
+       "Channels (webhook,email,sms) for the postback_backlog alarm. Empty: every configured channel."},
+      {"alarm.postback_endpoint_failing.channels", ConfigType::kString, "", 0, 0, {},
+       "Channels (webhook,email,sms) for the postback_endpoint_failing alarm. Empty: every configured channel."},
+      {"alarm.postback_dead_letters.channels", ConfigType::kString, "", 0, 0, {},
+       "Channels (webhook,email,sms) for the postback_dead_letters alarm. Empty: every configured channel."},
+      {"alarm.postback_disabled.channels", ConfigType::kString, "", 0, 0, {},
+       "Channels (webhook,email,sms) for the postback_disabled alarm. Empty: every configured channel."},
       {"journal.durability", ConfigType::kEnum, "group", 0, 0, {"group", "strict", "none"},
        "group: a click is written to the journal before its 302 and fsynced within "
        "journal.commit_delay_us (kill -9 loses nothing; power loss at most that window). "

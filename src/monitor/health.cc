@@ -63,6 +63,28 @@ StageHealth Store(const HealthFigures& f) {
   return s;
 }
 
+StageHealth Notifier(const HealthFigures& f) {
+  StageHealth s;
+  s.name = "notifier";
+  s.lag_seconds = f.outbox_oldest_age_seconds;
+  s.detail = fmt::format("{} postbacks pending (oldest {:.1f} s), {} dead, {} endpoints disabled{}",
+                         f.outbox_pending, f.outbox_oldest_age_seconds, f.outbox_dead,
+                         f.postbacks_disabled, f.notifier_running ? "" : "; not running");
+  if (f.outbox_oldest_age_seconds >= HealthReport::kOutboxRedSeconds) {
+    s.state = HealthState::kRed;
+  } else if (f.outbox_oldest_age_seconds >= HealthReport::kOutboxAmberSeconds ||
+             f.outbox_dead > 0 || f.postbacks_disabled > 0) {
+    s.state = HealthState::kAmber;
+  }
+  if (f.postback_endpoint_failures > 0) {
+    s.last_error =
+        fmt::format("{} failed attempts in a row at one endpoint", f.postback_endpoint_failures);
+  } else if (f.postbacks_disabled > 0) {
+    s.last_error = "a receiver answered 410 Gone: its postback is disabled";
+  }
+  return s;
+}
+
 }  // namespace
 
 std::string_view HealthStateName(HealthState state) {
@@ -94,7 +116,7 @@ StageHealth HealthReport::Edge(const HealthFigures& f) {
 }
 
 std::vector<StageHealth> HealthReport::Evaluate(const HealthFigures& figures) {
-  return {Edge(figures), Journal(figures), Tracker(figures), Store(figures)};
+  return {Edge(figures), Journal(figures), Tracker(figures), Store(figures), Notifier(figures)};
 }
 
 }  // namespace ct

@@ -43,10 +43,17 @@ struct HealthFigures {
   int store_probe_failures = 0;  // consecutive
   double store_probe_latency_seconds = 0;
   std::string store_probe_error;  // last failure's message
+  // Notifier (postbacks from the outbox).
+  bool notifier_running = false;  // postbacks.enabled and started
+  int64_t outbox_pending = 0;
+  double outbox_oldest_age_seconds = 0;  // oldest undelivered delivery's age since its commit
+  int64_t outbox_dead = 0;               // dead-lettered deliveries
+  int64_t postbacks_disabled = 0;        // postbacks a 410 (or the API) disabled
+  int postback_endpoint_failures = 0;    // longest run of failed attempts at one endpoint
 };
 
 struct StageHealth {
-  std::string name;  // "edge", "journal", "tracker", "store"
+  std::string name;  // "edge", "journal", "tracker", "store", "notifier"
   HealthState state = HealthState::kGreen;
   double lag_seconds = 0;
   std::string detail;      // the figures behind the state, for a human
@@ -66,10 +73,13 @@ class HealthReport {
   // Store: consecutive failed probes.
   static constexpr int kProbeAmberFailures = 1;
   static constexpr int kProbeRedFailures = 3;
+  // Notifier: the oldest undelivered postback's age.
+  static constexpr double kOutboxAmberSeconds = 60;
+  static constexpr double kOutboxRedSeconds = 600;
 
   explicit HealthReport(Clock* clock) : clock_(clock) {}
 
-  // The four stages, in pipeline order.
+  // The five stages, in pipeline order (edge, journal, tracker, store, notifier).
   std::vector<StageHealth> Evaluate(const HealthFigures& figures);
 
  private:

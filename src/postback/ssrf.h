@@ -46,8 +46,8 @@ class CidrList {
 };
 
 struct SsrfPolicy {
-  CidrList allow;                     // postbacks.allow_addresses
-  std::vector<std::string> own_hosts; // our public host names: never a postback target
+  CidrList allow;                      // postbacks.allow_addresses
+  std::vector<std::string> own_hosts;  // our public host names: never a postback target
   // postbacks.allowed_ports: empty = any port; default 80, 443, 8080, 8443.
   std::vector<uint16_t> allowed_ports = {80, 443, 8080, 8443};
 };

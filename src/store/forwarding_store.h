@@ -71,16 +71,15 @@ class ForwardingStore : public Store {
   Result<int64_t> ExpireHits(int64_t before_us, int64_t max_rows) override {
     return Target()->ExpireHits(before_us, max_rows);
   }
-  Result<GoalRow> CreateGoal(const NewGoal& goal) override {
-    return Target()->CreateGoal(goal);
-  }
+  Result<GoalRow> CreateGoal(const NewGoal& goal) override { return Target()->CreateGoal(goal); }
   Result<std::optional<GoalRow>> GetGoal(int64_t account_id, int64_t goal_id) override {
     return Target()->GetGoal(account_id, goal_id);
   }
   Result<std::vector<GoalRow>> ListGoals(int64_t account_id) override {
     return Target()->ListGoals(account_id);
   }
-  Result<std::optional<GoalRow>> UpdateGoal(int64_t account_id, int64_t goal_id, const GoalUpdate& update) override {
+  Result<std::optional<GoalRow>> UpdateGoal(int64_t account_id, int64_t goal_id,
+                                            const GoalUpdate& update) override {
     return Target()->UpdateGoal(account_id, goal_id, update);
   }
   Result<bool> DeleteGoal(int64_t account_id, int64_t goal_id) override {
@@ -95,37 +94,45 @@ class ForwardingStore : public Store {
   Result<std::vector<PostbackRow>> ListPostbacks(int64_t account_id) override {
     return Target()->ListPostbacks(account_id);
   }
-  Result<std::optional<PostbackRow>> UpdatePostback(int64_t account_id, int64_t postback_id, const PostbackUpdate& update) override {
+  Result<std::optional<PostbackRow>> UpdatePostback(int64_t account_id, int64_t postback_id,
+                                                    const PostbackUpdate& update) override {
     return Target()->UpdatePostback(account_id, postback_id, update);
   }
   Result<bool> DeletePostback(int64_t account_id, int64_t postback_id) override {
     return Target()->DeletePostback(account_id, postback_id);
   }
-  Result<std::vector<ClaimedDelivery>> ClaimDeliveries(int64_t now_us, int64_t lease_until_us, int limit) override {
+  Result<std::vector<ClaimedDelivery>> ClaimDeliveries(int64_t now_us, int64_t lease_until_us,
+                                                       int limit) override {
     return Target()->ClaimDeliveries(now_us, lease_until_us, limit);
   }
   Status RecordDeliveryOutcome(const DeliveryOutcome& outcome) override {
     return Target()->RecordDeliveryOutcome(outcome);
   }
-  Result<DeliveryPage> ListDeliveries(int64_t account_id, const DeliveryFilter& filter, const std::optional<std::string>& after_id, int limit) override {
+  Result<DeliveryPage> ListDeliveries(int64_t account_id, const DeliveryFilter& filter,
+                                      const std::optional<std::string>& after_id,
+                                      int limit) override {
     return Target()->ListDeliveries(account_id, filter, after_id, limit);
   }
-  Result<std::optional<DeliveryRow>> GetDelivery(int64_t account_id, const std::string& delivery_id) override {
+  Result<std::optional<DeliveryRow>> GetDelivery(int64_t account_id,
+                                                 const std::string& delivery_id) override {
     return Target()->GetDelivery(account_id, delivery_id);
   }
-  Result<std::optional<std::vector<DeliveryAttemptRow>>> ListDeliveryAttempts(int64_t account_id, const std::string& delivery_id) override {
+  Result<std::optional<std::vector<DeliveryAttemptRow>>> ListDeliveryAttempts(
+      int64_t account_id, const std::string& delivery_id) override {
     return Target()->ListDeliveryAttempts(account_id, delivery_id);
   }
-  Result<int64_t> ReplayDeliveries(int64_t account_id, const ReplaySelector& selector, int64_t now_us) override {
+  Result<int64_t> ReplayDeliveries(int64_t account_id, const ReplaySelector& selector,
+                                   int64_t now_us) override {
     return Target()->ReplayDeliveries(account_id, selector, now_us);
   }
-  Result<OutboxStats> GetOutboxStats() override {
-    return Target()->GetOutboxStats();
-  }
-  Result<ConversionPage> ListConversions(const ConversionFilter& filter, const std::optional<ConversionCursor>& after, int limit) override {
+  Result<OutboxStats> GetOutboxStats() override { return Target()->GetOutboxStats(); }
+  Result<ConversionPage> ListConversions(const ConversionFilter& filter,
+                                         const std::optional<ConversionCursor>& after,
+                                         int limit) override {
     return Target()->ListConversions(filter, after, limit);
   }
-  Result<std::vector<GoalStatsRow>> GetGoalStats(int64_t account_id, int64_t from_us, int64_t to_us) override {
+  Result<std::vector<GoalStatsRow>> GetGoalStats(int64_t account_id, int64_t from_us,
+                                                 int64_t to_us) override {
     return Target()->GetGoalStats(account_id, from_us, to_us);
   }
   Status Probe() override { return Target()->Probe(); }

@@ -146,8 +146,8 @@ struct GoalRow {
   int64_t account_id = 0;
   std::string key;  // public and unguessable: the conversion pixel is GET /c/{key}
   std::string name;
-  int64_t default_value_micros = 0;  // when a conversion carries no value
-  std::string currency = "USD";      // ISO 4217; conversions in another currency are refused
+  int64_t default_value_micros = 0;     // when a conversion carries no value
+  std::string currency = "USD";         // ISO 4217; conversions in another currency are refused
   int64_t window_seconds = 30 * 86400;  // click-to-conversion attribution window
   ConversionCounting counting = ConversionCounting::kEvery;
   AttributionModel attribution = AttributionModel::kLastClick;
@@ -197,9 +197,9 @@ struct PostbackRow {
   uint32_t events = kPostbackOnConversion;  // PostbackEventBit
   std::vector<int64_t> goal_ids;            // conversions of these goals only; empty = all
   bool attributed_only = true;              // conversions without a click do not fire it
-  std::string secret;  // Standard Webhooks secret, "whsec_" + base64 of >= 24 random bytes
-  bool disabled = false;         // set by a 410 from the receiver (or the API); not delivered
-  std::string disabled_reason;   // why, e.g. "receiver answered 410 Gone"
+  std::string secret;           // Standard Webhooks secret, "whsec_" + base64 of >= 24 random bytes
+  bool disabled = false;        // set by a 410 from the receiver (or the API); not delivered
+  std::string disabled_reason;  // why, e.g. "receiver answered 410 Gone"
   int64_t disabled_at_us = 0;
   int64_t created_at_us = 0;
   int64_t updated_at_us = 0;
@@ -260,28 +260,28 @@ struct ClaimedDelivery {
 };
 struct DeliveryAttemptRow {
   std::string delivery_id;
-  int attempt = 0;           // 1-based
+  int attempt = 0;  // 1-based
   int64_t started_at_us = 0;
-  int http_status = 0;       // 0: no HTTP response (connect error, timeout, refused address)
+  int http_status = 0;  // 0: no HTTP response (connect error, timeout, refused address)
   int64_t latency_us = 0;
-  std::string error;         // "" on success; else what went wrong ("timeout after 15 s", ...)
+  std::string error;  // "" on success; else what went wrong ("timeout after 15 s", ...)
 };
 // What the notifier decided after one attempt; applied in one transaction.
 struct DeliveryOutcome {
   DeliveryAttemptRow attempt;
   DeliveryState state = DeliveryState::kPending;
-  int64_t next_attempt_us = 0;   // when state is kPending
+  int64_t next_attempt_us = 0;    // when state is kPending
   bool disable_postback = false;  // a 410: the postback is disabled (its deliveries wait)
   std::string disable_reason;
 };
 struct DeliveryFilter {
-  int64_t postback_id = 0;                  // 0: any
-  std::optional<DeliveryState> state;       // nullopt: any
-  int64_t from_us = 0;                      // created_at range; 0/0: any
+  int64_t postback_id = 0;             // 0: any
+  std::optional<DeliveryState> state;  // nullopt: any
+  int64_t from_us = 0;                 // created_at range; 0/0: any
   int64_t to_us = 0;
 };
 struct DeliveryPage {
-  std::vector<DeliveryRow> deliveries;        // newest first (created_at, then id)
+  std::vector<DeliveryRow> deliveries;       // newest first (created_at, then id)
   std::optional<std::string> next_after_id;  // pass back as `after_id` for the next page
 };
 // Which deliveries to replay: the listed ids, else every delivery matching the filter.
@@ -313,8 +313,8 @@ struct ConversionRow {
   EventId event_id{};
   int64_t account_id = 0;
   int64_t goal_id = 0;
-  int64_t time_us = 0;  // the edge's stamp: buckets and the window use it
-  int64_t link_id = 0;  // the credited click's link; 0 = unattributed
+  int64_t time_us = 0;       // the edge's stamp: buckets and the window use it
+  int64_t link_id = 0;       // the credited click's link; 0 = unattributed
   EventId click_event_id{};  // zero when unattributed
   int64_t click_time_us = 0;
   int64_t value_micros = 0;  // the given value, else the goal's default
@@ -564,8 +564,7 @@ class Store {
   virtual Result<std::optional<PostbackRow>> GetPostback(int64_t account_id,
                                                          int64_t postback_id) = 0;
   virtual Result<std::vector<PostbackRow>> ListPostbacks(int64_t account_id) = 0;
-  virtual Result<std::optional<PostbackRow>> UpdatePostback(int64_t account_id,
-                                                            int64_t postback_id,
+  virtual Result<std::optional<PostbackRow>> UpdatePostback(int64_t account_id, int64_t postback_id,
                                                             const PostbackUpdate& update) = 0;
   virtual Result<bool> DeletePostback(int64_t account_id, int64_t postback_id) = 0;
 

@@ -84,7 +84,9 @@ HttpResponse HttpClient::ReadResponse(bool head) {
       std::transform(name.begin(), name.end(), name.begin(), ::tolower);
       std::string value = line.substr(colon + 1);
       while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-      r.headers[name] = value;
+      // A repeated field (Set-Cookie for ct_vid and ct_cid) keeps every value, one per line.
+      std::string& slot = r.headers[name];
+      slot = slot.empty() ? value : slot + "\n" + value;
     }
     pos = e + 2;
   }

@@ -20,7 +20,7 @@ inline constexpr const char* kBrowserUserAgent =
 
 struct HttpResponse {
   int status = 0;                              // 0: no (complete) response
-  std::map<std::string, std::string> headers;  // names lowercased
+  std::map<std::string, std::string> headers;  // names lowercased; repeats joined by \n
   std::string body;
   bool closed = false;  // the server closed the connection after this response
   std::string Header(const std::string& name) const {

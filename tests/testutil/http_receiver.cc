@@ -64,7 +64,9 @@ const char* Reason(int status) {
 
 }  // namespace
 
-HttpReceiver::HttpReceiver() = default;
+HttpReceiver::HttpReceiver(uint16_t port)
+    : server_(
+          "HttpReceiver", [this](int fd) { Serve(fd); }, port) {}
 
 HttpReceiver::~HttpReceiver() { Stop(); }
 

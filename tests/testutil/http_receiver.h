@@ -45,8 +45,9 @@ struct ReceiverReply {
 
 class HttpReceiver {
  public:
-  // Binds 127.0.0.1:0 and starts serving; aborts the test (throws) if it cannot.
-  HttpReceiver();
+  // Binds 127.0.0.1:`port` (0: ephemeral) and starts serving; aborts the test (throws) if it
+  // cannot. A fixed port brings a receiver back where a stopped one was (downtime tests).
+  explicit HttpReceiver(uint16_t port = 0);
   ~HttpReceiver();
   HttpReceiver(const HttpReceiver&) = delete;
   HttpReceiver& operator=(const HttpReceiver&) = delete;
@@ -76,7 +77,7 @@ class HttpReceiver {
   std::vector<ReceivedRequest> requests_;
   ReceiverReply default_reply_;
   std::deque<ReceiverReply> queued_;
-  LoopbackServer server_{"HttpReceiver", [this](int fd) { Serve(fd); }};  // last: see its header
+  LoopbackServer server_;  // last: see its header
 };
 
 }  // namespace ct::test

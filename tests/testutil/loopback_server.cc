@@ -16,13 +16,17 @@ constexpr int kPollSliceMs = 50;  // how often a blocked accept or read checks f
 
 }  // namespace
 
-LoopbackServer::LoopbackServer(std::string who, ServeFn serve)
+LoopbackServer::LoopbackServer(std::string who, ServeFn serve, uint16_t port)
     : who_(std::move(who)), serve_(std::move(serve)) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) throw std::runtime_error(who_ + ": socket failed");
+  // A fixed port is re-bound by tests that bring a "receiver" back up after a downtime.
+  int one = 1;
+  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
   socklen_t len = sizeof addr;
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::listen(listen_fd_, 64) != 0 ||

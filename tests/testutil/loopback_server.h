@@ -25,7 +25,8 @@ class LoopbackServer {
   using ServeFn = std::function<void(int fd)>;
 
   // Throws std::runtime_error naming `who` if it cannot listen (a test setup failure).
-  LoopbackServer(std::string who, ServeFn serve);
+  // `port` 0: an ephemeral port.
+  LoopbackServer(std::string who, ServeFn serve, uint16_t port = 0);
   ~LoopbackServer();
   LoopbackServer(const LoopbackServer&) = delete;
   LoopbackServer& operator=(const LoopbackServer&) = delete;

@@ -29,6 +29,8 @@ class ServerHarness {
   // SIGTERM, then waits; returns the exit code (-1 on timeout, after which it is SIGKILLed).
   int Terminate(std::chrono::milliseconds timeout = std::chrono::seconds(20));
   bool Running() { return proc_ && proc_->Running(); }
+  // The `serve` arguments of the next Start() (e.g. a restart with a setting changed).
+  void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
 
   uint16_t port() const { return port_; }
   const std::string& data_dir() const { return data_dir_; }

@@ -79,22 +79,33 @@ class SqliteStore : public Store {
   Result<GoalRow> CreateGoal(const NewGoal& goal) override;
   Result<std::optional<GoalRow>> GetGoal(int64_t account_id, int64_t goal_id) override;
   Result<std::vector<GoalRow>> ListGoals(int64_t account_id) override;
-  Result<std::optional<GoalRow>> UpdateGoal(int64_t account_id, int64_t goal_id, const GoalUpdate& update) override;
+  Result<std::optional<GoalRow>> UpdateGoal(int64_t account_id, int64_t goal_id,
+                                            const GoalUpdate& update) override;
   Result<bool> DeleteGoal(int64_t account_id, int64_t goal_id) override;
   Result<PostbackRow> CreatePostback(const NewPostback& postback) override;
   Result<std::optional<PostbackRow>> GetPostback(int64_t account_id, int64_t postback_id) override;
   Result<std::vector<PostbackRow>> ListPostbacks(int64_t account_id) override;
-  Result<std::optional<PostbackRow>> UpdatePostback(int64_t account_id, int64_t postback_id, const PostbackUpdate& update) override;
+  Result<std::optional<PostbackRow>> UpdatePostback(int64_t account_id, int64_t postback_id,
+                                                    const PostbackUpdate& update) override;
   Result<bool> DeletePostback(int64_t account_id, int64_t postback_id) override;
-  Result<std::vector<ClaimedDelivery>> ClaimDeliveries(int64_t now_us, int64_t lease_until_us, int limit) override;
+  Result<std::vector<ClaimedDelivery>> ClaimDeliveries(int64_t now_us, int64_t lease_until_us,
+                                                       int limit) override;
   Status RecordDeliveryOutcome(const DeliveryOutcome& outcome) override;
-  Result<DeliveryPage> ListDeliveries(int64_t account_id, const DeliveryFilter& filter, const std::optional<std::string>& after_id, int limit) override;
-  Result<std::optional<DeliveryRow>> GetDelivery(int64_t account_id, const std::string& delivery_id) override;
-  Result<std::optional<std::vector<DeliveryAttemptRow>>> ListDeliveryAttempts(int64_t account_id, const std::string& delivery_id) override;
-  Result<int64_t> ReplayDeliveries(int64_t account_id, const ReplaySelector& selector, int64_t now_us) override;
+  Result<DeliveryPage> ListDeliveries(int64_t account_id, const DeliveryFilter& filter,
+                                      const std::optional<std::string>& after_id,
+                                      int limit) override;
+  Result<std::optional<DeliveryRow>> GetDelivery(int64_t account_id,
+                                                 const std::string& delivery_id) override;
+  Result<std::optional<std::vector<DeliveryAttemptRow>>> ListDeliveryAttempts(
+      int64_t account_id, const std::string& delivery_id) override;
+  Result<int64_t> ReplayDeliveries(int64_t account_id, const ReplaySelector& selector,
+                                   int64_t now_us) override;
   Result<OutboxStats> GetOutboxStats() override;
-  Result<ConversionPage> ListConversions(const ConversionFilter& filter, const std::optional<ConversionCursor>& after, int limit) override;
-  Result<std::vector<GoalStatsRow>> GetGoalStats(int64_t account_id, int64_t from_us, int64_t to_us) override;
+  Result<ConversionPage> ListConversions(const ConversionFilter& filter,
+                                         const std::optional<ConversionCursor>& after,
+                                         int limit) override;
+  Result<std::vector<GoalStatsRow>> GetGoalStats(int64_t account_id, int64_t from_us,
+                                                 int64_t to_us) override;
 
   // Writes the token on a connection of its own (busy timeout = probe_timeout, and never
   // queued behind the tracker's write mutex), then reads it back from the read pool.

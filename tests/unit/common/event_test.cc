@@ -170,11 +170,60 @@ TEST(EventTest, UnknownVersionRefused) {
 TEST(EventTest, UnknownKindRefused) {
   std::string enc;
   EncodeEvent(SampleEvent(), &enc);
-  for (int k : {0, 3, 200}) {
+  // 4 (conversion) is known, but only in the v3 encoding.
+  for (int k : {0, 4, 5, 200}) {
     std::string bad = enc;
     bad[1] = static_cast<char>(k);
     EXPECT_FALSE(DecodeEvent(bad).ok()) << k;
   }
+}
+
+TEST(EventTest, ConversionRoundTripsInV3AndImpressionInV2) {
+  Event c = SampleEvent();
+  c.kind = EventKind::kConversion;
+  c.goal_id = 42;
+  c.value_micros = 12'500'000;
+  c.flags = kFlagHasValue | kFlagServerToServer;
+  c.currency = "EUR";
+  c.order_id = "A-1001";
+  c.click_ref = "AAAAAAAAAAAAAAAAAAAAAA";
+  std::string enc;
+  EncodeEvent(c, &enc);
+  EXPECT_EQ(enc[0], 3);
+  auto d = DecodeEvent(enc);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->goal_id, 42);
+  EXPECT_EQ(d->value_micros, 12'500'000);
+  EXPECT_EQ(d->currency, "EUR");
+  EXPECT_EQ(d->order_id, "A-1001");
+  EXPECT_EQ(d->click_ref, c.click_ref);
+  // Truncated anywhere in the v3 tail: refused.
+  for (size_t n = enc.size() - 30; n < enc.size(); ++n) {
+    EXPECT_FALSE(DecodeEvent(std::string_view(enc).substr(0, n)).ok()) << n;
+  }
+  Event i = SampleEvent();
+  i.kind = EventKind::kImpression;
+  std::string enc2;
+  EncodeEvent(i, &enc2);
+  EXPECT_EQ(enc2[0], 2);
+  ASSERT_TRUE(DecodeEvent(enc2).ok());
+  EXPECT_EQ(DecodeEvent(enc2)->kind, EventKind::kImpression);
+}
+
+TEST(EventTest, ClickIdParsesOnlyItsCanonicalSpelling) {
+  EventIdGenerator g;
+  EventId id = g.Next();
+  std::string cid = ClickId(id);
+  ASSERT_EQ(cid.size(), 22u);
+  auto back = ParseClickId(cid);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(*back, id);
+  EXPECT_FALSE(ParseClickId(cid.substr(0, 21)).has_value());
+  EXPECT_FALSE(ParseClickId(cid + "A").has_value());
+  EXPECT_FALSE(ParseClickId("!!!!!!!!!!!!!!!!!!!!!!").has_value());
+  // The last character carries 2 unused bits: a non-zero spelling is not canonical.
+  std::string odd = std::string(21, 'A') + "B";
+  EXPECT_FALSE(ParseClickId(odd).has_value());
 }
 
 TEST(EventTest, TrailingBytesRefused) {
@@ -234,13 +283,29 @@ TEST(EventIdGeneratorTest, UniqueAcrossThreads) {
   EXPECT_EQ(all.size(), static_cast<size_t>(kThreads * kPerThread));
 }
 
-TEST(EventIdGeneratorTest, GeneratorsHaveDifferentPrefixes) {
+TEST(EventIdGeneratorTest, TimeOrderedPrefixAndRandomTail) {
   EventIdGenerator a, b;
-  EventId x = a.Next(), y = b.Next();
+  const int64_t t = 1'764'000'000'123'456;  // µs
+  EventId x = a.Next(t), y = b.Next(t), x2 = a.Next(t);
   EXPECT_NE(x, y);
-  // Same generator: same 8-byte prefix, counter in the low bytes.
-  EventId x2 = a.Next();
-  EXPECT_TRUE(std::equal(x.begin(), x.begin() + 8, x2.begin()));
+  EXPECT_NE(x, x2);
+  // Bytes 0-5: the milliseconds, big endian; equal for equal times.
+  EXPECT_TRUE(std::equal(x.begin(), x.begin() + 6, y.begin()));
+  uint64_t ms = 0;
+  for (int i = 0; i < 6; ++i) ms = (ms << 8) | x[i];
+  EXPECT_EQ(ms, static_cast<uint64_t>(t / 1000));
+  // A later time sorts after (the store's keys grow at their right edge).
+  EventId later = a.Next(t + 1000);
+  EXPECT_LT(x, later);
+  // The 10-byte tails of many ids are all distinct (80 random bits each).
+  std::set<std::array<uint8_t, 10>> tails;
+  for (int i = 0; i < 10000; ++i) {
+    EventId id = a.Next(t);
+    std::array<uint8_t, 10> tail;
+    std::copy(id.begin() + 6, id.end(), tail.begin());
+    tails.insert(tail);
+  }
+  EXPECT_EQ(tails.size(), 10000u);
 }
 
 }  // namespace

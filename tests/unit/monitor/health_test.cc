@@ -22,10 +22,32 @@ TEST(HealthReportTest, AllGreenWhenHealthy) {
   f.journal_disk_used_percent = 40;
   f.tracker_lag_seconds = 0.2;
   auto stages = report.Evaluate(f);
-  ASSERT_EQ(stages.size(), 4u);
+  ASSERT_EQ(stages.size(), 5u);
   EXPECT_EQ(stages[0].name, "edge");
   EXPECT_EQ(stages[3].name, "store");
+  EXPECT_EQ(stages[4].name, "notifier");
   for (const auto& s : stages) EXPECT_EQ(s.state, HealthState::kGreen) << s.name;
+}
+
+TEST(HealthReportTest, NotifierBacklogDeadLettersAndDisabledEndpoints) {
+  FakeClock clock;
+  HealthReport report(&clock);
+  HealthFigures f;
+  f.notifier_running = true;
+  f.outbox_oldest_age_seconds = 59;
+  EXPECT_EQ(Stage(report.Evaluate(f), "notifier").state, HealthState::kGreen);
+  f.outbox_oldest_age_seconds = 60;
+  EXPECT_EQ(Stage(report.Evaluate(f), "notifier").state, HealthState::kAmber);
+  f.outbox_oldest_age_seconds = 600;
+  EXPECT_EQ(Stage(report.Evaluate(f), "notifier").state, HealthState::kRed);
+  f.outbox_oldest_age_seconds = 0;
+  f.outbox_dead = 1;
+  EXPECT_EQ(Stage(report.Evaluate(f), "notifier").state, HealthState::kAmber);
+  f.outbox_dead = 0;
+  f.postbacks_disabled = 1;
+  auto s = Stage(report.Evaluate(f), "notifier");
+  EXPECT_EQ(s.state, HealthState::kAmber);
+  EXPECT_NE(s.last_error.find("410"), std::string::npos);
 }
 
 TEST(HealthReportTest, TrackerLagThresholds) {

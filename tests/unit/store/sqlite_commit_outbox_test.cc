@@ -132,7 +132,7 @@ TEST_F(ConversionTest, DisabledPostbacksGetRowsDeletedOnesDoNot) {
 
 TEST_F(ConversionTest, ClickAndImpressionPostbacks) {
   Result<LinkRow> pixel =
-      store_->CreateLink({.account_id = account_, .kind = LinkKind::kPixel, .slug = "open"});
+      store_->CreateLink({.account_id = account_, .slug = "open", .kind = LinkKind::kPixel});
   ASSERT_TRUE(pixel.ok());
   PostbackRow on_click = MakePostback(
       {.url_template = "https://hooks.example/k?cid={click_id}&e={event}&l={link}&c={country}",

@@ -290,7 +290,7 @@ TEST_F(ConversionTest, ReCommittedConversionChangesNothing) {
 
 TEST_F(ConversionTest, HitsKeepTheVisitorCookieAndImpressionsCountLikeClicks) {
   Result<LinkRow> pixel =
-      store_->CreateLink({.account_id = account_, .kind = LinkKind::kPixel, .slug = "open"});
+      store_->CreateLink({.account_id = account_, .slug = "open", .kind = LinkKind::kPixel});
   ASSERT_TRUE(pixel.ok());
   auto impression = [&](uint64_t n, const std::string& visitor, EventKind kind, bool bot) {
     HitRecord h = MakeHit(n, pixel->id, account_, kClickAt, visitor, kind);

@@ -159,7 +159,7 @@ TEST_F(StoreTest, PixelsAreLinksOfTheirOwnKind) {
   int64_t a = Account("acme");
   LinkRow link = Link(a, "promo");
   Result<LinkRow> pixel = store_->CreateLink(
-      {.account_id = a, .kind = LinkKind::kPixel, .slug = "open", .destination = ""});
+      {.account_id = a, .slug = "open", .destination = "", .kind = LinkKind::kPixel});
   ASSERT_TRUE(pixel.ok()) << pixel.status().ToString();  // destination "" is fine for a pixel
   EXPECT_EQ(pixel->kind, LinkKind::kPixel);
   EXPECT_EQ(link.kind, LinkKind::kLink);
@@ -170,7 +170,7 @@ TEST_F(StoreTest, PixelsAreLinksOfTheirOwnKind) {
   EXPECT_EQ((*got)->destination, "");
 
   // They share the slug namespace.
-  EXPECT_EQ(store_->CreateLink({.account_id = a, .kind = LinkKind::kPixel, .slug = "promo"})
+  EXPECT_EQ(store_->CreateLink({.account_id = a, .slug = "promo", .kind = LinkKind::kPixel})
                 .status()
                 .code(),
             StatusCode::kAlreadyExists);
@@ -191,7 +191,7 @@ TEST_F(StoreTest, PixelsAreLinksOfTheirOwnKind) {
   EXPECT_EQ((*updated)->kind, LinkKind::kPixel);  // an update keeps the kind
 
   Result<std::vector<LinkRow>> batch = store_->CreateLinks(
-      {{.account_id = a, .kind = LinkKind::kPixel, .slug = "p2"}, {.account_id = a, .slug = "l3"}});
+      {{.account_id = a, .slug = "p2", .kind = LinkKind::kPixel}, {.account_id = a, .slug = "l3"}});
   ASSERT_TRUE(batch.ok());
   EXPECT_EQ((*batch)[0].kind, LinkKind::kPixel);
   EXPECT_EQ((*batch)[1].kind, LinkKind::kLink);
