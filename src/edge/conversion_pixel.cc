@@ -6,6 +6,7 @@
 
 #include "common/time_format.h"
 #include "edge/location_builder.h"
+#include "edge/password_page.h"
 
 namespace ct::edge {
 namespace {
@@ -166,36 +167,12 @@ postback::MacroValues ConversionMacros(const GoalRow& goal, const EventView& e) 
   return v;
 }
 
-void AppendHtmlEscaped(std::string_view s, std::string* out) {
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out->append("&amp;");
-        break;
-      case '<':
-        out->append("&lt;");
-        break;
-      case '>':
-        out->append("&gt;");
-        break;
-      case '"':
-        out->append("&quot;");
-        break;
-      case '\'':
-        out->append("&#39;");
-        break;
-      default:
-        out->push_back(c);
-    }
-  }
-}
-
 void AppendPiggybackPage(const GoalRow& goal, const postback::MacroValues& values,
                          std::string* body) {
   body->append("<!doctype html><meta charset=\"utf-8\"><title></title>");
   for (const std::string& url : goal.piggyback_urls) {
     body->append("<img src=\"");
-    AppendHtmlEscaped(postback::ExpandTemplate(url, values), body);
+    HtmlEscape(postback::ExpandTemplate(url, values), body);
     body->append("\" width=\"1\" height=\"1\" alt=\"\">");
   }
 }

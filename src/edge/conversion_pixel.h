@@ -55,7 +55,4 @@ void AppendPiggybackPage(const GoalRow& goal, const postback::MacroValues& value
 // The head for that page: 200, text/html, no-store, and a CSP that lets it load images only.
 void AppendPiggybackHead(size_t body_bytes, std::string* out);
 
-// Appends `s` with & < > " ' replaced by character references.
-void AppendHtmlEscaped(std::string_view s, std::string* out);
-
 }  // namespace ct::edge

@@ -4,6 +4,7 @@
 
 #include "edge/click_context.h"
 #include "edge/http_responses.h"
+#include "edge/password_page.h"
 
 namespace ct::edge {
 namespace {
@@ -152,7 +153,7 @@ TEST(ConversionPageTest, ExpandsEscapesAndCarriesEdgeMacros) {
   EXPECT_EQ(body.find("<1>"), std::string::npos);
 
   std::string escaped;
-  AppendHtmlEscaped("a&b<c>d\"e'f", &escaped);
+  HtmlEscape("a&b<c>d\"e'f", &escaped);
   EXPECT_EQ(escaped, "a&amp;b&lt;c&gt;d&quot;e&#39;f");
 }
 
