@@ -589,7 +589,9 @@ class Store {
   virtual Result<std::optional<std::vector<DeliveryAttemptRow>>> ListDeliveryAttempts(
       int64_t account_id, const std::string& delivery_id) = 0;
   // Makes the selected deliveries pending again, due at `now_us`, keeping their ids (so the
-  // receiver can still drop repeats). Returns how many. At most 10 000 per call.
+  // receiver can still drop repeats), with DeliveryRow::attempts back at 0 so the retry
+  // schedule starts over (the attempt log keeps counting). Returns how many. At most 10 000
+  // per call.
   virtual Result<int64_t> ReplayDeliveries(int64_t account_id, const ReplaySelector& selector,
                                            int64_t now_us) = 0;
   virtual Result<OutboxStats> GetOutboxStats() = 0;

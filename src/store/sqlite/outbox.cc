@@ -73,7 +73,11 @@ Status SqliteStore::RecordDeliveryOutcome(const DeliveryOutcome& outcome) {
   bool stale = false;
   {
     Result<Statement> s =
-        db->Prepare("SELECT attempts, state, replayed_at, postback_id FROM outbox WHERE id = ?");
+        // The attempt's number counts every attempt ever made (outbox.attempts restarts at 0
+        // on a replay, so the retry schedule restarts; the log's numbering does not).
+        db->Prepare(R"sql(SELECT (SELECT COUNT(*) FROM delivery_attempts WHERE delivery_id = o.id),
+                               o.state, o.replayed_at, o.postback_id
+                        FROM outbox o WHERE o.id = ?)sql");
     if (!s.ok()) return s.status();
     CT_RETURN_IF_ERROR(s->BindAll(std::string_view(a.delivery_id)));
     Result<bool> row = s->Step();

@@ -139,11 +139,12 @@ Result<int64_t> SqliteStore::ReplayDeliveries(int64_t account_id, const ReplaySe
   Transaction txn(db);
   CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
   // replayed_at marks attempts that began before now as stale (RecordDeliveryOutcome), so a
-  // late failure of the pre-replay send cannot undo the replay.
+  // late failure of the pre-replay send cannot undo the replay. attempts restarts at 0: a
+  // replayed (e.g. dead) delivery gets the whole retry schedule again, not one last try.
   int64_t replayed = 0;
   if (!selector.ids.empty()) {
     Result<Statement> s = db->Prepare(R"sql(
-        UPDATE outbox SET state = 0, next_attempt_us = ?, replayed_at = ?
+        UPDATE outbox SET state = 0, next_attempt_us = ?, replayed_at = ?, attempts = 0
         WHERE id = ? AND account_id = ?)sql");
     if (!s.ok()) return s.status();
     for (const std::string& id : selector.ids) {
@@ -155,7 +156,7 @@ Result<int64_t> SqliteStore::ReplayDeliveries(int64_t account_id, const ReplaySe
     // Oldest first, so repeating the call over "every dead delivery" walks forward in time.
     const DeliveryFilter& f = selector.filter;
     Result<Statement> s = db->Prepare(R"sql(
-        UPDATE outbox SET state = 0, next_attempt_us = ?1, replayed_at = ?1
+        UPDATE outbox SET state = 0, next_attempt_us = ?1, replayed_at = ?1, attempts = 0
         WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_by_account
                      WHERE account_id = ?2 AND created_at >= ?3 AND created_at < ?4
                        AND (?5 = 0 OR postback_id = ?5) AND (?6 < 0 OR state = ?6)

@@ -280,6 +280,14 @@ TEST_F(OutboxTest, LateOutcomesDoNotUndoAReplayOrADelivery) {
   ASSERT_TRUE(
       store_->RecordDeliveryOutcome(Outcome("d1", DeliveryState::kDelivered, 200, 260)).ok());
   EXPECT_EQ(Get("d1").state, DeliveryState::kDelivered);
+  // A replay restarts the retry schedule (attempts back to 0), while the attempt log keeps
+  // counting: three attempts numbered 1, 2, 3.
+  ASSERT_TRUE(store_->ReplayDeliveries(acme_, {.ids = {"d1"}}, 400).ok());
+  EXPECT_EQ(Get("d1").attempts, 0);
+  auto log = store_->ListDeliveryAttempts(acme_, "d1");
+  ASSERT_TRUE(log.ok() && log->has_value());
+  ASSERT_EQ((*log)->size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ((**log)[i].attempt, i + 1);
 
   // d2 was delivered by another notifier after our lease ran out; our late failure is
   // recorded but leaves it delivered.
