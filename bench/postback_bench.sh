@@ -14,15 +14,16 @@
 #   -d SECS      duration of each part (default 10)
 #   -c CONNS     wrk connections in part A (default 32)
 #   -p PORT      base loopback port (default 18190; nginx receiver PORT, clicktrail PORT+1)
+#   -B           part B only
 #   -h           help
 # Every process is started by this script on 127.0.0.1 and stopped by PID on exit.
 set -euo pipefail
 
-RATE=1000 DUR=10 CONNS=32 PORT=18190
+RATE=1000 DUR=10 CONNS=32 PORT=18190 ONLYB=0
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
-while getopts "r:d:c:p:h" o; do
+while getopts "r:d:c:p:Bh" o; do
   case $o in
-    r) RATE=$OPTARG ;; d) DUR=$OPTARG ;; c) CONNS=$OPTARG ;; p) PORT=$OPTARG ;;
+    r) RATE=$OPTARG ;; d) DUR=$OPTARG ;; c) CONNS=$OPTARG ;; p) PORT=$OPTARG ;; B) ONLYB=1 ;;
     h) usage; exit 0 ;; *) usage >&2; exit 2 ;;
   esac
 done
@@ -108,7 +109,7 @@ run_wrk() {  # run_wrk CONNS SCRIPT URL -> prints "requests non2xx rps"
   local out
   out=$(wrk -t1 -c"$1" -d"${DUR}s" ${2:+-s "$2"} "$3" 2>&1)
   echo "$out" >>"$WORK/wrk.log"
-  echo "$(awk '/requests in/{print $1}' <<<"$out") $(awk '/Non-2xx/{print $NF}' <<<"$out") $(awk '/^Requests\/sec:/{print $2}' <<<"$out")"
+  echo "$(awk '/requests in/{print $1}' <<<"$out") $(awk '/Non-2xx/{n = $NF} END {print n + 0}' <<<"$out") $(awk '/^Requests\/sec:/{print $2}' <<<"$out")"
 }
 wait_committed() {  # wait_committed N: until the goal has N conversions (bounded 120 s)
   local got=0
@@ -127,6 +128,8 @@ wait_delivered() {  # until no delivery is pending (bounded 120 s)
   return 1
 }
 
+BEFORE=0
+if [ $ONLYB -eq 0 ]; then
 echo "# part A: S2S intake vs redirects, wrk -t1 -c$CONNS -d${DUR}s"
 read -r RREQ RBAD RRPS <<<"$(run_wrk "$CONNS" "" "http://127.0.0.1:$CPORT/abc123")"
 read -r AREQ ABAD ARPS <<<"$(run_wrk "$CONNS" "$WORK/convert.lua" "http://127.0.0.1:$CPORT/")"
@@ -137,6 +140,7 @@ wait_delivered || echo "WARNING: deliveries still pending after 120 s" >&2
 printf "redirects/s %s | S2S conversions/s %s (ratio %.2f) | accepted %s, refused %s, committed %s\n" \
   "$RRPS" "$ARPS" "$(awk -v a="$ARPS" -v b="$RRPS" 'BEGIN{print a/b}')" "$ACCEPTED" "$ABAD" "$COMMITTED"
 BEFORE=$COMMITTED
+fi
 
 echo "# part B: $RATE conversions/s for ${DUR}s, delivery latency from commit"
 # Paced: 10 connections, each sending one request per 10 000/RATE ms (wrk's delay()).
