@@ -76,9 +76,8 @@ Status ReadConversion(const json::object& item, int64_t account_id, const GoalLo
     currency = std::move(*s);
   }
   if (const json::value* v = present("order_id")) {
-    auto s = StringField(*v, "order_id");
+    auto s = TextField(*v, "order_id", kMaxOrderIdBytes);
     if (!s.ok()) return s.status();
-    CT_RETURN_IF_ERROR(CheckText(*s, "order_id", kMaxOrderIdBytes));
     order_id = std::move(*s);
   }
   auto goal = FindGoal(*goal_v, account_id, goals);

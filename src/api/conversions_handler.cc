@@ -189,14 +189,9 @@ ApiResponse ConversionsHandler::List(const Principal& who, const ApiRequest& req
   if (!page.ok()) return ErrorFromStatus(page.status());
   json::array rows;
   for (const ConversionRow& c : page->conversions) rows.push_back(ConversionJson(c));
-  json::object out;
-  out["conversions"] = std::move(rows);
-  if (page->next) {
-    out["next_cursor"] = EncodeHitCursor(HitCursor{page->next->time_us, page->next->event_id});
-  } else {
-    out["next_cursor"] = nullptr;
-  }
-  return JsonResponse(200, out);
+  std::optional<std::string> next;
+  if (page->next) next = EncodeHitCursor(HitCursor{page->next->time_us, page->next->event_id});
+  return PageResponse("conversions", std::move(rows), next);
 }
 
 }  // namespace ct::api

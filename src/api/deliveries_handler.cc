@@ -111,14 +111,7 @@ ApiResponse DeliveriesHandler::List(const Principal& who, const ApiRequest& req)
   if (!page.ok()) return ErrorFromStatus(page.status());
   json::array rows;
   for (const DeliveryRow& d : page->deliveries) rows.push_back(DeliveryJson(d));
-  json::object out;
-  out["deliveries"] = std::move(rows);
-  if (page->next_after_id) {
-    out["next_cursor"] = *page->next_after_id;
-  } else {
-    out["next_cursor"] = nullptr;
-  }
-  return JsonResponse(200, out);
+  return PageResponse("deliveries", std::move(rows), page->next_after_id);
 }
 
 ApiResponse DeliveriesHandler::Get(const Principal& who, std::string_view id) {

@@ -45,9 +45,8 @@ Result<GoalInput> ParseGoalInput(const json::object& body, const postback::SsrfP
     const std::string_view k = kv.key();
     const json::value& v = kv.value();
     if (k == "name") {
-      auto s = StringField(v, k);
+      auto s = TextField(v, "name", kMaxGoalNameBytes);
       if (!s.ok()) return fail(s.status());
-      if (Status c = CheckText(*s, "name", kMaxGoalNameBytes); !c.ok()) return fail(c);
       in.name = std::move(*s);
     } else if (k == "value") {
       auto m = MicrosFromJson(v, "value");

@@ -1,5 +1,6 @@
 #include "api/http_util.h"
 
+#include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <cctype>
 
@@ -20,6 +21,18 @@ ApiResponse JsonResponse(int status, const boost::json::value& body) {
   r.body = boost::json::serialize(body);
   r.body += '\n';
   return r;
+}
+
+ApiResponse PageResponse(std::string_view key, boost::json::array items,
+                         const std::optional<std::string>& next_cursor) {
+  boost::json::object body;
+  body[key] = std::move(items);
+  if (next_cursor) {
+    body["next_cursor"] = *next_cursor;
+  } else {
+    body["next_cursor"] = nullptr;
+  }
+  return JsonResponse(200, body);
 }
 
 ApiResponse ErrorResponse(int status, std::string_view code, std::string_view message) {

@@ -301,14 +301,9 @@ ApiResponse LinksHandler::List(const Principal& who, const ApiRequest& req) {
   if (!page.ok()) return ErrorFromStatus(page.status());
   json::array links;
   for (const auto& l : page->links) links.push_back(LinkToJson(l, ctx_->options.public_url));
-  json::object body;
-  body["links"] = std::move(links);
-  if (page->next_after_id) {
-    body["next_cursor"] = std::to_string(*page->next_after_id);
-  } else {
-    body["next_cursor"] = nullptr;
-  }
-  return JsonResponse(200, body);
+  std::optional<std::string> next;
+  if (page->next_after_id) next = std::to_string(*page->next_after_id);
+  return PageResponse("links", std::move(links), next);
 }
 
 ApiResponse LinksHandler::Get(const Principal& who, int64_t id) {

@@ -129,14 +129,9 @@ ApiResponse PixelsHandler::List(const Principal& who, const ApiRequest& req) {
   if (!page.ok()) return ErrorFromStatus(page.status());
   json::array out;
   for (const LinkRow& p : page->links) out.push_back(PixelToJson(p, ctx_->options.public_url));
-  json::object body;
-  body["pixels"] = std::move(out);
-  if (page->next_after_id) {
-    body["next_cursor"] = std::to_string(*page->next_after_id);
-  } else {
-    body["next_cursor"] = nullptr;
-  }
-  return JsonResponse(200, body);
+  std::optional<std::string> next;
+  if (page->next_after_id) next = std::to_string(*page->next_after_id);
+  return PageResponse("pixels", std::move(out), next);
 }
 
 ApiResponse PixelsHandler::Get(const Principal& who, int64_t id) {

@@ -80,9 +80,8 @@ Result<PostbackInput> ParsePostbackInput(const json::object& body, bool patch,
     const std::string_view k = kv.key();
     const json::value& v = kv.value();
     if (k == "name") {
-      auto s = StringField(v, k);
+      auto s = TextField(v, "name", kMaxPostbackNameBytes);
       if (!s.ok()) return fail(s.status());
-      if (Status c = CheckText(*s, "name", kMaxPostbackNameBytes); !c.ok()) return fail(c);
       in.name = std::move(*s);
     } else if (k == "url") {
       auto s = StringField(v, k);

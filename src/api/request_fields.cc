@@ -67,6 +67,13 @@ Status CheckText(std::string_view v, std::string_view name, size_t max) {
   return Status::Ok();
 }
 
+Result<std::string> TextField(const boost::json::value& v, std::string_view name, size_t max) {
+  auto s = StringField(v, name);
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(CheckText(*s, name, max));
+  return s;
+}
+
 Status CheckCurrency(std::string_view v, std::string_view name) {
   bool ok =
       v.size() == 3 && std::all_of(v.begin(), v.end(), [](char c) { return c >= 'A' && c <= 'Z'; });

@@ -30,6 +30,8 @@ Result<int64_t> IntField(const boost::json::value& v, std::string_view name, int
                          int64_t max);
 // UTF-8 (the JSON parser checked that) without C0 controls or DEL, 1..max bytes.
 Status CheckText(std::string_view v, std::string_view name, size_t max);
+// StringField that passes CheckText: the common shape of names and ids in request bodies.
+Result<std::string> TextField(const boost::json::value& v, std::string_view name, size_t max);
 // Three upper-case ASCII letters (ISO 4217 shape; the list of codes is not enforced).
 Status CheckCurrency(std::string_view v, std::string_view name = "currency");
 

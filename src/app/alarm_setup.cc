@@ -5,7 +5,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <sstream>
 
 #include "monitor/email_channel.h"
 #include "monitor/sms_channel.h"
@@ -19,17 +18,6 @@ constexpr const char* kChannelNames[] = {"webhook", "email", "sms"};
 // An event rule (an fsync error, corruption, an unrecorded click) is "bad" while its counter
 // grew within the window, and clears once the window passes without a new one.
 constexpr auto kEventWindow = std::chrono::minutes(10);
-
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    size_t b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-  }
-  return out;
-}
 
 bool Configured(const Config& c, const std::string& channel) {
   return !c.Str("alarm." + channel + ".url").empty();

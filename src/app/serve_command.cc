@@ -82,16 +82,7 @@ void PrintUsage(FILE* out) {
 // edge.default_hosts: the listed hosts, or (empty) the host of public_url plus the loopback
 // names.
 std::vector<std::string> DefaultHosts(const std::string& list, const std::string& public_url) {
-  std::vector<std::string> hosts;
-  std::string_view rest = list;
-  while (!rest.empty()) {
-    size_t comma = rest.find(',');
-    std::string_view item = rest.substr(0, comma);
-    rest = comma == rest.npos ? std::string_view() : rest.substr(comma + 1);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) hosts.emplace_back(item);
-  }
+  std::vector<std::string> hosts = SplitList(list);
   if (hosts.empty()) {
     hosts = {"localhost", "127.0.0.1", "::1"};
     if (std::string h = edge::HostOfUrl(public_url); !h.empty()) hosts.push_back(h);
@@ -127,14 +118,7 @@ boost::json::array AlarmsJson(const std::vector<AlarmStatus>& snapshot) {
 Result<std::vector<uint16_t>> ParsePorts(const std::string& list) {
   std::vector<uint16_t> ports;
   if (list == "*") return ports;
-  std::string_view rest = list;
-  while (!rest.empty()) {
-    size_t comma = rest.find(',');
-    std::string item(rest.substr(0, comma));
-    rest = comma == rest.npos ? std::string_view() : rest.substr(comma + 1);
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
-    if (item.empty()) continue;
+  for (const std::string& item : SplitList(list)) {
     char* end = nullptr;
     long v = std::strtol(item.c_str(), &end, 10);
     if (*end != '\0' || v < 1 || v > 65535) {

@@ -207,4 +207,16 @@ std::string Config::SampleFile() {
   return out.str();
 }
 
+std::vector<std::string> SplitList(std::string_view value) {
+  std::vector<std::string> out;
+  while (!value.empty()) {
+    size_t comma = value.find(',');
+    std::string_view item = value.substr(0, comma);
+    value = comma == value.npos ? std::string_view() : value.substr(comma + 1);
+    size_t b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
+    if (b != item.npos) out.emplace_back(item.substr(b, e - b + 1));
+  }
+  return out;
+}
+
 }  // namespace ct

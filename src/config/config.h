@@ -62,5 +62,8 @@ class Config {
 // Validates one value against its key; the error names the key and what is allowed.
 Status ValidateConfigValue(const ConfigKey& key, std::string_view value);
 Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view value);
+// The items of a comma-separated value ("a, b,,c" -> {a, b, c}): spaces and tabs around each
+// trimmed, empty items dropped.
+std::vector<std::string> SplitList(std::string_view value);
 
 }  // namespace ct

@@ -138,23 +138,8 @@ Result<std::optional<GoalRow>> SqliteStore::UpdateGoal(int64_t account_id, int64
 }
 
 Result<bool> SqliteStore::DeleteGoal(int64_t account_id, int64_t goal_id) {
-  std::lock_guard lock(write_mu_);
-  Db* db = writer_.get();
-  Transaction txn(db);
-  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
-  Result<int64_t> version = NextLinkVersion();
-  if (!version.ok()) return version.status();
-  const int64_t now = clock_->NowMicros();
   // A new version too, so the edge learns that the goal's pixel stops answering.
-  Result<Statement> s = db->Prepare(R"sql(
-    UPDATE goals SET deleted_at = ?, updated_at = ?, version = ?
-    WHERE id = ? AND account_id = ? AND deleted_at IS NULL)sql");
-  if (!s.ok()) return s.status();
-  CT_RETURN_IF_ERROR(s->BindAll(now, now, *version, goal_id, account_id));
-  CT_RETURN_IF_ERROR(s->Run());
-  if (s->Changes() == 0) return false;  // nothing changed; the guard ends the transaction
-  CT_RETURN_IF_ERROR(txn.Commit());
-  return true;
+  return SoftDeleteVersioned("goals", account_id, goal_id);
 }
 
 }  // namespace ct

@@ -308,6 +308,11 @@ Result<std::optional<LinkRow>> SqliteStore::UpdateLink(int64_t account_id, int64
 }
 
 Result<bool> SqliteStore::DeleteLink(int64_t account_id, int64_t link_id) {
+  return SoftDeleteVersioned("links", account_id, link_id);
+}
+
+Result<bool> SqliteStore::SoftDeleteVersioned(std::string_view table, int64_t account_id,
+                                              int64_t id) {
   std::lock_guard lock(write_mu_);
   Db* db = writer_.get();
   Transaction txn(db);
@@ -315,14 +320,13 @@ Result<bool> SqliteStore::DeleteLink(int64_t account_id, int64_t link_id) {
   Result<int64_t> version = NextLinkVersion();
   if (!version.ok()) return version.status();
   const int64_t now = clock_->NowMicros();
-  Result<Statement> s = db->Prepare(R"sql(
-    UPDATE links SET deleted_at = ?, updated_at = ?, version = ?
+  Result<Statement> s = db->Prepare("UPDATE " + std::string(table) +
+                                    R"sql( SET deleted_at = ?, updated_at = ?, version = ?
     WHERE id = ? AND account_id = ? AND deleted_at IS NULL)sql");
   if (!s.ok()) return s.status();
-  CT_RETURN_IF_ERROR(s->BindAll(now, now, *version, link_id, account_id));
+  CT_RETURN_IF_ERROR(s->BindAll(now, now, *version, id, account_id));
   CT_RETURN_IF_ERROR(s->Run());
-  const bool deleted = s->Changes() > 0;
-  if (!deleted) return false;  // nothing changed; the guard ends the transaction
+  if (s->Changes() == 0) return false;  // nothing changed; the guard ends the transaction
   CT_RETURN_IF_ERROR(txn.Commit());
   return true;
 }

@@ -136,6 +136,10 @@ class SqliteStore : public Store {
   // Validates the domain and inserts one link with its slug reservation and tags; call inside
   // a write transaction (the caller commits or rolls back).
   [[nodiscard]] Result<LinkRow> InsertLink(const NewLink& link, int64_t now);
+  // Marks a live row of `table` (links or goals: tables the edge syncs by version) deleted,
+  // with a new store-wide version so LinksChangedSince reports it. False if no such live row.
+  [[nodiscard]] Result<bool> SoftDeleteVersioned(std::string_view table, int64_t account_id,
+                                                 int64_t id);
   // Reads a live link of the account on the writer connection (inside a write transaction).
   [[nodiscard]] Result<std::optional<LinkRow>> ReadLink(sqlite::Db* db, int64_t account_id,
                                                         int64_t link_id, bool live_only);
