@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/event.h"
 #include "journal/event_sink.h"
+#include "monitor/completeness.h"
 #include "monitor/health.h"
 #include "monitor/metrics.h"
 #include "postback/ssrf.h"
@@ -51,6 +52,9 @@ struct ApiContext {
   // without a store round trip. Returns a copy; nullopt if no such live goal.
   std::function<std::optional<GoalRow>(int64_t goal_id)> find_goal_by_id;
   std::function<std::optional<GoalRow>(std::string_view key)> find_goal_by_key;
+  // Up to which event time reports are complete (complete_until on every stats response and
+  // on /status). Not owned; null: complete up to the moment of the request.
+  const CompletenessSource* completeness = nullptr;
 };
 
 }  // namespace ct::api

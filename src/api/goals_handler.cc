@@ -8,6 +8,7 @@
 #include "api/http_util.h"
 #include "api/json_strict.h"
 #include "api/money.h"
+#include "api/report_completeness.h"
 #include "api/stats_params.h"
 #include "common/random.h"
 #include "common/time_format.h"
@@ -97,6 +98,8 @@ ApiResponse GoalsHandler::Stats(const Principal& who, int64_t id, const ApiReque
     return ErrorResponse(400, "bad_request",
                          "goal stats take from, to, interval, tz and limit only");
   }
+  // Before the store is read: what is committed by now is in the report (report_completeness.h).
+  const Completeness completeness = ReportCompleteness(*ctx_);
   // A deleted goal still reports: its conversions remain.
   auto goal = ctx_->store->GetGoal(who.account_id, id);
   if (!goal.ok()) return ErrorFromStatus(goal.status());
@@ -123,13 +126,17 @@ ApiResponse GoalsHandler::Stats(const Principal& who, int64_t id, const ApiReque
   size_t next = 0;
   const std::vector<StatsBucket> none;
   const std::vector<StatsBucket>& buckets = stats->has_value() ? (*stats)->series : none;
-  for (int64_t t : p.bucket_starts) {
+  const std::vector<bool> complete =
+      CompleteBuckets(p.bucket_starts, p.to_us, completeness.complete_until_us);
+  for (size_t i = 0; i < p.bucket_starts.size(); ++i) {
+    const int64_t t = p.bucket_starts[i];
     StatsBucket b{t};
     while (next < buckets.size() && buckets[next].start_us < t) ++next;
     if (next < buckets.size() && buckets[next].start_us == t) b = buckets[next];
     series.push_back(json::object{{"t", FormatIso8601(t)},
                                   {"conversions", b.conversions},
-                                  {"value", FormatMicros(b.value_micros)}});
+                                  {"value", FormatMicros(b.value_micros)},
+                                  {"complete", static_cast<bool>(complete[i])}});
   }
 
   // Top links: the account's most-clicked links of the range (the rollups rank by clicks),
@@ -176,6 +183,9 @@ ApiResponse GoalsHandler::Stats(const Principal& who, int64_t id, const ApiReque
   body["value"] = FormatMicros(totals.value_micros);
   body["series"] = std::move(series);
   body["top_links"] = std::move(links);
+  // Per-goal totals and top links read hour rollups: data runs to the end of `to`'s UTC hour.
+  constexpr int64_t kHourUs = 3'600'000'000;
+  AddCompleteness(&body, completeness, (p.to_us + kHourUs - 1) / kHourUs * kHourUs);
   return JsonResponse(200, body);
 }
 

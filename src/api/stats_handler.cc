@@ -4,6 +4,7 @@
 
 #include "api/http_util.h"
 #include "api/money.h"
+#include "api/report_completeness.h"
 #include "common/time_format.h"
 
 namespace ct::api {
@@ -21,16 +22,19 @@ void AddConversions(json::object* o, int64_t total, int64_t conversions, int64_t
   (*o)["epc"] = FormatMicros(total > 0 ? value_micros / total : 0);
 }
 
-json::array Series(const StatsParams& p, const ct::LinkStats& s) {
+json::array Series(const StatsParams& p, const ct::LinkStats& s, const Completeness& c) {
   json::array series;
+  const std::vector<bool> complete = CompleteBuckets(p.bucket_starts, p.to_us, c.complete_until_us);
   size_t next = 0;
-  for (int64_t t : p.bucket_starts) {
+  for (size_t i = 0; i < p.bucket_starts.size(); ++i) {
+    const int64_t t = p.bucket_starts[i];
     StatsBucket b{t};
     while (next < s.series.size() && s.series[next].start_us < t) ++next;
     if (next < s.series.size() && s.series[next].start_us == t) b = s.series[next];
     json::object o{
         {"t", FormatIso8601(t)}, {"total", b.total}, {"unique", b.unique}, {"bots", b.bots}};
     AddConversions(&o, b.total, b.conversions, b.value_micros);
+    o["complete"] = static_cast<bool>(complete[i]);
     series.push_back(std::move(o));
   }
   return series;
@@ -58,6 +62,8 @@ ApiResponse StatsHandler::Stats(const Principal& who, int64_t link_id, const Api
   Result<StatsParams> parsed = ParseStatsParams(req.target, ctx_->clock->NowMicros());
   if (!parsed.ok()) return ErrorResponse(400, "bad_request", parsed.status().message());
   const StatsParams& p = *parsed;
+  // Before the store is read: what is committed by now is in the report (report_completeness.h).
+  const Completeness completeness = ReportCompleteness(*ctx_);
   StatsQuery q;
   q.account_id = who.account_id;
   q.link_id = link_id;
@@ -95,7 +101,13 @@ ApiResponse StatsHandler::Stats(const Principal& who, int64_t link_id, const Api
     body["goal_id"] = p.goal_id;
     body["currency"] = currency;
   }
-  body["series"] = Series(p, s);
+  body["series"] = Series(p, s, completeness);
+  // Unfiltered breakdowns and top links read hour rollups, so their data runs to the end of
+  // `to`'s UTC hour (store/sqlite/report_ranges.h): incomplete until that hour is.
+  constexpr int64_t kHourUs = 3'600'000'000;
+  const bool whole_hours = (p.group_by && p.filters.empty()) || link_id == 0;
+  const int64_t data_end = whole_hours ? (p.to_us + kHourUs - 1) / kHourUs * kHourUs : p.to_us;
+  AddCompleteness(&body, completeness, data_end);
   if (p.group_by) {
     auto rows = ctx_->store->GetBreakdown(q, *p.group_by, p.limit);
     if (!rows.ok()) return ErrorFromStatus(rows.status());

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "api/http_util.h"
+#include "api/report_completeness.h"
 
 namespace ct::api {
 
@@ -27,7 +28,12 @@ ApiResponse StatusHandler::Get(const Principal& /*who*/) const {
       stages.push_back(std::move(o));
     }
   }
+  const Completeness completeness = ReportCompleteness(*ctx_);
   json::object body;
+  // "incomplete" here: reports ending now are not complete yet beyond the in-flight margin, so
+  // it is whether the reports lag (a lagging stage is named), not whether a minute is open.
+  AddCompleteness(&body, completeness, completeness.complete_until_us);
+  body["incomplete"] = !completeness.lagging_stage.empty();
   body["stages"] = std::move(stages);
   body["alarms"] = ctx_->alarms ? ctx_->alarms() : json::array();
   return JsonResponse(200, body);

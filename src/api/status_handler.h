@@ -2,7 +2,9 @@
 // keeping up?" — one row per stage (monitor/health.h) and the alarms firing now:
 //   {"stages": [{"name": "tracker", "state": "green|amber|red", "lag_seconds": 0.4,
 //                "detail": "...", "last_error": null | "..."}, ...],
-//    "alarms": [...]}
+//    "alarms": [...],
+//    "complete_until": ISO 8601, "incomplete": bool, and while reports lag "lagging_stage" and
+//    "lagging_reason" (api/report_completeness.h): what the dashboard's banner shows}
 // The figures are process-wide, not per account: any valid API key may read them (they hold no
 // tenant data). Reading them never touches the store, so the route answers while it is down.
 #pragma once

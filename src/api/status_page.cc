@@ -17,6 +17,7 @@ std::string_view StatusPageHtml() {
   .green { background: #2e7d32; } .amber { background: #b26a00; } .red { background: #c62828; }
   .firing { background: #c62828; } .pending { background: #b26a00; }
   #error { color: #c62828; }
+  #banner { background: #fff3e0; border-left: .4rem solid #b26a00; padding: .6rem 1rem; }
 </style>
 </head>
 <body>
@@ -28,6 +29,8 @@ std::string_view StatusPageHtml() {
 </form>
 <p id="error" role="alert"></p>
 <section id="status" hidden aria-live="polite">
+  <p id="banner" role="status" hidden></p>
+  <p><small id="complete"></small></p>
   <h2>Stages</h2>
   <table><thead><tr><th>Stage</th><th>State</th><th>Lag (s)</th><th>Detail</th>
     <th>Last error</th></tr></thead><tbody id="stages"></tbody></table>
@@ -56,6 +59,15 @@ async function refresh() {
     const s = await r.json();
     $("error").textContent = "";
     $("status").hidden = false;
+    // Reports are late while a stage holds events back: say which, and up to when they hold.
+    const until = new Date(s.complete_until).toLocaleString();
+    $("banner").hidden = !s.lagging_stage;
+    $("banner").textContent = s.lagging_stage
+      ? "Reports are incomplete after " + until + ": the " + s.lagging_stage +
+        " stage is lagging (" + (s.lagging_reason || "behind") + "). Clicks are kept in the " +
+        "journal and counted when it catches up."
+      : "";
+    $("complete").textContent = "Reports complete until " + until;
     const stages = $("stages"); stages.replaceChildren();
     for (const st of s.stages) {
       const row = stages.insertRow();

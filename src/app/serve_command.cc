@@ -39,11 +39,13 @@
 #include "edge/link_table.h"
 #include "enrich/enricher.h"
 #include "journal/file_env.h"
+#include "journal/first_event_time.h"
 #include "journal/lag_tracking_sink.h"
 #include "journal/reader.h"
 #include "journal/writer.h"
 #include "monitor/disk_usage.h"
 #include "monitor/health.h"
+#include "monitor/journal_completeness.h"
 #include "monitor/lag_tracker.h"
 #include "monitor/metrics.h"
 #include "monitor/store_prober.h"
@@ -287,11 +289,21 @@ int ServeCommand(int argc, char** argv) {
   topts.on_deliveries = [&notifier](uint64_t) { notifier.Wake(); };
   Tracker tracker(topts, &bus, &store, &metrics, clock);
   if (Status s = tracker.Start(); !s.ok()) return Fail("starting the tracker", s);
-  // What the journal held before this start has no append time: its age counts from now.
-  lag.Seed((*writer)->WrittenPosition(), tracker.CommittedPosition());
+  // What the journal held before this start has no append time: its age counts from now. Its
+  // event times are bounded by its first record's (journal/first_event_time.h); unknown: 0.
+  const uint64_t backlog_from = tracker.CommittedPosition();
+  const std::optional<int64_t> backlog_first = journal::FirstEventTime(
+      jopts.dir, journal::FileEnv::Posix(), backlog_from, (*writer)->WrittenPosition());
+  const int64_t backlog_floor =
+      backlog_first ? *backlog_first - std::chrono::duration_cast<std::chrono::microseconds>(
+                                           JournalCompleteness::kInFlight)
+                                           .count()
+                    : 0;
+  lag.Seed((*writer)->WrittenPosition(), backlog_from, backlog_floor);
 
   HitRetentionOptions ropts;
   ropts.retention_days = cfg.Int("tracker.hits_retention_days");
+  ropts.export_dir = cfg.Str("tracker.hits_export_dir");
   HitRetention retention(ropts, &store, clock);
   retention.Start();
 
@@ -340,6 +352,10 @@ int ServeCommand(int argc, char** argv) {
   if (!alarms.ok()) return Fail("configuring alarms", alarms.status());
   if (Status s = (*alarms)->Start(); !s.ok()) return Fail("starting alarms", s);
 
+  // complete_until of every report: what the lag tracker still holds back (embedded mode).
+  JournalCompleteness completeness(
+      &lag, clock, [&health, &health_figures] { return health.Evaluate(health_figures()); });
+
   edge::LinkTable links;
   edge::LinkSyncer syncer(&store, &links, &metrics,
                           std::chrono::milliseconds(cfg.Int("edge.link_sync_ms")));
@@ -361,6 +377,7 @@ int ServeCommand(int argc, char** argv) {
     if (!syncer.PollOnce().ok()) syncer.SyncNow();
   };
   ctx.status = [&health, &health_figures] { return health.Evaluate(health_figures()); };
+  ctx.completeness = &completeness;
   ctx.alarms = [&alarms] { return AlarmsJson((*alarms)->Snapshot()); };
   // Server-to-server conversions are journaled like the edge's events (answered without
   // waiting on the store), and validated against the edge's in-memory goals.

@@ -142,6 +142,17 @@ void EncodeEvent(const Event& e, std::string* out) {
                   out);
 }
 
+std::optional<int64_t> PeekEventTime(std::string_view payload) {
+  // u8 version | u8 kind | 16 bytes id | i64 time_us: the same in v1, v2 and v3.
+  constexpr size_t kTimeOffset = 2 + 16;
+  if (payload.size() < kTimeOffset + 8) return std::nullopt;
+  const auto version = static_cast<uint8_t>(payload[0]);
+  if (version != kVersion3 && version != kVersion && version != kVersion1) return std::nullopt;
+  uint64_t u = 0;
+  for (int i = 7; i >= 0; --i) u = (u << 8) | static_cast<uint8_t>(payload[kTimeOffset + i]);
+  return static_cast<int64_t>(u);
+}
+
 Result<Event> DecodeEvent(std::string_view payload) {
   Cursor c(payload);
   uint8_t version = 0, kind = 0;

@@ -113,6 +113,10 @@ struct EventView {
 };
 void EncodeEventView(const EventView& e, std::string* out);
 Result<Event> DecodeEvent(std::string_view payload);
+// The event time of an encoded event, read from its fixed offset without decoding the rest
+// (the journal's lag tracking reads it on every append); nullopt if `payload` is too short or
+// of an unknown version.
+std::optional<int64_t> PeekEventTime(std::string_view payload);
 
 // Generates event ids (layout above); thread-safe. Random bytes come from a per-thread buffer
 // refilled from getrandom(2), so an id costs no system call on the hot path.

@@ -176,6 +176,11 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "Days raw hits (the click stream, /hits, and filtered reports) are kept; older ones are "
        "deleted in small batches every 10 minutes. Rollups, and so every unfiltered report, "
        "are kept forever. 0: keep raw hits forever."},
+      {"tracker.hits_export_dir", ConfigType::kString, "", 0, 0, {},
+       "Directory where raw hits are exported before the retention deletes them: one "
+       "gzip-compressed NDJSON file per UTC day (hits-YYYY-MM-DD.ndjson.gz), written and "
+       "fsynced before any of its hits is deleted. With it, only whole UTC days older than "
+       "tracker.hits_retention_days expire. Empty: no export (hits are deleted)."},
       {"store.busy_timeout_ms", ConfigType::kInt, "5000", 0, 600000, {},
        "How long a store call waits for a lock held by another connection or process."},
       {"monitor.probe_interval_ms", ConfigType::kInt, "5000", 100, 600000, {},

@@ -1,9 +1,11 @@
 #include "journal/format.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
 #include "common/crc32c.h"
+#include "common/event.h"
 
 namespace ct::journal {
 namespace {
@@ -59,6 +61,22 @@ size_t CountFramedRecords(std::string_view framed) {
     ++n;
   }
   return n;
+}
+
+int64_t MinFramedEventTime(std::string_view framed) {
+  int64_t oldest = INT64_MAX;
+  size_t at = 0;
+  while (at + kRecordHeaderSize <= framed.size()) {
+    const uint32_t len = GetU32(framed.data() + at + 4);
+    if (at + kRecordHeaderSize + len > framed.size()) break;
+    if (static_cast<RecordType>(framed[at + 2]) == RecordType::kEvent) {
+      if (auto t = PeekEventTime(framed.substr(at + kRecordHeaderSize, len))) {
+        oldest = std::min(oldest, *t);
+      }
+    }
+    at += kRecordHeaderSize + len;
+  }
+  return oldest;
 }
 
 std::string SegmentHeader(uint64_t base) {

@@ -53,6 +53,9 @@ void AppendRecord(std::string* dst, RecordType type, std::string_view payload, u
 // The number of records in `framed`, a buffer built by AppendRecord (lengths are trusted: the
 // buffer never left this process). A trailing partial record is not counted.
 size_t CountFramedRecords(std::string_view framed);
+// The smallest event time (common/event.h PeekEventTime) among the event records of `framed`
+// (same trust as CountFramedRecords); INT64_MAX when none carries one.
+int64_t MinFramedEventTime(std::string_view framed);
 // Bytes AppendRecord adds for a payload of `n` bytes.
 inline constexpr size_t FramedSize(size_t n) { return kRecordHeaderSize + n; }
 

@@ -17,27 +17,44 @@ LagTracker::LagTracker(MetricsRegistry* metrics, Clock* clock)
           "Journal records appended and not yet committed (a backlog inherited from before a "
           "restart is estimated from its bytes).")) {}
 
-void LagTracker::Seed(uint64_t written, uint64_t committed) {
+void LagTracker::Seed(uint64_t written, uint64_t committed, int64_t backlog_min_event_us) {
   std::lock_guard lock(mu_);
   committed_ = std::max(committed_, committed);
   if (written > written_) {
     written_ = written;
     // The previous run's backlog has no append times: it is "appended" now, at start-up.
     if (written > committed_) appended_records_ += (written - committed_) / kTypicalRecordBytes;
-    samples_.push_back({written, appended_records_, clock_->SteadyNow()});
+    samples_.push_back({written, appended_records_, clock_->SteadyNow(), backlog_min_event_us});
   }
   DropConsumedLocked();
   SetGaugesLocked();
 }
 
-void LagTracker::OnAppended(uint64_t end_position, uint64_t records) {
+void LagTracker::BeginAppend(int64_t min_event_us) {
+  if (min_event_us == kNoEventTime) return;
+  std::lock_guard lock(mu_);
+  appending_.insert(min_event_us);
+}
+
+void LagTracker::EndAppend(int64_t min_event_us) {
+  if (min_event_us == kNoEventTime) return;
+  std::lock_guard lock(mu_);
+  if (auto it = appending_.find(min_event_us); it != appending_.end()) appending_.erase(it);
+}
+
+void LagTracker::OnAppended(uint64_t end_position, uint64_t records, int64_t min_event_us) {
   const auto now = clock_->SteadyNow();
   std::lock_guard lock(mu_);
   appended_records_ += records;
   // Appends from several edge threads may report out of order; positions only grow (the
-  // records still count, in the newest sample).
+  // records still count, in the newest sample). Their event time goes to the newest sample
+  // too: it is committed no earlier than theirs, so the bound stays early. No sample left means
+  // the tracker committed past them already.
   if (end_position <= written_) {
-    if (!samples_.empty()) samples_.back().records = appended_records_;
+    if (!samples_.empty()) {
+      samples_.back().records = appended_records_;
+      samples_.back().min_event_us = std::min(samples_.back().min_event_us, min_event_us);
+    }
     SetGaugesLocked();
     return;
   }
@@ -46,9 +63,10 @@ void LagTracker::OnAppended(uint64_t end_position, uint64_t records) {
     // Same time slot: the slot's bytes are as old as its first append.
     samples_.back().end = end_position;
     samples_.back().records = appended_records_;
+    samples_.back().min_event_us = std::min(samples_.back().min_event_us, min_event_us);
   } else {
     if (samples_.size() >= kMaxSamples) HalveLocked();
-    samples_.push_back({end_position, appended_records_, now});
+    samples_.push_back({end_position, appended_records_, now, min_event_us});
   }
   SetGaugesLocked();
 }
@@ -66,6 +84,15 @@ void LagTracker::OnCommitted(uint64_t position) {
 double LagTracker::OldestUnconsumedAgeSeconds() const {
   std::lock_guard lock(mu_);
   return AgeLocked();
+}
+
+int64_t LagTracker::OldestPendingEventMicros() const {
+  std::lock_guard lock(mu_);
+  int64_t oldest = appending_.empty() ? kNoEventTime : *appending_.begin();
+  // At most kMaxSamples entries, and only on a report request: a scan is cheap enough, and
+  // event times are not ordered by position across edge threads.
+  for (const Sample& s : samples_) oldest = std::min(oldest, s.min_event_us);
+  return oldest;
 }
 
 uint64_t LagTracker::BacklogRecords() const {
@@ -113,6 +140,7 @@ void LagTracker::HalveLocked() {
     if (i + 1 < samples_.size()) {
       merged.end = samples_[i + 1].end;
       merged.records = samples_[i + 1].records;
+      merged.min_event_us = std::min(merged.min_event_us, samples_[i + 1].min_event_us);
     }
     samples_[out++] = merged;
   }

@@ -14,6 +14,12 @@
 // Restart: bytes left in the journal by a previous run have no append time. Seed() records
 // them as appended at the moment it is called (process start), so their age counts from then.
 //
+// Event time (for complete_until, monitor/completeness.h): each sample also keeps the smallest
+// event time (the edge's stamp) of the records it covers, and appends in progress are held
+// apart (BeginAppend/EndAppend) while their write runs, so OldestPendingEventMicros() is a lower
+// bound on the event time of every record that is journaled, or being journaled, and not yet
+// committed. A seeded backlog gets the lower bound the caller passes to Seed().
+//
 // Exports the gauges clicktrail_pipeline_oldest_unconsumed_seconds and
 // clicktrail_journal_backlog_bytes, set on every call and by Refresh() (call it periodically so
 // the age keeps growing on /metrics while nothing moves).
@@ -27,6 +33,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <set>
 
 #include "common/clock.h"
 #include "monitor/metrics.h"
@@ -48,17 +55,30 @@ class LagTracker {
   // A typical framed click record, to estimate the records of a backlog inherited from before a
   // restart (its bytes are known exactly, its record count is not until it is read).
   static constexpr uint64_t kTypicalRecordBytes = 200;
+  // "No event in it": an append of records that carry no event time.
+  static constexpr int64_t kNoEventTime = INT64_MAX;
 
   // At start-up: the journal already ends at `written` and the consumer has committed up to
-  // `committed`; whatever lies between is aged from now.
-  void Seed(uint64_t written, uint64_t committed);
+  // `committed`; whatever lies between is aged from now. `backlog_min_event_us` is a lower
+  // bound on the event times of that backlog (0, the epoch, when unknown: nothing is complete
+  // until it is committed).
+  void Seed(uint64_t written, uint64_t committed, int64_t backlog_min_event_us = 0);
+  // Around an Append whose records' smallest event time is `min_event_us`: from BeginAppend
+  // until EndAppend the records count as pending (the write may block on a slow disk).
+  void BeginAppend(int64_t min_event_us);
+  void EndAppend(int64_t min_event_us);
   // After an Append of `records` records returned: the journal now ends at `end_position`.
-  void OnAppended(uint64_t end_position, uint64_t records = 1);
+  // `min_event_us`: the smallest event time among them (kNoEventTime: none carries one).
+  void OnAppended(uint64_t end_position, uint64_t records = 1, int64_t min_event_us = kNoEventTime);
   // After a commit: everything before `position` is consumed for good.
   void OnCommitted(uint64_t position);
 
   // Age of the oldest appended but uncommitted byte; 0 when nothing is pending.
   double OldestUnconsumedAgeSeconds() const;
+  // The smallest event time of a record appended (or being appended) and not yet committed;
+  // kNoEventTime when nothing is pending. Coalescing and merging keep the minimum, so it errs
+  // early, never late.
+  int64_t OldestPendingEventMicros() const;
   // Bytes appended and not yet committed.
   uint64_t BacklogBytes() const;
   // Records appended and not yet committed. Exact for what this process appended; a backlog
@@ -75,6 +95,7 @@ class LagTracker {
     uint64_t end = 0;                            // journal position after the appends
     uint64_t records = 0;                        // records appended up to `end`, cumulative
     std::chrono::steady_clock::time_point time;  // steady time of the first of them
+    int64_t min_event_us = kNoEventTime;         // smallest event time of the records in it
   };
 
   void DropConsumedLocked();
@@ -92,8 +113,9 @@ class LagTracker {
   std::chrono::nanoseconds coalesce_{kCoalesce};  // grows while the backlog is long
   uint64_t written_ = 0;
   uint64_t committed_ = 0;
-  uint64_t appended_records_ = 0;   // cumulative, including the Seed() estimate
-  uint64_t committed_records_ = 0;  // cumulative records at the last sample fully committed
+  uint64_t appended_records_ = 0;     // cumulative, including the Seed() estimate
+  uint64_t committed_records_ = 0;    // cumulative records at the last sample fully committed
+  std::multiset<int64_t> appending_;  // min event times of the appends being written now
 };
 
 }  // namespace ct

@@ -71,6 +71,14 @@ class ForwardingStore : public Store {
   Result<int64_t> ExpireHits(int64_t before_us, int64_t max_rows) override {
     return Target()->ExpireHits(before_us, max_rows);
   }
+  Result<std::vector<ExportedHit>> ScanHits(int64_t from_us, int64_t to_us,
+                                            const std::optional<HitCursor>& after,
+                                            int limit) override {
+    return Target()->ScanHits(from_us, to_us, after, limit);
+  }
+  Result<int64_t> DeleteHits(const std::vector<EventId>& ids) override {
+    return Target()->DeleteHits(ids);
+  }
   Result<GoalRow> CreateGoal(const NewGoal& goal) override { return Target()->CreateGoal(goal); }
   Result<std::optional<GoalRow>> GetGoal(int64_t account_id, int64_t goal_id) override {
     return Target()->GetGoal(account_id, goal_id);

@@ -483,6 +483,15 @@ struct HitRow {
   Enrichment enrichment;
   bool unique = false;
 };
+// One raw hit with every column kept, for exports (tracker/hit_export.h): the click-stream row
+// plus what the click stream does not show.
+struct ExportedHit {
+  HitRow row;
+  int64_t account_id = 0;
+  std::string visitor_id;   // the ct_vid cookie's value ("" when none came in)
+  std::string visitor_key;  // 16 bytes: SHA-256 prefix that identifies the visitor
+  uint8_t flags = 0;        // Event::flags (common/event.h EventFlag)
+};
 struct HitCursor {  // position after the last hit of a page, newest first
   int64_t time_us = 0;
   EventId event_id{};
@@ -548,6 +557,14 @@ class Store {
   // Deletes raw hits older than `before_us` (rollups stay); returns how many. Bounded work per
   // call (at most `max_rows`) so the retention sweep never holds the write lock for long.
   virtual Result<int64_t> ExpireHits(int64_t before_us, int64_t max_rows) = 0;
+  // Raw hits of every account with time in [from_us, to_us), oldest first in (time_us, event_id)
+  // order, strictly after `after` when given; at most `limit`. For exports, not for tenants.
+  virtual Result<std::vector<ExportedHit>> ScanHits(int64_t from_us, int64_t to_us,
+                                                    const std::optional<HitCursor>& after,
+                                                    int limit) = 0;
+  // Deletes exactly these raw hits (rollups stay), in one transaction; returns how many
+  // existed. The retention's export deletes only what it has written.
+  virtual Result<int64_t> DeleteHits(const std::vector<EventId>& ids) = 0;
 
   // Goals. Keys are unique store-wide (kAlreadyExists). A deleted goal's conversion pixel stops
   // answering for it; its conversions and stats remain. GetGoal and GetPostback return deleted

@@ -5,6 +5,12 @@
 //
 // Each batch is one short write transaction (Store::ExpireHits bounds it), with a pause between
 // batches so the tracker's commits interleave and never wait behind a long delete.
+//
+// With an export directory (tracker.hits_export_dir), hits are exported before they are
+// deleted (tracker/hit_export.h): whole UTC days only — a day expires once all of it is older
+// than the retention — each day's hits written durably to hits-YYYY-MM-DD.ndjson.gz first, and
+// then exactly the exported hits deleted (Store::DeleteHits, batch_rows per transaction). A
+// late hit of an already exported day is appended to its file by the next sweep.
 // Thread safety: Start/Stop from one thread; RunOnce may be called from any one thread.
 #pragma once
 
@@ -12,11 +18,13 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "common/clock.h"
 #include "common/status.h"
 #include "store/store.h"
+#include "tracker/hit_export.h"
 
 namespace ct {
 
@@ -25,6 +33,7 @@ struct HitRetentionOptions {
   std::chrono::milliseconds interval{600'000};  // between sweeps
   int64_t batch_rows = 5000;                    // rows per ExpireHits transaction
   std::chrono::milliseconds pause{20};          // between batches of one sweep
+  std::string export_dir;                       // "" = delete without exporting
 };
 
 class HitRetention {
@@ -40,6 +49,9 @@ class HitRetention {
 
  private:
   void Loop();
+  Result<int64_t> ExportAndExpire();
+  // Waits `d` unless Stop() is called first; true when stopping.
+  bool StopRequested(std::chrono::milliseconds d);
 
   const HitRetentionOptions options_;
   Store* store_;

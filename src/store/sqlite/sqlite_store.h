@@ -75,6 +75,11 @@ class SqliteStore : public Store {
                                           const std::optional<HitCursor>& after,
                                           int limit) override;
   Result<int64_t> ExpireHits(int64_t before_us, int64_t max_rows) override;
+  // store/sqlite/hit_scan.cc
+  Result<std::vector<ExportedHit>> ScanHits(int64_t from_us, int64_t to_us,
+                                            const std::optional<HitCursor>& after,
+                                            int limit) override;
+  Result<int64_t> DeleteHits(const std::vector<EventId>& ids) override;
 
   Result<GoalRow> CreateGoal(const NewGoal& goal) override;
   Result<std::optional<GoalRow>> GetGoal(int64_t account_id, int64_t goal_id) override;
