@@ -77,6 +77,7 @@ class RouterTest : public ::testing::Test {
     ctx.ready = [this] { return ready_.load(); };
     ctx.links_changed = [this] { ++links_changed_; };
     ctx.status = [this] { return status_; };
+    ctx.completeness = &completeness_;
     router_ = std::make_unique<ApiRouter>(std::move(ctx));
   }
   void TearDown() override {
@@ -144,6 +145,11 @@ class RouterTest : public ::testing::Test {
   }
 
   FakeClock clock_{kDay0 + 12 * kHourUs};
+  // complete_until for every report: up to the fixture's now unless a test says otherwise.
+  struct FixedCompleteness : CompletenessSource {
+    Completeness value{kDay0 + 12 * kHourUs, "", ""};
+    Completeness Now() const override { return value; }
+  } completeness_;
   MetricsRegistry metrics_;
   std::filesystem::path dir_;
   std::unique_ptr<RecordingStore> store_;
@@ -468,6 +474,40 @@ TEST_F(RouterTest, StatsSeriesIsZeroFilled) {
   }
   EXPECT_EQ(series[0].at("unique").as_int64(), 1);
   EXPECT_EQ(series[1].at("unique").as_int64(), 0);
+}
+
+TEST_F(RouterTest, StatsMarkBucketsAfterCompleteUntilAndNameTheLaggingStage) {
+  int64_t id = CreateLink(key_a_, "late").at("id").as_int64();
+  CommitHits(id, account_a_, {kDay0 + 10 * kMinuteUs}, "visitor-1");
+  completeness_.value = {kDay0 + 2 * kHourUs, "store", "database is locked"};
+  const std::string range = "from=2024-01-01T00:00:00Z&to=2024-01-01T04:00:00Z&interval=hour";
+  for (const std::string& path :
+       {"/api/v1/links/" + std::to_string(id) + "/stats?" + range, "/api/v1/stats?" + range,
+        "/api/v1/links/" + std::to_string(id) + "/stats?group_by=country&" + range}) {
+    ApiResponse r = Call("GET", path, key_a_);
+    ASSERT_EQ(r.status, 200) << r.body;
+    json::object o = json::parse(r.body).as_object();
+    EXPECT_EQ(o.at("complete_until").as_string(), "2024-01-01T02:00:00Z") << path;
+    EXPECT_TRUE(o.at("incomplete").as_bool()) << path;
+    EXPECT_EQ(o.at("lagging_stage").as_string(), "store") << path;
+    EXPECT_EQ(o.at("lagging_reason").as_string(), "database is locked") << path;
+    const json::array& series = o.at("series").as_array();
+    ASSERT_EQ(series.size(), 4u);
+    for (size_t i = 0; i < series.size(); ++i) {
+      // 00:00-01:00 and 01:00-02:00 end at or before 02:00; the others after it.
+      EXPECT_EQ(series[i].as_object().at("complete").as_bool(), i < 2) << path << " " << i;
+    }
+  }
+  // Caught up: every bucket complete, nothing lagging.
+  completeness_.value = {kDay0 + 12 * kHourUs, "", ""};
+  ApiResponse r = Call("GET", "/api/v1/links/" + std::to_string(id) + "/stats?" + range, key_a_);
+  json::object o = json::parse(r.body).as_object();
+  EXPECT_FALSE(o.at("incomplete").as_bool());
+  EXPECT_FALSE(o.contains("lagging_stage"));
+  for (const auto& b : o.at("series").as_array())
+    EXPECT_TRUE(b.as_object().at("complete").as_bool());
+  ApiResponse status = Call("GET", "/api/v1/status", key_a_);
+  EXPECT_FALSE(json::parse(status.body).as_object().at("incomplete").as_bool());
 }
 
 TEST_F(RouterTest, StatsBucketCounts) {
@@ -806,7 +846,9 @@ TEST_F(RouterTest, StatusListsStagesAndEmptyAlarms) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.content_type, "application/json");
   json::object o = json::parse(r.body).as_object();
-  ASSERT_EQ(o.size(), 2u) << r.body;
+  ASSERT_EQ(o.size(), 4u) << r.body;
+  EXPECT_EQ(o.at("complete_until").as_string(), "2024-01-01T12:00:00Z");
+  EXPECT_FALSE(o.at("incomplete").as_bool());
   ASSERT_TRUE(o.at("alarms").is_array());
   EXPECT_TRUE(o.at("alarms").as_array().empty());
   const json::array& stages = o.at("stages").as_array();
