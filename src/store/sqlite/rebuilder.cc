@@ -237,7 +237,7 @@ Status Rebuilder::PlanDay() {
   return txn.Commit();
 }
 
-Status Rebuilder::RunSlice(int phase, int64_t id) {
+Status Rebuilder::RunSlices(int phase, const std::vector<int64_t>& ids, size_t first) {
   Transaction txn(db_.get());
   CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
   // Checked again under the write lock: the retention sweep may have overtaken the job.
@@ -248,25 +248,34 @@ Status Rebuilder::RunSlice(int phase, int64_t id) {
   }
   SliceStats stats;
   const SliceContext ctx{options_.from_us, options_.to_us, &options_.reclassify};
-  if (phase == 0) {
-    CT_RETURN_IF_ERROR(RebuildLinkDay(db_.get(), ctx, id, progress_.day_us, &stats));
-  } else {
-    CT_RETURN_IF_ERROR(RebuildAccountDay(db_.get(), id, progress_.day_us, &stats));
-  }
+  size_t i = first;
+  int slices = 0;
+  // Each slice deletes and recomputes its own rows (rebuild_slice.h); several in one
+  // transaction only share its commit.
+  do {
+    if (phase == 0) {
+      CT_RETURN_IF_ERROR(RebuildLinkDay(db_.get(), ctx, ids[i], progress_.day_us, &stats));
+    } else {
+      CT_RETURN_IF_ERROR(RebuildAccountDay(db_.get(), ids[i], progress_.day_us, &stats));
+    }
+    ++slices;
+  } while (++i < ids.size() && stats.hits < options_.txn_max_hits &&
+           slices < options_.txn_max_slices);
+  const int64_t last = ids[i - 1];
   Result<Statement> cp = db_->Prepare(R"sql(
     UPDATE rebuild_checkpoint SET day_us = ?, phase = ?, last_id = ?,
                                   events_done = events_done + ?, updated_at = ?
     WHERE id = 1)sql");
   if (!cp.ok()) return cp.status();
   CT_RETURN_IF_ERROR(
-      cp->BindAll(progress_.day_us, static_cast<int64_t>(phase), id, stats.hits, NowMicros()));
+      cp->BindAll(progress_.day_us, static_cast<int64_t>(phase), last, stats.hits, NowMicros()));
   CT_RETURN_IF_ERROR(cp->Run());
   CT_RETURN_IF_ERROR(txn.Commit());
   phase_ = phase;
-  last_id_ = id;
+  last_id_ = last;
   progress_.events_done += stats.hits;
   progress_.changed_hits += stats.changed_hits;
-  ++progress_.slices_done;
+  progress_.slices_done += slices;
   return Status::Ok();
 }
 
@@ -288,7 +297,7 @@ Result<bool> Rebuilder::Step() {
     const std::vector<int64_t>& ids = phase_ == 0 ? day_links_ : day_accounts_;
     auto next = std::upper_bound(ids.begin(), ids.end(), last_id_);
     if (next != ids.end()) {
-      CT_RETURN_IF_ERROR(RunSlice(phase_, *next));
+      CT_RETURN_IF_ERROR(RunSlices(phase_, ids, static_cast<size_t>(next - ids.begin())));
       return true;
     }
     // The phase is done: the day's accounts after its links, then the next day.

@@ -42,7 +42,11 @@ struct RebuildOptions {
   bool restart = false;  // ignore an unfinished job's checkpoint
   // A slice waits this long for the tracker's write lock (one tracker commit is milliseconds).
   std::chrono::milliseconds busy_timeout{30000};
-  int64_t now_us = 0;  // stamps the checkpoint
+  // Slices share a transaction until it has counted this many hits or run this many slices
+  // (each bound keeps the write lock short); the phase or the day ending also ends it. One
+  // transaction per link-day made a fsync (synchronous=FULL) per ~100 hits the bottleneck.
+  int64_t txn_max_hits = 20000;
+  int txn_max_slices = 500;
 };
 
 struct RebuildProgress {
@@ -63,8 +67,8 @@ class Rebuilder {
   // past retention, kNotFound without a database.
   [[nodiscard]] static Result<std::unique_ptr<Rebuilder>> Start(RebuildOptions options);
 
-  // Runs the next slice in its own write transaction (with the checkpoint). true: more to do;
-  // false: the job is finished (and marked so).
+  // Runs the next slices (txn_max_*) in one write transaction with the checkpoint. true: more
+  // to do; false: the job is finished (and marked so).
   [[nodiscard]] Result<bool> Step();
   const RebuildProgress& progress() const { return progress_; }
 
@@ -74,7 +78,7 @@ class Rebuilder {
   [[nodiscard]] Status LoadOrCreateJob();
   [[nodiscard]] Status CountEvents();
   [[nodiscard]] Status PlanDay();
-  [[nodiscard]] Status RunSlice(int phase, int64_t id);
+  [[nodiscard]] Status RunSlices(int phase, const std::vector<int64_t>& ids, size_t first);
   [[nodiscard]] Status Finish();
 
   RebuildOptions options_;

@@ -129,6 +129,7 @@ class RebuildTest : public ConversionTest {
     o.to_us = to;
     o.classifier = rules.version;
     o.reclassify = rules.Fn();
+    o.txn_max_slices = 1;  // one slice per Step: interruptible at any slice
     return o;
   }
   // Runs a whole job; returns its final progress.
@@ -179,7 +180,14 @@ TEST_F(RebuildTest, RebuildingTwiceIsIdenticalAndRepairsDamagedRows) {
   ASSERT_NE(Derived(), tracker);
   Rebuild(Options(kDay0 + 3 * kHourUs, kDay0 + 5 * kHourUs, rules_));  // widened to the day
   EXPECT_EQ(Derived(), tracker);
-  Rebuild(Options(kDay0, kDay0 + kDayUs, rules_));
+  // Several slices per transaction (bounded by hits, then by slices): the same rows.
+  sqlite::RebuildOptions batched = Options(kDay0, kDay0 + kDayUs, rules_);
+  batched.txn_max_slices = 500;
+  batched.txn_max_hits = 15;
+  Rebuild(batched);
+  EXPECT_EQ(Derived(), tracker);
+  batched.txn_max_hits = 1 << 30;
+  Rebuild(batched);
   EXPECT_EQ(Derived(), tracker);
 }
 
