@@ -15,6 +15,7 @@ constexpr char kUsage[] =
     "  journal check             verify the journal's segments (read-only)\n"
     "  config sample             print a configuration file with every key at its default\n"
     "  export-hits --out FILE    write raw hits to NDJSON or CSV (gzip if FILE ends .gz)\n"
+    "  rebuild --from --to       recompute rollups from the raw hits (online, resumable)\n"
     "  edge|tracker|notifier|api one role of the distributed mode (not in this build yet)\n\n"
     "Run `clicktrail COMMAND --help` for the options of a command.\n";
 
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   if (cmd == "journal") return ct::app::JournalCommand(argc, argv);
   if (cmd == "config") return ct::app::ConfigCommand(argc, argv);
   if (cmd == "export-hits") return ct::app::ExportHitsCommand(argc, argv);
+  if (cmd == "rebuild") return ct::app::RebuildCommand(argc, argv);
   if (cmd == "edge" || cmd == "tracker" || cmd == "notifier" || cmd == "api") {
     return ct::app::DistributedRoleCommand(argc, argv);
   }

@@ -10,5 +10,6 @@ int JournalCommand(int argc, char** argv);          // clicktrail journal check 
 int ConfigCommand(int argc, char** argv);           // clicktrail config sample
 int DistributedRoleCommand(int argc, char** argv);  // clicktrail edge|tracker|notifier|api
 int ExportHitsCommand(int argc, char** argv);       // clicktrail export-hits ...
+int RebuildCommand(int argc, char** argv);          // clicktrail rebuild ...
 
 }  // namespace ct::app

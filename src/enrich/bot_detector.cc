@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/hash.h"
+
 #ifndef CT_NPM_DIR
 #error "CT_NPM_DIR must name the pinned npm data (CMakeLists.txt defines it)"
 #endif
@@ -26,6 +28,7 @@ struct BotDetector::Impl {
   std::unique_ptr<RE2::Set> set;
   size_t patterns = 0;
   size_t skipped = 0;
+  std::string fingerprint;
 };
 
 BotDetector::BotDetector() : impl_(std::make_unique<Impl>()) {}
@@ -52,6 +55,7 @@ Result<std::unique_ptr<BotDetector>> BotDetector::Load(const std::string& path) 
   opts.set_log_errors(false);  // rejected patterns are counted, not printed one by one
   // Unanchored and case-sensitive, as the list's own README says its patterns are meant.
   d->impl_->set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+  std::string accepted;  // the patterns that count, one per line, for the fingerprint
   for (const auto& entry : doc.as_array()) {
     const boost::json::object* o = entry.if_object();
     const boost::json::value* p = o ? o->if_contains("pattern") : nullptr;
@@ -65,7 +69,9 @@ Result<std::unique_ptr<BotDetector>> BotDetector::Load(const std::string& path) 
       continue;
     }
     ++d->impl_->patterns;
+    accepted.append(s.data(), s.size()).push_back('\n');
   }
+  d->impl_->fingerprint = Sha256Hex(accepted);
   if (d->impl_->patterns == 0) {
     return Status::InvalidArgument("crawler list " + path + ": no pattern RE2 accepts");
   }
@@ -93,6 +99,7 @@ bool BotDetector::IsBot(const Event& e) const {
 
 size_t BotDetector::patterns() const { return impl_->patterns; }
 size_t BotDetector::skipped_patterns() const { return impl_->skipped; }
+const std::string& BotDetector::fingerprint() const { return impl_->fingerprint; }
 
 std::string DefaultCrawlersPath() {
   return std::string(CT_NPM_DIR) + "/crawler-user-agents/crawler-user-agents.json";

@@ -30,6 +30,9 @@ class BotDetector {
 
   size_t patterns() const;
   size_t skipped_patterns() const;
+  // SHA-256 hex of the accepted patterns in list order: the crawler half of the classifier
+  // version (enrich/classifier_version.h). Same list, same fingerprint.
+  const std::string& fingerprint() const;
 
  private:
   BotDetector();

@@ -1,6 +1,7 @@
 #include "enrich/enricher.h"
 
 #include "common/log.h"
+#include "enrich/classifier_version.h"
 #include "enrich/request_facts.h"
 
 namespace ct::enrich {
@@ -13,8 +14,24 @@ const Logger& Log() {
 
 }  // namespace
 
+Enricher::Enricher(EnrichSources sources)
+    : s_(std::move(sources)), classifier_(ClassifierVersion(s_)) {}
+
+Enrichment Enricher::Reenrich(const Event& raw, std::string_view stored_country) const {
+  Event e = raw;
+  e.country.clear();
+  // AnonymizeIp leaves an anonymised address unchanged; a real address ending in .0 is taken
+  // for an anonymised one, which only keeps its stored country.
+  const bool anonymised = !e.ip.empty() && AnonymizeIp(e.ip) == e.ip;
+  if (s_.geo == nullptr || anonymised || s_.geo->Country(e.ip).empty()) {
+    e.country = std::string(stored_country);
+  }
+  return Enrich(e);
+}
+
 Enrichment Enricher::Enrich(const Event& e) const {
   Enrichment out;
+  out.classifier = classifier_;
   if (!e.country.empty()) {
     out.country = e.country;  // the edge already looked it up (for targeting): same database
   } else if (s_.geo != nullptr) {

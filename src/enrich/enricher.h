@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 
 #include "enrich/bot_detector.h"
 #include "enrich/geo_db.h"
@@ -22,15 +23,23 @@ struct EnrichSources {
 
 class Enricher {
  public:
-  explicit Enricher(EnrichSources sources) : s_(std::move(sources)) {}
+  explicit Enricher(EnrichSources sources);
   // Country: the event's own (the edge looked it up) else GeoDb on event.ip. Bot: BotDetector
   // (crawler list + heuristics); a bot's device is "bot". Referrer domain and language from
   // request_facts.h.
+  // Every result carries classifier() (enrich/classifier_version.h).
   Enrichment Enrich(const Event& e) const;
+  // Enrich again from what the hits table keeps (`clicktrail rebuild`): `raw` is the stored
+  // event (its country field ignored), `stored_country` the country the hit was given. The
+  // address is looked up again unless it is anonymised (then the edge's lookup on the real
+  // address, stored, is the better answer) or the lookup finds nothing.
+  Enrichment Reenrich(const Event& raw, std::string_view stored_country) const;
   const EnrichSources& sources() const { return s_; }
+  int64_t classifier() const { return classifier_; }
 
  private:
   EnrichSources s_;
+  int64_t classifier_;
 };
 
 // Opens each source at its configured path ("" = the pinned default); one that fails is logged

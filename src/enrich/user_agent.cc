@@ -8,11 +8,14 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <mutex>
+#include <sstream>
 #include <unordered_map>
 #include <vector>
 
+#include "common/hash.h"
 #include "common/log.h"
 #include "enrich/ua_tokens.h"
 
@@ -150,6 +153,7 @@ struct CacheShard {
 
 struct UserAgentParser::Impl {
   RuleList browsers, oses, devices;
+  std::string fingerprint;
   mutable std::array<CacheShard, kShards> cache;
 
   UserAgentInfo ParseUncached(std::string_view ua) const {
@@ -192,6 +196,12 @@ Result<std::unique_ptr<UserAgentParser>> UserAgentParser::Load(const std::string
   }
   std::unique_ptr<UserAgentParser> p(new UserAgentParser());
   Impl& impl = *p->impl_;
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    impl.fingerprint = Sha256Hex(bytes.str());
+  }
   try {
     impl.browsers =
         CompileList(root["user_agent_parsers"], {"family_replacement", nullptr, nullptr});
@@ -215,6 +225,8 @@ Result<std::unique_ptr<UserAgentParser>> UserAgentParser::Load(const std::string
       impl.browsers.skipped + impl.oses.skipped + impl.devices.skipped);
   return p;
 }
+
+const std::string& UserAgentParser::fingerprint() const { return impl_->fingerprint; }
 
 UserAgentInfo UserAgentParser::Parse(std::string_view ua) const {
   CacheShard& shard = impl_->cache[TransparentHash()(ua) % kShards];

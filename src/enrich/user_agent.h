@@ -28,6 +28,9 @@ class UserAgentParser {
   ~UserAgentParser();
 
   UserAgentInfo Parse(std::string_view user_agent) const;
+  // SHA-256 hex of the regexes file as loaded: the device/os/browser half of the classifier
+  // version (enrich/classifier_version.h).
+  const std::string& fingerprint() const;
 
  private:
   UserAgentParser();

@@ -361,6 +361,9 @@ struct Enrichment {
   std::string referrer_domain;  // host of the Referer, lower case; "" = direct
   std::string language;         // primary subtag of the first Accept-Language entry
   bool bot = false;             // crawler list, preview/prefetch heuristics, HEAD
+  // The classifier version that produced bot/device/os/browser (enrich/classifier_version.h),
+  // stored with the hit so `clicktrail rebuild` can tell which rules classified it; 0 = unknown.
+  int64_t classifier = 0;
 };
 // One event as the tracker commits it: the edge's event plus what the tracker derived.
 struct HitRecord {

@@ -72,8 +72,9 @@ int64_t ToDb(uint64_t position) { return static_cast<int64_t>(position); }
   Result<Statement> stmt = db->Prepare(R"sql(
     INSERT INTO hits (event_id, link_id, account_id, kind, time_us, ip, user_agent, referrer,
                       accept_language, visitor_key, country, device, os, browser,
-                      referrer_domain, language, destination, bot, flags, visitor_id, is_unique)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                      referrer_domain, language, destination, bot, flags, visitor_id,
+                      classifier, is_unique)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
             ? AND NOT EXISTS (SELECT 1 FROM visitor_days
                               WHERE link_id = ? AND day = ? AND visitor_key = ?))
     ON CONFLICT (event_id) DO NOTHING)sql");
@@ -89,8 +90,8 @@ int64_t ToDb(uint64_t position) { return static_cast<int64_t>(position); }
       std::string_view(en.browser), std::string_view(en.referrer_domain),
       std::string_view(en.language), std::string_view(e.destination),
       static_cast<int64_t>(en.bot ? 1 : 0), static_cast<int64_t>(e.flags),
-      std::string_view(e.visitor_id), static_cast<int64_t>(human ? 1 : 0), e.link_id, day,
-      visitor));
+      std::string_view(e.visitor_id), en.classifier, static_cast<int64_t>(human ? 1 : 0), e.link_id,
+      day, visitor));
   CT_RETURN_IF_ERROR(stmt->Run());
   *is_new = stmt->Changes() > 0;
   return Status::Ok();

@@ -493,6 +493,15 @@ Result<int64_t> SqliteStore::ExpireHits(int64_t before_us, int64_t max_rows) {
   CT_RETURN_IF_ERROR(s->BindAll(before_us, max_rows));
   CT_RETURN_IF_ERROR(s->Run());
   const int64_t deleted = s->Changes();
+  // Hits before `before_us` may now be gone (all of them, or the oldest max_rows), so rollups
+  // before it can no longer be rebuilt: `clicktrail rebuild` refuses such ranges. The marker
+  // only moves forward, in the deleting transaction.
+  Result<Statement> mark = db->Prepare(R"sql(
+    INSERT INTO hits_retained (id, since_us) VALUES (1, ?)
+    ON CONFLICT (id) DO UPDATE SET since_us = MAX(since_us, excluded.since_us))sql");
+  if (!mark.ok()) return mark.status();
+  CT_RETURN_IF_ERROR(mark->BindAll(before_us));
+  CT_RETURN_IF_ERROR(mark->Run());
   CT_RETURN_IF_ERROR(txn.Commit());
   return deleted;
 }

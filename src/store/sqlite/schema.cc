@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -387,8 +387,43 @@ CREATE TABLE delivery_attempts (
 );
 CREATE INDEX delivery_attempts_by_delivery ON delivery_attempts(delivery_id, id);
 )sql",
-};
+    // ---- v6: rebuilds: classifier versions, the retention marker, the rebuild checkpoint --
+    R"sql(
+-- The classifier version (enrich/classifier_version.h) whose rules gave the hit its bot,
+-- device, os and browser; 0 = committed before versions were stored.
+ALTER TABLE hits ADD COLUMN classifier INTEGER NOT NULL DEFAULT 0;
 
+-- Raw hits older than since_us may have been deleted by the retention sweep (ExpireHits moves
+-- it in the transaction that deletes), so rollups before it cannot be rebuilt from raw hits.
+-- No row: nothing was ever expired. A file that already had data when this migration ran may
+-- have lost hits before its oldest remaining one (or, with none left, before now).
+CREATE TABLE hits_retained (
+  id        INTEGER PRIMARY KEY CHECK (id = 1),
+  since_us  INTEGER NOT NULL
+);
+INSERT INTO hits_retained (id, since_us)
+  SELECT 1, COALESCE((SELECT MIN(time_us) FROM hits),
+                     CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER))
+  WHERE EXISTS (SELECT 1 FROM rollups);
+
+-- The one rebuild job (`clicktrail rebuild`) and the last slice it finished, written in the
+-- slice's own transaction, so an interrupted job resumes exactly after it.
+CREATE TABLE rebuild_checkpoint (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  from_us       INTEGER NOT NULL,                -- whole UTC days
+  to_us         INTEGER NOT NULL,
+  link_id       INTEGER NOT NULL,                -- 0 = every link
+  classifier    INTEGER NOT NULL,
+  day_us        INTEGER NOT NULL,                -- the last finished slice: its day,
+  phase         INTEGER NOT NULL,                -- 0 its links, 1 its accounts
+  last_id       INTEGER NOT NULL,                -- and its link or account id
+  events_done   INTEGER NOT NULL,
+  started_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  finished      INTEGER NOT NULL DEFAULT 0
+);
+)sql",
+};
 }  // namespace
 
 int LatestSchemaVersion() { return static_cast<int>(kMigrations.size()); }

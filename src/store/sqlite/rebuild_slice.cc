@@ -1,0 +1,437 @@
+// The counting rules here are commit.cc's and conversions.cc's (README "Definitions"), applied
+// to a whole link-day at once: the rebuilt rows of a range the tracker committed in time order
+// are the tracker's, row for row (tests/unit/store/sqlite_rebuild_test.cc).
+#include "store/sqlite/rebuild_slice.h"
+
+#include <array>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "store/sqlite/commit.h"
+#include "store/sqlite/rollup_deltas.h"
+
+namespace ct::sqlite {
+namespace {
+
+constexpr int64_t kMicrosPerSecond = 1'000'000;
+constexpr int64_t kHourUs = kHourSeconds * kMicrosPerSecond;
+constexpr int64_t kDayUs = kDaySeconds * kMicrosPerSecond;
+constexpr int64_t kCounted = static_cast<int64_t>(ConversionStatus::kCounted);
+
+// A hit as stored, and what the rebuild makes of it.
+struct StoredHit {
+  Event raw;
+  std::string visitor_key;
+  Enrichment stored;  // as the row has it now
+  bool stored_unique = false;
+  Enrichment now;  // re-derived
+  bool unique = false;
+};
+
+// Column list shared by the two hit reads (ReadHit decodes it).
+#define CT_HIT_COLUMNS                                                                        \
+  "event_id, kind, time_us, link_id, account_id, ip, user_agent, referrer, accept_language, " \
+  "visitor_key, country, device, os, browser, referrer_domain, language, destination, bot, "  \
+  "is_unique, flags, visitor_id, classifier"
+
+StoredHit ReadHit(const Statement& s) {
+  StoredHit h;
+  const std::string id = s.ColumnText(0);
+  if (id.size() == h.raw.id.size()) std::copy(id.begin(), id.end(), h.raw.id.begin());
+  h.raw.kind = static_cast<EventKind>(s.ColumnInt(1));
+  h.raw.time_us = s.ColumnInt(2);
+  h.raw.link_id = s.ColumnInt(3);
+  h.raw.account_id = s.ColumnInt(4);
+  h.raw.ip = s.ColumnText(5);
+  h.raw.user_agent = s.ColumnText(6);
+  h.raw.referrer = s.ColumnText(7);
+  h.raw.accept_language = s.ColumnText(8);
+  h.visitor_key = s.ColumnText(9);
+  h.stored.country = s.ColumnText(10);
+  h.stored.device = s.ColumnText(11);
+  h.stored.os = s.ColumnText(12);
+  h.stored.browser = s.ColumnText(13);
+  h.stored.referrer_domain = s.ColumnText(14);
+  h.stored.language = s.ColumnText(15);
+  h.raw.destination = s.ColumnText(16);
+  h.stored.bot = s.ColumnInt(17) != 0;
+  h.stored_unique = s.ColumnInt(18) != 0;
+  h.raw.flags = static_cast<uint8_t>(s.ColumnInt(19));
+  h.raw.visitor_id = s.ColumnText(20);
+  h.stored.classifier = s.ColumnInt(21);
+  return h;
+}
+
+bool SameEnrichment(const Enrichment& a, const Enrichment& b) {
+  return a.country == b.country && a.device == b.device && a.os == b.os && a.browser == b.browser &&
+         a.referrer_domain == b.referrer_domain && a.language == b.language && a.bot == b.bot &&
+         a.classifier == b.classifier;
+}
+
+// The stored dimension values of a hit, in Dimension order (commit.cc DimensionValues).
+std::array<std::string_view, kStoredDimensions> DimensionValues(const Enrichment& en,
+                                                                const std::string& destination) {
+  return {en.country, en.device, en.os, en.browser, en.referrer_domain, en.language, destination};
+}
+
+// The rows of one slice, summed in ordered maps (the order of the inserts is then fixed too).
+struct SliceRows {
+  std::map<std::pair<int64_t, int64_t>, RollupDelta> buckets;             // (width, start)
+  std::map<std::tuple<int64_t, int64_t, std::string>, RollupDelta> dims;  // (hour, dim, value)
+  std::map<std::tuple<int64_t, int64_t, int64_t>, RollupDelta> goals;     // (goal, width, start)
+
+  void AddBuckets(int64_t time_us, const RollupDelta& d) {
+    for (int64_t width : kRollupWidths) buckets[{width, BucketStart(time_us, width)}].Add(d);
+  }
+  void AddDimensions(int64_t time_us, const Enrichment& en, const std::string& destination,
+                     const RollupDelta& d) {
+    const int64_t hour = BucketStart(time_us, kHourSeconds);
+    const auto values = DimensionValues(en, destination);
+    for (int dim = 0; dim < kStoredDimensions; ++dim) {
+      if (values[dim].empty()) continue;  // unknown is derived by the reports (commit.cc)
+      dims[{hour, dim, std::string(values[dim])}].Add(d);
+    }
+  }
+  void AddGoal(int64_t goal_id, int64_t time_us, int64_t value_micros) {
+    for (int64_t width : kRollupWidths) {
+      RollupDelta& d = goals[{goal_id, width, BucketStart(time_us, width)}];
+      ++d.conversions;
+      d.value_micros += value_micros;
+    }
+  }
+};
+
+[[nodiscard]] Status ReadLinkHits(Db* db, int64_t link_id, int64_t day_us,
+                                  std::vector<StoredHit>* out) {
+  // One seek per hour of hits_by_hour_link, which yields each hour's rows in (time, event id)
+  // order: the day's hits in the order "first" is decided by.
+  for (int64_t hour = day_us / kHourUs; hour < (day_us + kDayUs) / kHourUs; ++hour) {
+    // Prepared per hour: a cached statement is reset when its Statement goes out of scope.
+    Result<Statement> s = db->Prepare("SELECT " CT_HIT_COLUMNS
+                                      " FROM hits WHERE time_us / 3600000000 = ? AND "
+                                      "link_id = ? ORDER BY time_us, event_id");
+    if (!s.ok()) return s.status();
+    CT_RETURN_IF_ERROR(s->BindAll(hour, link_id));
+    for (;;) {
+      Result<bool> row = s->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out->push_back(ReadHit(*s));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<int64_t>> QueryOptionalInt(Db* db, std::string_view sql, int64_t arg) {
+  Result<Statement> s = db->Prepare(sql);
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(arg));
+  Result<bool> row = s->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<int64_t>();
+  return std::optional<int64_t>(s->ColumnInt(0));
+}
+
+Result<std::vector<int64_t>> QueryIds(Db* db, std::string_view sql, int64_t arg) {
+  Result<Statement> s = db->Prepare(sql);
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(arg));
+  std::vector<int64_t> ids;
+  for (;;) {
+    Result<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return ids;
+    ids.push_back(s->ColumnInt(0));
+  }
+}
+
+// The enrichment a conversion's click has after the rebuild: the slice's own result for a
+// click of the same link-day, else the stored hit re-derived when the job covers its time, else
+// as stored. nullopt: the click's hit is gone.
+Result<std::optional<Enrichment>> ClickEnrichment(
+    Db* db, const SliceContext& ctx, const std::string& click_id,
+    const std::unordered_map<std::string, const StoredHit*>& in_slice, std::string* destination) {
+  if (auto it = in_slice.find(click_id); it != in_slice.end()) {
+    *destination = it->second->raw.destination;
+    return std::optional<Enrichment>(it->second->now);
+  }
+  Result<Statement> s = db->Prepare("SELECT " CT_HIT_COLUMNS " FROM hits WHERE event_id = ?");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(Blob{click_id.data(), click_id.size()}));
+  Result<bool> row = s->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<Enrichment>();
+  StoredHit h = ReadHit(*s);
+  *destination = h.raw.destination;
+  if (h.raw.time_us >= ctx.range_from_us && h.raw.time_us < ctx.range_to_us) {
+    return std::optional<Enrichment>((*ctx.reclassify)(h.raw, h.stored.country));
+  }
+  return std::optional<Enrichment>(h.stored);
+}
+
+// Deletes the link's derived rows of the day.
+[[nodiscard]] Status DeleteLinkDay(Db* db, int64_t link_id, int64_t account_id, int64_t day_us) {
+  const int64_t end = day_us + kDayUs;
+  Result<Statement> r = db->Prepare(
+      "DELETE FROM rollups WHERE link_id = ? AND granularity = ? AND bucket_start_us >= ? AND "
+      "bucket_start_us < ?");
+  if (!r.ok()) return r.status();
+  for (int64_t width : kRollupWidths) {
+    CT_RETURN_IF_ERROR(r->BindAll(link_id, width, day_us, end));
+    CT_RETURN_IF_ERROR(r->Run());
+  }
+  // dim_rollups is keyed hour first: one seek per (hour, link).
+  Result<Statement> d =
+      db->Prepare("DELETE FROM dim_rollups WHERE bucket_start_us = ? AND link_id = ?");
+  if (!d.ok()) return d.status();
+  for (int64_t hour = day_us; hour < end; hour += kHourUs) {
+    CT_RETURN_IF_ERROR(d->BindAll(hour, link_id));
+    CT_RETURN_IF_ERROR(d->Run());
+  }
+  Result<Statement> v = db->Prepare("DELETE FROM visitor_days WHERE link_id = ? AND day = ?");
+  if (!v.ok()) return v.status();
+  CT_RETURN_IF_ERROR(v->BindAll(link_id, day_us / kDayUs));
+  CT_RETURN_IF_ERROR(v->Run());
+  // Every goal of the account, deleted ones too: their conversions still count.
+  Result<std::vector<int64_t>> goals =
+      QueryIds(db, "SELECT id FROM goals WHERE account_id = ?", account_id);
+  if (!goals.ok()) return goals.status();
+  Result<Statement> g = db->Prepare(
+      "DELETE FROM goal_rollups WHERE goal_id = ? AND granularity = ? AND bucket_start_us >= ? "
+      "AND bucket_start_us < ? AND link_id = ?");
+  if (!g.ok()) return g.status();
+  for (int64_t goal : *goals) {
+    for (int64_t width : kRollupWidths) {
+      CT_RETURN_IF_ERROR(g->BindAll(goal, width, day_us, end, link_id));
+      CT_RETURN_IF_ERROR(g->Run());
+    }
+  }
+  return Status::Ok();
+}
+
+// Inserts rollups (link_id != 0) or account_rollups rows for `id`.
+[[nodiscard]] Status InsertBuckets(Db* db, bool account, int64_t id, const SliceRows& rows) {
+  Result<Statement> s = db->Prepare(
+      account ? "INSERT INTO account_rollups (account_id, granularity, bucket_start_us, total, "
+                "unique_count, head, bots, conversions, value_micros) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+              : "INSERT INTO rollups (link_id, granularity, bucket_start_us, total, "
+                "unique_count, head, bots, conversions, value_micros) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!s.ok()) return s.status();
+  for (const auto& [key, d] : rows.buckets) {
+    CT_RETURN_IF_ERROR(s->BindAll(id, key.first, key.second, d.total, d.unique, d.head, d.bots,
+                                  d.conversions, d.value_micros));
+    CT_RETURN_IF_ERROR(s->Run());
+  }
+  return Status::Ok();
+}
+
+[[nodiscard]] Status InsertGoals(Db* db, int64_t link_id, const SliceRows& rows) {
+  Result<Statement> s = db->Prepare(
+      "INSERT INTO goal_rollups (goal_id, granularity, bucket_start_us, link_id, conversions, "
+      "value_micros) VALUES (?, ?, ?, ?, ?, ?)");
+  if (!s.ok()) return s.status();
+  for (const auto& [key, d] : rows.goals) {
+    const auto& [goal, width, start] = key;
+    CT_RETURN_IF_ERROR(s->BindAll(goal, width, start, link_id, d.conversions, d.value_micros));
+    CT_RETURN_IF_ERROR(s->Run());
+  }
+  return Status::Ok();
+}
+
+[[nodiscard]] Status WriteLinkDay(Db* db, int64_t link_id, int64_t day_us, const SliceRows& rows,
+                                  const std::set<std::string>& visitors) {
+  CT_RETURN_IF_ERROR(InsertBuckets(db, /*account=*/false, link_id, rows));
+  Result<Statement> d = db->Prepare(
+      "INSERT INTO dim_rollups (link_id, dim, bucket_start_us, value, total, unique_count, bots, "
+      "conversions, value_micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!d.ok()) return d.status();
+  for (const auto& [key, v] : rows.dims) {
+    const auto& [hour, dim, value] = key;
+    CT_RETURN_IF_ERROR(d->BindAll(link_id, dim, hour, std::string_view(value), v.total, v.unique,
+                                  v.bots, v.conversions, v.value_micros));
+    CT_RETURN_IF_ERROR(d->Run());
+  }
+  Result<Statement> vd =
+      db->Prepare("INSERT INTO visitor_days (link_id, day, visitor_key) VALUES (?, ?, ?)");
+  if (!vd.ok()) return vd.status();
+  for (const std::string& visitor : visitors) {
+    CT_RETURN_IF_ERROR(vd->BindAll(link_id, day_us / kDayUs, Blob{visitor.data(), visitor.size()}));
+    CT_RETURN_IF_ERROR(vd->Run());
+  }
+  return InsertGoals(db, link_id, rows);
+}
+
+// Rewrites the hits whose enrichment, unique flag or classifier changed; the others are not
+// touched (a rebuild that changes nothing writes no hit).
+[[nodiscard]] Status UpdateHits(Db* db, const std::vector<StoredHit>& hits, SliceStats* stats) {
+  Result<Statement> s = db->Prepare(R"sql(
+    UPDATE hits SET country = ?, device = ?, os = ?, browser = ?, referrer_domain = ?,
+                    language = ?, bot = ?, is_unique = ?, classifier = ?
+    WHERE event_id = ?)sql");
+  if (!s.ok()) return s.status();
+  for (const StoredHit& h : hits) {
+    if (SameEnrichment(h.stored, h.now) && h.stored_unique == h.unique) continue;
+    const Enrichment& en = h.now;
+    CT_RETURN_IF_ERROR(
+        s->BindAll(std::string_view(en.country), std::string_view(en.device),
+                   std::string_view(en.os), std::string_view(en.browser),
+                   std::string_view(en.referrer_domain), std::string_view(en.language),
+                   static_cast<int64_t>(en.bot ? 1 : 0), static_cast<int64_t>(h.unique ? 1 : 0),
+                   en.classifier, Blob{h.raw.id.data(), h.raw.id.size()}));
+    CT_RETURN_IF_ERROR(s->Run());
+    ++stats->changed_hits;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RebuildLinkDay(Db* db, const SliceContext& ctx, int64_t link_id, int64_t day_us,
+                      SliceStats* stats) {
+  std::vector<StoredHit> hits;
+  CT_RETURN_IF_ERROR(ReadLinkHits(db, link_id, day_us, &hits));
+  Result<std::optional<int64_t>> owner =
+      QueryOptionalInt(db, "SELECT account_id FROM links WHERE id = ?", link_id);
+  if (!owner.ok()) return owner.status();
+  // A hit of a link the links table does not know still names its account.
+  const int64_t account_id = owner->value_or(hits.empty() ? 0 : hits.front().raw.account_id);
+
+  // Hits, in (time, event id) order: the same deltas as ApplyCommit gives each.
+  SliceRows rows;
+  std::set<std::string> visitors;  // the day's human clickers: visitor_days
+  std::unordered_map<std::string, const StoredHit*> by_id;
+  for (StoredHit& h : hits) {
+    h.now = (*ctx.reclassify)(h.raw, h.stored.country);
+    const bool head = h.raw.kind == EventKind::kHead;
+    const bool human = !head && !h.now.bot;
+    RollupDelta d;
+    if (head) {
+      d.head = 1;
+    } else if (!human) {
+      d.bots = 1;  // bots never take a visitor's "first"
+    } else {
+      h.unique = visitors.insert(h.visitor_key).second;
+      d.total = 1;
+      d.unique = h.unique ? 1 : 0;
+    }
+    rows.AddBuckets(h.raw.time_us, d);
+    if (!head) rows.AddDimensions(h.raw.time_us, h.now, h.raw.destination, d);
+    by_id.emplace(std::string(reinterpret_cast<const char*>(h.raw.id.data()), h.raw.id.size()), &h);
+  }
+  stats->hits += static_cast<int64_t>(hits.size());
+
+  // Counted conversions credited to the link, in the buckets of their own time, under their
+  // click's dimension values (conversions.cc Count). Attribution and status are not redone:
+  // the conversions table is the record postbacks were sent from.
+  Result<Statement> c = db->Prepare(R"sql(
+    SELECT goal_id, time_us, click_event_id, value_micros FROM conversions
+    WHERE account_id = ? AND time_us >= ? AND time_us < ? AND link_id = ? AND status = ?
+    ORDER BY time_us, event_id)sql");
+  if (!c.ok()) return c.status();
+  CT_RETURN_IF_ERROR(c->BindAll(account_id, day_us, day_us + kDayUs, link_id, kCounted));
+  struct Counted {
+    int64_t goal_id, time_us, value_micros;
+    std::string click_id;
+  };
+  std::vector<Counted> counted;
+  for (;;) {
+    Result<bool> row = c->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    counted.push_back({c->ColumnInt(0), c->ColumnInt(1), c->ColumnInt(3), c->ColumnText(2)});
+  }
+  for (const Counted& conv : counted) {
+    RollupDelta d;
+    d.conversions = 1;
+    d.value_micros = conv.value_micros;
+    rows.AddBuckets(conv.time_us, d);
+    rows.AddGoal(conv.goal_id, conv.time_us, conv.value_micros);
+    std::string destination;
+    Result<std::optional<Enrichment>> click =
+        ClickEnrichment(db, ctx, conv.click_id, by_id, &destination);
+    if (!click.ok()) return click.status();
+    if (click->has_value()) rows.AddDimensions(conv.time_us, **click, destination, d);
+    ++stats->conversions;
+  }
+
+  CT_RETURN_IF_ERROR(DeleteLinkDay(db, link_id, account_id, day_us));
+  CT_RETURN_IF_ERROR(WriteLinkDay(db, link_id, day_us, rows, visitors));
+  return UpdateHits(db, hits, stats);
+}
+
+Status RebuildAccountDay(Db* db, int64_t account_id, int64_t day_us, SliceStats* stats) {
+  const int64_t end = day_us + kDayUs;
+  SliceRows rows;
+  Result<std::vector<int64_t>> links =
+      QueryIds(db, "SELECT id FROM links WHERE account_id = ? ORDER BY id", account_id);
+  if (!links.ok()) return links.status();
+  for (int64_t link : *links) {
+    for (int64_t width : kRollupWidths) {
+      Result<Statement> r = db->Prepare(R"sql(
+        SELECT bucket_start_us, total, unique_count, head, bots, conversions, value_micros
+        FROM rollups WHERE link_id = ? AND granularity = ? AND bucket_start_us >= ?
+                           AND bucket_start_us < ?)sql");
+      if (!r.ok()) return r.status();
+      CT_RETURN_IF_ERROR(r->BindAll(link, width, day_us, end));
+      for (;;) {
+        Result<bool> row = r->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        RollupDelta d{r->ColumnInt(1), r->ColumnInt(2), r->ColumnInt(3),
+                      r->ColumnInt(4), r->ColumnInt(5), r->ColumnInt(6)};
+        rows.buckets[{width, r->ColumnInt(0)}].Add(d);
+      }
+    }
+  }
+  // Unattributed counted conversions: the account's buckets and goal rows with link_id 0.
+  Result<Statement> c = db->Prepare(R"sql(
+    SELECT goal_id, time_us, value_micros FROM conversions
+    WHERE account_id = ? AND time_us >= ? AND time_us < ? AND link_id = 0 AND status = ?)sql");
+  if (!c.ok()) return c.status();
+  CT_RETURN_IF_ERROR(c->BindAll(account_id, day_us, end, kCounted));
+  for (;;) {
+    Result<bool> row = c->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    RollupDelta d;
+    d.conversions = 1;
+    d.value_micros = c->ColumnInt(2);
+    rows.AddBuckets(c->ColumnInt(1), d);
+    rows.AddGoal(c->ColumnInt(0), c->ColumnInt(1), c->ColumnInt(2));
+    ++stats->conversions;
+  }
+
+  Result<Statement> del = db->Prepare(
+      "DELETE FROM account_rollups WHERE account_id = ? AND granularity = ? AND "
+      "bucket_start_us >= ? AND bucket_start_us < ?");
+  if (!del.ok()) return del.status();
+  for (int64_t width : kRollupWidths) {
+    CT_RETURN_IF_ERROR(del->BindAll(account_id, width, day_us, end));
+    CT_RETURN_IF_ERROR(del->Run());
+  }
+  Result<std::vector<int64_t>> goals =
+      QueryIds(db, "SELECT id FROM goals WHERE account_id = ?", account_id);
+  if (!goals.ok()) return goals.status();
+  Result<Statement> g = db->Prepare(
+      "DELETE FROM goal_rollups WHERE goal_id = ? AND granularity = ? AND bucket_start_us >= ? "
+      "AND bucket_start_us < ? AND link_id = 0");
+  if (!g.ok()) return g.status();
+  for (int64_t goal : *goals) {
+    for (int64_t width : kRollupWidths) {
+      CT_RETURN_IF_ERROR(g->BindAll(goal, width, day_us, end));
+      CT_RETURN_IF_ERROR(g->Run());
+    }
+  }
+  CT_RETURN_IF_ERROR(InsertBuckets(db, /*account=*/true, account_id, rows));
+  return InsertGoals(db, /*link_id=*/0, rows);
+}
+
+}  // namespace ct::sqlite
