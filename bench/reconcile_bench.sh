@@ -14,7 +14,7 @@
 #   -h         help
 #
 # wrk runs ONE long load with a Lua script that stops each wrk thread once it has received its
-# share of N answers; serve listens on a fixed port, so wrk reconnects by itself after each
+# share of N answers (then SIGINT ends wrk, whose main thread would sleep out -d); serve listens on a fixed port, so wrk reconnects by itself after each
 # restart (connection errors while serve is down are wrk's "errors", not clicks). The script
 # watches the edge's redirect counter on /metrics (summed across restarts) and sends kill -9
 # when it passes each K+1-th of N, then restarts serve at once on the same data. After wrk
@@ -114,6 +114,15 @@ for k in $(seq 1 "$KILLS"); do
   echo "# kill -9 #$k after ~$BASE redirects ($(($(date +%s) - START)) s)"
   kill -KILL "$SPID"; wait "$SPID" 2>/dev/null || true
   start_serve
+done
+# wrk's main thread sleeps for the whole -d even after every thread stopped at its quota: once
+# the edge's counter stops moving for 3 s, SIGINT makes wrk print its figures and exit.
+LAST=-1 STILL=0
+while kill -0 "$WPID" 2>/dev/null; do
+  NOW=$(redirects); NOW=${NOW%.*}
+  if [ "$NOW" = "$LAST" ]; then STILL=$((STILL + 1)); else STILL=0; LAST=$NOW; fi
+  [ $STILL -ge 6 ] && kill -INT "$WPID" 2>/dev/null
+  sleep 0.5
 done
 wait "$WPID" || true
 WPID=""
