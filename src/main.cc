@@ -16,6 +16,7 @@ constexpr char kUsage[] =
     "  config sample             print a configuration file with every key at its default\n"
     "  export-hits --out FILE    write raw hits to NDJSON or CSV (gzip if FILE ends .gz)\n"
     "  rebuild --from --to       recompute rollups from the raw hits (online, resumable)\n"
+    "  reconcile                 per edge and hour: answered = journaled = committed?\n"
     "  edge|tracker|notifier|api one role of the distributed mode (not in this build yet)\n\n"
     "Run `clicktrail COMMAND --help` for the options of a command.\n";
 
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   if (cmd == "config") return ct::app::ConfigCommand(argc, argv);
   if (cmd == "export-hits") return ct::app::ExportHitsCommand(argc, argv);
   if (cmd == "rebuild") return ct::app::RebuildCommand(argc, argv);
+  if (cmd == "reconcile") return ct::app::ReconcileCommand(argc, argv);
   if (cmd == "edge" || cmd == "tracker" || cmd == "notifier" || cmd == "api") {
     return ct::app::DistributedRoleCommand(argc, argv);
   }

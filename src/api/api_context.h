@@ -30,6 +30,9 @@ struct ApiOptions {
   // journal.durability is strict: a server-to-server conversion is answered only once its
   // record is fsynced (EventSink::WhenDurable), as the edge does for clicks.
   bool strict_durability = false;
+  // api.operator_accounts: accounts whose keys may read system-wide operator data
+  // (GET /api/v1/reconciliation).
+  std::vector<int64_t> operator_accounts = {1};
 };
 
 struct ApiContext {

@@ -59,6 +59,7 @@ ApiRouter::ApiRouter(ApiContext ctx)
       postbacks_(&ctx_),
       conversions_(&ctx_),
       deliveries_(&ctx_),
+      reconciliation_(&ctx_),
       routes_(MakeRoutes()) {}
 
 std::vector<Route> ApiRouter::MakeRoutes() {
@@ -104,6 +105,8 @@ std::vector<Route> ApiRouter::MakeRoutes() {
       {"GET", "deliveries/{name}", [this](P w, Q, R a) { return deliveries_.Get(w, a.name); }},
       {"POST", "deliveries/{name}/replay",
        [this](P w, Q, R a) { return deliveries_.ReplayOne(w, a.name); }},
+
+      {"GET", "reconciliation", [this](P w, Q q, R) { return reconciliation_.Get(w, q); }},
   };
 }
 
@@ -159,9 +162,9 @@ ApiResponse ApiRouter::Handle(const ApiRequest& req) {
 
 ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   auto seg = Segments(path);
-  static constexpr std::string_view kResources[] = {"links",     "status",      "domains",
-                                                    "stats",     "pixels",      "goals",
-                                                    "postbacks", "conversions", "deliveries"};
+  static constexpr std::string_view kResources[] = {
+      "links", "status",    "domains",     "stats",      "pixels",
+      "goals", "postbacks", "conversions", "deliveries", "reconciliation"};
   if (seg.size() < 3 || seg[0] != "api" || seg[1] != "v1" ||
       std::find(std::begin(kResources), std::end(kResources), seg[2]) == std::end(kResources)) {
     return ErrorResponse(404, "not_found", "no such API endpoint");

@@ -18,6 +18,7 @@
 #include "api/links_handler.h"
 #include "api/pixels_handler.h"
 #include "api/postbacks_handler.h"
+#include "api/reconciliation_handler.h"
 #include "api/stats_handler.h"
 #include "api/status_handler.h"
 #include "common/rate_limiter.h"
@@ -63,6 +64,7 @@ class ApiRouter {
   PostbacksHandler postbacks_;
   ConversionsHandler conversions_;
   DeliveriesHandler deliveries_;
+  ReconciliationHandler reconciliation_;
   std::vector<Route> routes_;
 };
 

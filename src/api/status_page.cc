@@ -16,6 +16,8 @@ std::string_view StatusPageHtml() {
   .state { font-weight: 600; border-radius: .3rem; padding: .1rem .5rem; color: #fff; }
   .green { background: #2e7d32; } .amber { background: #b26a00; } .red { background: #c62828; }
   .firing { background: #c62828; } .pending { background: #b26a00; }
+  .ok { background: #2e7d32; } .in_flight { background: #b26a00; }
+  .mismatch { background: #c62828; }
   #error { color: #c62828; }
   #banner { background: #fff3e0; border-left: .4rem solid #b26a00; padding: .6rem 1rem; }
 </style>
@@ -37,6 +39,13 @@ std::string_view StatusPageHtml() {
   <h2>Alarms</h2>
   <table><thead><tr><th>Alarm</th><th>State</th><th>Since</th><th>Summary</th></tr></thead>
     <tbody id="alarms"></tbody></table>
+  <h2>Reconciliation</h2>
+  <p><small>Per edge and UTC hour: answered = journaled = committed, or why not
+    (last 48 hours; operator keys only).</small></p>
+  <p id="recon-note"></p>
+  <table><thead><tr><th>Hour (UTC)</th><th>Edge</th><th>Answered</th><th>Journaled</th>
+    <th>Committed</th><th>Dup.</th><th>Dead</th><th>Corrupt</th><th>In flight</th>
+    <th>Status</th><th>Reasons</th></tr></thead><tbody id="recon"></tbody></table>
   <p><small id="updated"></small></p>
 </section>
 <script>
@@ -81,9 +90,27 @@ async function refresh() {
       const row = alarms.insertRow();
       cell(row, a.name); cell(row, a.state, a.state); cell(row, a.since); cell(row, a.summary);
     }
+    await refreshReconciliation(key);
     $("updated").textContent = "Updated " + new Date().toLocaleTimeString();
   } catch (e) {
     $("error").textContent = "Cannot reach clicktrail: " + e.message;
+  }
+}
+async function refreshReconciliation(key) {
+  const r = await fetch("/api/v1/reconciliation", { headers: { Authorization: "Bearer " + key } });
+  const body = $("recon"); body.replaceChildren();
+  if (r.status === 403) { $("recon-note").textContent = "This key has no operator scope."; return; }
+  if (!r.ok) { $("recon-note").textContent = "Unavailable (status " + r.status + ")."; return; }
+  const s = await r.json();
+  $("recon-note").textContent = s.summary.ok + " ok, " + s.summary.in_flight + " in flight, " +
+                                s.summary.mismatch + " mismatch";
+  for (const h of s.hours.slice().reverse()) {
+    const row = body.insertRow();
+    cell(row, h.hour.replace(":00:00Z", "Z")); cell(row, h.edge);
+    for (const k of ["answered", "journaled", "committed", "duplicates", "dead_lettered",
+                     "corrupted", "in_flight"]) cell(row, String(h[k]));
+    cell(row, h.status, h.status);
+    cell(row, h.reasons.map((x) => x.reason + ": " + x.count).join(", "));
   }
 }
 $("login").addEventListener("submit", (ev) => {

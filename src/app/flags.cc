@@ -2,7 +2,8 @@
 
 namespace ct::app {
 
-Result<Flags> ParseFlags(int argc, char** argv, int first, const std::set<std::string>& allowed) {
+Result<Flags> ParseFlags(int argc, char** argv, int first, const std::set<std::string>& allowed,
+                         const std::set<std::string>& switches) {
   Flags f;
   for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
@@ -20,6 +21,11 @@ Result<Flags> ParseFlags(int argc, char** argv, int first, const std::set<std::s
     if (inline_value) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
+    }
+    if (switches.count(name)) {
+      if (inline_value) return Status::InvalidArgument("flag --" + name + " takes no value");
+      f.switches.insert(name);
+      continue;
     }
     if (name != "set" && !allowed.count(name)) {
       return Status::InvalidArgument("unknown flag --" + name);

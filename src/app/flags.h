@@ -18,6 +18,7 @@ struct Flags {
   std::vector<std::pair<std::string, std::string>> sets;  // --set KEY=VALUE, in order
   std::vector<std::string> positional;
   bool help = false;
+  std::set<std::string> switches;  // --name flags without a value that were given
 
   std::optional<std::string> Get(const std::string& name) const {
     auto it = values.find(name);
@@ -26,7 +27,9 @@ struct Flags {
   }
 };
 
-// Parses argv[first..]; `allowed` lists the flags that take a value (without "--").
-Result<Flags> ParseFlags(int argc, char** argv, int first, const std::set<std::string>& allowed);
+// Parses argv[first..]; `allowed` lists the flags that take a value (without "--"), `switches`
+// those that take none.
+Result<Flags> ParseFlags(int argc, char** argv, int first, const std::set<std::string>& allowed,
+                         const std::set<std::string>& switches = {});
 
 }  // namespace ct::app

@@ -2,8 +2,9 @@
 // local segments, the tracker reads them in-process (LocalBus) and commits to SQLite, the API
 // and the edge share one listener.
 //
-// Start order: store (behind a RebuildingStore), journal (recovery runs here), enrichment data,
-// notifier, tracker, store prober, link table, API, listener.
+// Start order: store (behind a RebuildingStore), journal (recovery runs here, then the tally
+// recovery: journal/tally_recovery.h), enrichment data, notifier, tracker, store prober, link
+// table, API, listener.
 // Stop order on SIGTERM/SIGINT (F15): close the listener and finish in-flight requests; fsync
 // the journal; let the tracker commit everything durable; stop it; stop the notifier (attempts
 // in flight get a grace period; the rest keep their outbox rows and go out on the next start);
@@ -15,6 +16,7 @@
 // repeated failures. Every figure has a getter on these objects (for the alarm engine), a
 // metric, and a row in GET /api/v1/status.
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/json.hpp>
@@ -42,6 +44,8 @@
 #include "journal/first_event_time.h"
 #include "journal/lag_tracking_sink.h"
 #include "journal/reader.h"
+#include "journal/tally_recovery.h"
+#include "journal/tally_sink.h"
 #include "journal/writer.h"
 #include "monitor/disk_usage.h"
 #include "monitor/health.h"
@@ -169,6 +173,36 @@ Result<notify::NotifierOptions> NotifierOptionsFrom(const Config& cfg,
   return o;
 }
 
+// edge.id, else the host name, else "local" (common/tally.h ValidEdgeId).
+Result<std::string> EdgeId(const Config& cfg) {
+  const std::string& id = cfg.Str("edge.id");
+  if (!id.empty()) {
+    if (!ValidEdgeId(id)) {
+      return Status::InvalidArgument("config key 'edge.id': '" + id.substr(0, 80) +
+                                     "' is not 1-64 of A-Z a-z 0-9 . _ -");
+    }
+    return id;
+  }
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) == 0 && ValidEdgeId(host)) return std::string(host);
+  return std::string("local");
+}
+
+// api.operator_accounts: "1,7" -> {1, 7}.
+Result<std::vector<int64_t>> ParseAccountIds(const std::string& list) {
+  std::vector<int64_t> ids;
+  for (const std::string& item : SplitList(list)) {
+    char* end = nullptr;
+    long long v = std::strtoll(item.c_str(), &end, 10);
+    if (*end != '\0' || v < 1) {
+      return Status::InvalidArgument("config key 'api.operator_accounts': '" + item +
+                                     "' is not an account id");
+    }
+    ids.push_back(v);
+  }
+  return ids;
+}
+
 int Fail(const std::string& what, const Status& s) {
   Log().Error("{}: {}", what, s.ToString());
   return 1;
@@ -227,6 +261,15 @@ int ServeCommand(int argc, char** argv) {
     return 2;
   }
 
+  auto edge_id = EdgeId(cfg);
+  auto operator_accounts = ParseAccountIds(cfg.Str("api.operator_accounts"));
+  for (const Status& s : {edge_id.status(), operator_accounts.status()}) {
+    if (!s.ok()) {
+      std::fprintf(stderr, "clicktrail serve: %s\n", s.message().c_str());
+      return 2;
+    }
+  }
+
   const std::string data = cfg.Str("data_dir");
   std::error_code ec;
   std::filesystem::create_directories(data, ec);
@@ -261,6 +304,14 @@ int ServeCommand(int argc, char** argv) {
   journal::JournalReader reader(jopts.dir, journal::FileEnv::Posix(), &metrics);
   LocalBus bus(writer->get(), &reader);
   journal::LagTrackingSink lag_sink(writer->get(), &lag);
+  // Reconciliation: every record the edge and the API journal is counted per hour and the
+  // counts are journaled as tallies. What a kill -9 left untallied is counted now, before the
+  // tracker starts (it may release segments) and before anything new is appended.
+  auto untallied = journal::ScanUntallied(jopts.dir, journal::FileEnv::Posix());
+  if (!untallied.ok()) return Fail("scanning the journal for untallied events", untallied.status());
+  journal::TallySink tally(&lag_sink, journal::TallyOptions{.edge_id = *edge_id}, clock, &metrics);
+  if (Status s = tally.Begin(*untallied); !s.ok()) return Fail("journaling the first tally", s);
+  tally.Start();
   DiskUsage journal_disk(jopts.dir, &metrics, "clicktrail_journal_disk_used_percent",
                          "Percent of the journal's filesystem in use (as df counts it).");
 
@@ -283,6 +334,7 @@ int ServeCommand(int argc, char** argv) {
   TrackerOptions topts;
   topts.enricher = enrich::Enricher(enrich_sources);
   topts.batch_max = static_cast<size_t>(cfg.Int("tracker.batch_max"));
+  topts.edge_id = *edge_id;
   topts.nice = static_cast<int>(cfg.Int("tracker.nice"));
   topts.on_commit = [&lag](uint64_t position, int64_t) { lag.OnCommitted(position); };
   topts.on_repeated_failures = [&rebuild_store](int n) { rebuild_store("tracker", n); };
@@ -384,7 +436,8 @@ int ServeCommand(int argc, char** argv) {
   ctx.options.ssrf = nopts->ssrf;
   ctx.options.strict_durability = cfg.Str("journal.durability") == "strict";
   EventIdGenerator conversion_ids;
-  ctx.events = &lag_sink;
+  ctx.events = tally.refusing();  // a failed append is a 503: nothing was answered
+  ctx.options.operator_accounts = *operator_accounts;
   ctx.event_ids = &conversion_ids;
   ctx.find_goal_by_id = [&links](int64_t id) -> std::optional<GoalRow> {
     auto snapshot = links.Current();
@@ -422,7 +475,7 @@ int ServeCommand(int argc, char** argv) {
   eopts.geo = enrich_sources.geo;
   eopts.user_agents = enrich_sources.ua;
   edge::EdgeServer server(
-      eopts, &links, eopts.durability == edge::Durability::kNone ? nullptr : &lag_sink,
+      eopts, &links, eopts.durability == edge::Durability::kNone ? nullptr : &tally,
       [&router](const ApiRequest& req) {
         api::ApiRouter* r = router.load(std::memory_order_acquire);
         if (r == nullptr) {
@@ -450,6 +503,9 @@ int ServeCommand(int argc, char** argv) {
 
   server.Stop();
   syncer.Stop();
+  // The final tally, after the last record of this run and before the tracker drains, so the
+  // report sees this run's hours closed.
+  if (Status s = tally.Stop(); !s.ok()) Log().Warn("final tally: {}", s.ToString());
   if (!tracker.Drain((*writer)->WrittenPosition(), kDrainTimeout)) {
     Log().Warn(
         "tracker did not catch up with the journal in {} s; the rest is committed on the "

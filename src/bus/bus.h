@@ -22,8 +22,16 @@ struct BusRecord {
   std::string payload;
 };
 
+// Records the log lost to corruption, found while reading this batch (counted by the reader):
+// where the lost bytes began and the estimated number of records.
+struct BusLoss {
+  uint64_t position = 0;
+  uint64_t records = 0;
+};
+
 struct BusBatch {
   std::vector<BusRecord> records;
+  std::vector<BusLoss> losses;
   // Where the next fetch starts: the position to commit with this batch. It can move even
   // when `records` is empty (skipped corrupt bytes, the end of a segment).
   uint64_t next_position = 0;

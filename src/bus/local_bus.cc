@@ -21,6 +21,7 @@ Result<BusBatch> LocalBus::Fetch(uint64_t from, size_t max_records,
         std::chrono::steady_clock::now() >= deadline) {
       BusBatch out;
       out.next_position = batch->next_position;
+      for (const auto& l : batch->losses) out.losses.push_back({l.position, l.records});
       out.records.reserve(batch->records.size());
       for (auto& r : batch->records) {
         out.records.push_back(

@@ -191,6 +191,12 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"monitor.rebuild_after_failures", ConfigType::kInt, "3", 1, 1000, {},
        "Consecutive failed store probes after which the store client is torn down and "
        "reopened (and again at every further multiple; at most once per 10 s)."},
+      {"edge.id", ConfigType::kString, "", 0, 0, {},
+       "Name of this edge in the reconciliation report (1-64 of A-Z a-z 0-9 . _ -). Empty: the "
+       "host name (\"local\" if it is not a valid id). Keep it stable across restarts."},
+      {"api.operator_accounts", ConfigType::kString, "1", 0, 0, {},
+       "Comma-separated account ids whose API keys have operator scope: the system-wide "
+       "GET /api/v1/reconciliation. Default 1: the first account created. Empty: none."},
   };
   // clang-format on
   return keys;

@@ -45,6 +45,7 @@ inline constexpr uint32_t kMaxRecordPayload = 64 * 1024;
 enum class RecordType : uint8_t {
   kReserved = 0,
   kEvent = 1,
+  kTally = 2,
 };
 inline constexpr uint8_t kFlagSafeToIgnore = 0x01;
 

@@ -19,7 +19,7 @@ const Logger& Log() {
   return log;
 }
 
-bool KnownType(RecordType t) { return t == RecordType::kEvent; }
+bool KnownType(RecordType t) { return t == RecordType::kEvent || t == RecordType::kTally; }
 
 }  // namespace
 
@@ -77,7 +77,7 @@ void JournalReader::Quarantine() {
   metrics_.quarantined_segments->Inc();
 }
 
-Result<bool> JournalReader::HandleBadFrame(uint64_t limit) {
+Result<bool> JournalReader::HandleBadFrame(uint64_t limit, std::vector<ReadLoss>* losses) {
   auto size = file_->Size();  // the file may be unlinked already
   if (!size.ok()) return size.status();
   auto bases = ListSegments(env_, dir_);
@@ -114,6 +114,7 @@ Result<bool> JournalReader::HandleBadFrame(uint64_t limit) {
       "segment quarantined",
       seg_path_, off, skipped, lost);
   Quarantine();
+  losses->push_back({pos_, lost});
   pos_ += skipped;
   return true;
 }
@@ -158,7 +159,7 @@ Result<ReadBatch> JournalReader::Next(uint64_t limit, size_t max_records, size_t
     if (p == view.size() && view.size() > 0) continue;  // consumed the chunk: read the next one
     // A frame that does not fit the chunk but started after its beginning: re-read from it.
     if (check == FrameCheck::kTruncated && p > 0 && buf.size() == want && pos_ < limit) continue;
-    auto go_on = HandleBadFrame(limit);
+    auto go_on = HandleBadFrame(limit, &batch.losses);
     if (!go_on.ok()) return go_on.status();
     if (!*go_on) break;
   }

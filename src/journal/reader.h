@@ -36,8 +36,17 @@ struct ReadRecord {
   std::string payload;
 };
 
+// Records lost to corruption the reader skipped (rule 3 of docs/journal-format.md): the estimate
+// it counted, and where the skipped bytes began. The tracker commits them with the batch, so the
+// reconciliation report counts each loss exactly once.
+struct ReadLoss {
+  uint64_t position = 0;
+  uint64_t records = 0;
+};
+
 struct ReadBatch {
   std::vector<ReadRecord> records;
+  std::vector<ReadLoss> losses;
   // The cursor after this batch: commit it with the batch's results, then pass it to Seek()
   // after a restart and to JournalWriter::ReleaseUpTo(). May be past the last record (in the
   // next segment) once a segment has been fully consumed.
@@ -64,7 +73,7 @@ class JournalReader {
   Result<bool> NextSegment();
   // At a frame that does not check: resync or end the segment. Returns false if the reader
   // must stop for now (end of the last segment).
-  Result<bool> HandleBadFrame(uint64_t limit);
+  Result<bool> HandleBadFrame(uint64_t limit, std::vector<ReadLoss>* losses);
   void Quarantine();
 
   const std::string dir_;

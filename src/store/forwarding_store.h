@@ -51,6 +51,9 @@ class ForwardingStore : public Store {
   Result<uint64_t> ConsumedPosition(const std::string& consumer) override {
     return Target()->ConsumedPosition(consumer);
   }
+  Result<ReconciliationData> GetReconciliation(int64_t from_us, int64_t to_us) override {
+    return Target()->GetReconciliation(from_us, to_us);
+  }
   Result<std::optional<LinkStats>> GetLinkStats(const StatsQuery& query) override {
     return Target()->GetLinkStats(query);
   }

@@ -16,6 +16,7 @@
 
 #include "common/event.h"
 #include "common/status.h"
+#include "common/tally.h"
 
 namespace ct {
 
@@ -376,6 +377,13 @@ struct DeadLetter {
   uint64_t position = 0;
   std::string reason;
   std::string payload;
+  int64_t time_us = 0;  // the hour it is reconciled in (tracker.cc says which time it takes)
+};
+// Records the journal lost to corruption (counted by its reader), for reconciliation: the
+// estimate and the time of the hour they are counted in (a neighbouring record's).
+struct RecordLoss {
+  int64_t time_us = 0;
+  uint64_t records = 0;
 };
 // Everything the tracker applies in one transaction. `from_position` must equal the consumer's
 // stored position (compare-and-set: a stale or duplicate consumer loses with
@@ -387,12 +395,44 @@ struct CommitBatch {
   uint64_t to_position = 0;
   std::vector<HitRecord> hits;
   std::vector<DeadLetter> dead_letters;
+  // Reconciliation (README "Reconciliation"). `edge` is the edge whose journal the records came
+  // from: the hits' committed and duplicate counts, dead letters and losses are added to its
+  // (edge, event hour) rows. Tallies carry their own edge; each is applied once per (edge, run,
+  // seq), their deltas added to the same rows, in this transaction.
+  std::string edge = "local";
+  std::vector<Tally> tallies;
+  std::vector<RecordLoss> losses;
 };
 struct CommitResult {
   uint64_t applied = 0;      // events newly committed (clicks, HEADs, impressions, conversions)
   uint64_t duplicates = 0;   // events whose id was already committed (ignored)
   uint64_t conversions = 0;  // of the applied, conversions with status kCounted
   uint64_t deliveries = 0;   // outbox rows written
+};
+
+// ---- reconciliation -----------------------------------------------------------------------
+// One (edge, UTC hour) as committed: what the edge's tallies say it answered and journaled, and
+// what the tracker committed, found duplicate, dead-lettered or lost to journal corruption for
+// events of that hour. store/reconciliation.h says what the numbers mean together.
+struct ReconciliationRow {
+  std::string edge;
+  int64_t hour_us = 0;
+  int64_t answered = 0;
+  int64_t journaled = 0;
+  int64_t committed = 0;
+  int64_t duplicates = 0;
+  int64_t dead_lettered = 0;
+  int64_t corrupted = 0;
+};
+// The newest committed tally of an edge (in journal order).
+struct EdgeTallyState {
+  std::string edge;
+  int64_t as_of_us = 0;  // its time on the edge's clock
+  bool final = false;    // written at a clean stop, and no run has started since
+};
+struct ReconciliationData {
+  std::vector<ReconciliationRow> rows;  // by hour, then edge
+  std::vector<EdgeTallyState> edges;    // every edge that ever tallied
 };
 
 // ---- reports ------------------------------------------------------------------------------
@@ -542,6 +582,9 @@ class Store {
   virtual Result<CommitResult> Commit(const CommitBatch& batch) = 0;
   // The consumer's committed position; 0 if it never committed.
   virtual Result<uint64_t> ConsumedPosition(const std::string& consumer) = 0;
+  // Reconciliation rows of every edge for the hours starting in [from_us, to_us), and the
+  // state of every edge. Operator data: not scoped by account.
+  virtual Result<ReconciliationData> GetReconciliation(int64_t from_us, int64_t to_us) = 0;
 
   // Reports. nullopt if the link does not exist in the account (deleted links still report).
   // link_id 0: the account's totals and series over all its links.

@@ -1,5 +1,7 @@
 // Tracker: consumes events from the bus and commits them to the store, batch by batch: raw
-// hits, rollups and the new consumer position in ONE transaction (Store::Commit). A crash at
+// hits, rollups, the reconciliation counts (the edges' tallies, and what this commit applied,
+// found duplicate, dead-lettered or lost per event hour) and the new consumer position in ONE
+// transaction (Store::Commit). A crash at
 // any point therefore neither loses nor double-counts an event: the position moves with the
 // counts, and a re-fetched event whose id is already committed changes nothing.
 //
@@ -33,6 +35,9 @@ namespace ct {
 
 struct TrackerOptions {
   std::string consumer = "journal";  // the store row that holds this consumer's position
+  // The edge whose journal this consumer reads (edge.id): the reconciliation rows its commits
+  // count in. Tally records carry their own edge id.
+  std::string edge_id = "local";
   // Nice value of the tracker thread. Redirects come first (DESIGN promise 1): when the edge
   // and the tracker compete for a core, the tracker yields, and the journal absorbs the
   // difference until the edge's load drops (pipeline_lag alarms if it never does).
@@ -123,6 +128,11 @@ class Tracker {
   std::atomic<int64_t> last_commit_steady_us_{0};
 
   std::atomic<uint64_t> committed_{0};
+  // Where Ack may release the bus up to: the position of the newest tally record committed
+  // (UINT64_MAX until one is). The edge's crash recovery counts the events after the last
+  // tally in the journal (journal/tally_recovery.h), so that tally's segment, and everything
+  // after it, must stay on disk until a newer tally is committed.
+  uint64_t release_limit_ = UINT64_MAX;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> drain_target_{UINT64_MAX};  // UINT64_MAX: no drain asked
   std::atomic<bool> drained_{false};

@@ -12,6 +12,7 @@
 #include "testutil/api_helpers.h"
 #include "testutil/http_client.h"
 #include "testutil/json.h"
+#include "testutil/reconcile.h"
 #include "testutil/server.h"
 
 namespace ct::test {
@@ -84,6 +85,15 @@ std::string Sql(const std::string& db, const std::string& query) {
   return out;
 }
 
+// After the fault and a clean stop, the reconciliation report agrees: every hour ok
+// (answered = journaled = committed) and `clicktrail reconcile --strict` exits 0.
+void ExpectEveryHourReconciles(const ServerHarness& s) {
+  ReconcileRun r = RunReconcile(s.data_dir(), {"--strict"});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_GE(r.hours, 1) << r.out;
+  EXPECT_EQ(r.ok, r.hours) << r.out;
+}
+
 void ExpectNoEventCountedTwice(const ServerHarness& s) {
   std::string db = s.data_dir() + "/clicktrail.db";
   std::string hits = Sql(db, "SELECT COUNT(*) FROM hits WHERE kind = 1");
@@ -127,6 +137,7 @@ TEST(CrashTest, Kill9UnderLoadNeitherLosesNorDoubleCounts) {
   EXPECT_LE(total, received + in_flight) << "more counted than answered or in flight";
   ASSERT_EQ(s.Terminate(), 0) << s.Log();
   ExpectNoEventCountedTwice(s);
+  ExpectEveryHourReconciles(s);
   std::printf("kill -9 x%d: received %lld, in flight at kills %lld, counted %lld\n", kKills,
               static_cast<long long>(received), static_cast<long long>(in_flight),
               static_cast<long long>(total));
@@ -153,6 +164,7 @@ TEST(CrashTest, SigtermUnderLoadDrainsAndLosesNothing) {
   EXPECT_LE(total, received + in_flight);
   ASSERT_EQ(s.Terminate(), 0);
   ExpectNoEventCountedTwice(s);
+  ExpectEveryHourReconciles(s);
 }
 
 }  // namespace

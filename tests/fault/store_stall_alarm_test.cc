@@ -18,6 +18,7 @@
 #include "testutil/http_client.h"
 #include "testutil/http_receiver.h"
 #include "testutil/json.h"
+#include "testutil/reconcile.h"
 #include "testutil/server.h"
 #include "testutil/smtp_sink.h"
 
@@ -230,6 +231,10 @@ TEST(StoreStallAlarmTest, StallAlarmsWithin30sRedirectsGoOnAndDrainResolves) {
       drain_s, baseline[0] * 1e3, baseline[1] * 1e3, baseline[2] * 1e3, during[0] * 1e3,
       during[1] * 1e3, during[2] * 1e3);
   ASSERT_EQ(s.Terminate(), 0) << s.Log();
+  // The outage cost nothing: every hour reconciles (answered = journaled = committed).
+  ReconcileRun r = RunReconcile(s.data_dir(), {"--strict"});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.ok, r.hours) << r.out;
 }
 
 // The journal's disk alarm, through the same channel: a threshold of 1 % is crossed on any

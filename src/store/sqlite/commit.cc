@@ -31,6 +31,7 @@
 #include "store/sqlite/conversions.h"
 #include "store/sqlite/macro_values.h"
 #include "store/sqlite/outbox_writer.h"
+#include "store/sqlite/reconciliation.h"
 #include "store/sqlite/rollup_deltas.h"
 #include "store/sqlite/transaction.h"
 
@@ -183,10 +184,16 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
   BatchLookups lookups(db);
   OutboxWriter outbox(db, now_us);
   const ConversionContext conversions{db, &lookups, &deltas, &outbox};
+  // Reconciliation counts what this transaction actually applies, per event hour.
+  ReconciliationDeltas recon;
+  CT_RETURN_IF_ERROR(recon.AddTallies(db, batch, now_us));
   // In batch order, so a conversion finds a click committed earlier in the same batch.
   for (const HitRecord& hit : batch.hits) {
+    ReconciliationDeltas::Row& counts = recon.At(batch.edge, hit.event.time_us);
     if (hit.event.kind == EventKind::kConversion) {
+      const uint64_t applied_before = result.applied;
       CT_RETURN_IF_ERROR(ApplyConversion(conversions, hit, &result));
+      ++(result.applied > applied_before ? counts.committed : counts.duplicates);
       continue;
     }
     const bool human = hit.event.kind != EventKind::kHead && !hit.enrichment.bot;
@@ -194,9 +201,11 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
     CT_RETURN_IF_ERROR(InsertHit(db, hit, human, UtcDay(hit.event.time_us), &is_new));
     if (!is_new) {
       ++result.duplicates;
+      ++counts.duplicates;
       continue;
     }
     ++result.applied;
+    ++counts.committed;
     // A pixel's impressions count exactly as a link's clicks do.
     RollupDelta delta;
     if (hit.event.kind == EventKind::kHead) {
@@ -224,6 +233,11 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
   }
   CT_RETURN_IF_ERROR(deltas.Write(db));
   CT_RETURN_IF_ERROR(InsertDeadLetters(db, batch, now_us));
+  for (const DeadLetter& dl : batch.dead_letters) ++recon.At(batch.edge, dl.time_us).dead_lettered;
+  for (const RecordLoss& loss : batch.losses) {
+    recon.At(batch.edge, loss.time_us).corrupted += static_cast<int64_t>(loss.records);
+  }
+  CT_RETURN_IF_ERROR(recon.Write(db));
   CT_RETURN_IF_ERROR(StorePosition(db, batch, now_us));
   CT_RETURN_IF_ERROR(txn.Commit());
   result.deliveries = outbox.written();

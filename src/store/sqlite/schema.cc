@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 6> kMigrations = {
+constexpr std::array<std::string_view, 7> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -422,6 +422,39 @@ CREATE TABLE rebuild_checkpoint (
   updated_at    INTEGER NOT NULL,
   finished      INTEGER NOT NULL DEFAULT 0
 );
+)sql",
+    // ---- v7: reconciliation (README "Reconciliation") -------------------------------------
+    R"sql(
+-- Per edge and UTC hour (start, in µs) of the events' time: what the edge's tallies say it
+-- answered and journaled, and what the tracker's commits did with events of that hour. Every
+-- column only grows, in the same transaction as the hits it describes.
+CREATE TABLE reconciliation (
+  edge           TEXT    NOT NULL,
+  hour           INTEGER NOT NULL,
+  answered       INTEGER NOT NULL DEFAULT 0,
+  journaled      INTEGER NOT NULL DEFAULT 0,
+  committed      INTEGER NOT NULL DEFAULT 0,
+  duplicates     INTEGER NOT NULL DEFAULT 0,
+  dead_lettered  INTEGER NOT NULL DEFAULT 0,
+  corrupted      INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (hour, edge)
+) WITHOUT ROWID;
+
+-- Tally dedup: the last seq applied per run of an edge (one row per start, not per tally).
+CREATE TABLE reconciliation_runs (
+  edge        TEXT    NOT NULL,
+  run         BLOB    NOT NULL,
+  seq         INTEGER NOT NULL,
+  applied_at  INTEGER NOT NULL,
+  PRIMARY KEY (edge, run)
+) WITHOUT ROWID;
+
+-- The newest tally applied per edge, in journal order: how far the tracker got on that edge.
+CREATE TABLE reconciliation_edges (
+  edge      TEXT    PRIMARY KEY,
+  as_of     INTEGER NOT NULL,
+  final     INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 }  // namespace

@@ -698,3 +698,42 @@ TEST_F(LocalBusTest, TrackerEndToEnd) {
 
 }  // namespace
 }  // namespace ct
+
+namespace ct {
+namespace {
+
+// Tally records: committed into the reconciliation table with the events (per event hour), and
+// the bus is released only up to the newest committed tally, so the edge's next start can count
+// what follows it (journal/tally_recovery.h).
+TEST_F(TrackerTest, TalliesAreCommittedAndBoundTheRelease) {
+  auto tally = [](uint64_t seq, uint64_t n) {
+    Tally t;
+    t.edge = "local";
+    t.seq = seq;
+    t.as_of_us = kDay0 + 1;
+    t.rows = {{HourStartMicros(kDay0), n, n}};
+    std::string payload;
+    EncodeTally(t, &payload);
+    return payload;
+  };
+  FakeBus bus;
+  bus.Append(kEventType, EventPayload(1));
+  const uint64_t tally_at = bus.Append(2, tally(0, 1));
+  bus.Append(kEventType, EventPayload(2));  // after the last tally: not released
+  auto t = NewTracker(&bus);
+  ASSERT_TRUE(t->Start().ok());
+  ASSERT_TRUE(t->WaitCommitted(bus.EndPosition(), kWait));
+  t->Stop();
+  ASSERT_FALSE(bus.acks().empty());
+  EXPECT_EQ(bus.acks().back(), tally_at);
+  EXPECT_EQ(Metric("clicktrail_tracker_dead_letters_total"), 0);
+  auto d = store_->GetReconciliation(kDay0 - kMicrosPerHour, kDay0 + kMicrosPerHour);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->rows.size(), 1u);
+  EXPECT_EQ(d->rows[0].edge, "local");
+  EXPECT_EQ(d->rows[0].answered, 1);
+  EXPECT_EQ(d->rows[0].committed, 2);  // the second event's tally is still to come
+}
+
+}  // namespace
+}  // namespace ct
