@@ -14,6 +14,7 @@ constexpr char kUsage[] =
     "  account create NAME       create an account; prints its API key\n"
     "  journal check             verify the journal's segments (read-only)\n"
     "  config sample             print a configuration file with every key at its default\n"
+    "  import --format F FILE    import links from a Bitly, YOURLS, Shlink or Kutt export\n"
     "  edge|tracker|notifier|api one role of the distributed mode (not in this build yet)\n\n"
     "Run `clicktrail COMMAND --help` for the options of a command.\n";
 
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   if (cmd == "account") return ct::app::AccountCommand(argc, argv);
   if (cmd == "journal") return ct::app::JournalCommand(argc, argv);
   if (cmd == "config") return ct::app::ConfigCommand(argc, argv);
+  if (cmd == "import") return ct::app::ImportCommand(argc, argv);
   if (cmd == "edge" || cmd == "tracker" || cmd == "notifier" || cmd == "api") {
     return ct::app::DistributedRoleCommand(argc, argv);
   }

@@ -96,6 +96,17 @@ ApiResponse StatsHandler::Stats(const Principal& who, int64_t link_id, const Api
     body["currency"] = currency;
   }
   body["series"] = Series(p, s);
+  if (link_id != 0) {
+    // The click total another tool counted before the link was imported (`clicktrail
+    // import`): all time, apart from the tracked figures above and never in the series.
+    auto link = ctx_->store->GetLink(who.account_id, link_id);
+    if (!link.ok()) return ErrorFromStatus(link.status());
+    if (link->has_value() && (*link)->imported_clicks) {
+      body["imported_total"] = *(*link)->imported_clicks;
+    } else {
+      body["imported_total"] = nullptr;
+    }
+  }
   if (p.group_by) {
     auto rows = ctx_->store->GetBreakdown(q, *p.group_by, p.limit);
     if (!rows.ok()) return ErrorFromStatus(rows.status());

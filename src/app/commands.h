@@ -9,5 +9,6 @@ int AccountCommand(int argc, char** argv);          // clicktrail account create
 int JournalCommand(int argc, char** argv);          // clicktrail journal check ...
 int ConfigCommand(int argc, char** argv);           // clicktrail config sample
 int DistributedRoleCommand(int argc, char** argv);  // clicktrail edge|tracker|notifier|api
+int ImportCommand(int argc, char** argv);           // clicktrail import --format F FILE ...
 
 }  // namespace ct::app

@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -386,6 +386,13 @@ CREATE TABLE delivery_attempts (
   error         TEXT    NOT NULL
 );
 CREATE INDEX delivery_attempts_by_delivery ON delivery_attempts(delivery_id, id);
+)sql",
+    // ---- v6: links imported from other tools ------------------------------------------------
+    R"sql(
+-- `clicktrail import`: the tool a link came from ('' = made here) and the click total its
+-- export carried (NULL = none). Reported as imported_total, never added to the rollups.
+ALTER TABLE links ADD COLUMN imported_from    TEXT    NOT NULL DEFAULT '';
+ALTER TABLE links ADD COLUMN imported_clicks  INTEGER;
 )sql",
 };
 
