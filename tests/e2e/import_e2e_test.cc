@@ -131,8 +131,8 @@ TEST_F(ImportE2eTest, EverySampleImportsRedirectsAndShowsItsImportedTotal) {
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("created:          0"), std::string::npos) << again.out;
   EXPECT_NE(again.out.find("already existed:  6"), std::string::npos) << again.out;
-  EXPECT_NE(again.out.find("invalid destination:   1 (line 6)"), std::string::npos) << again.out;
-  EXPECT_NE(again.out.find("destination blocked:   1 (line 9)"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("invalid destination:  1 (line 6)"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("destination blocked:  1 (line 9)"), std::string::npos) << again.out;
   // A link made here has no imported total.
   auto made = ApiCall(server_.port(), "POST", "/api/v1/links", key_,
                       R"({"slug": "native", "destination": "https://example.com/n"})");

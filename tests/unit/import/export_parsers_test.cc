@@ -128,7 +128,7 @@ TEST(YourlsSql, ColumnListsEscapesAndLiterals) {
   EXPECT_EQ(p->links[0].title, std::string("T\0\x1A\\%", 5));
   EXPECT_EQ(p->links[0].clicks, 7);
   EXPECT_EQ(p->links[1].destination, "https://example.com/\"q\"");
-  EXPECT_EQ(p->links[1].line, 3u);
+  EXPECT_EQ(p->links[1].line, 4u);
   // 0x10 is a byte, not a count: that row is unreadable, the file is not.
   EXPECT_FALSE(p->links[1].unreadable.empty());
 }

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include "api/link_fields.h"
 #include "import/import_summary.h"
 #include "sample_files.h"
 #include "unit/store/store_fixture.h"
@@ -208,9 +209,9 @@ TEST(ImportSummary, NamesTheFirstPositionsPerReason) {
   std::string text = FormatSummary(s, false);
   EXPECT_NE(text.find("created:          2"), std::string::npos) << text;
   EXPECT_NE(text.find("skipped:          7"), std::string::npos) << text;
-  EXPECT_NE(text.find("slug taken:            6 (lines 2, 3, 4, 5, 6, ...)"), std::string::npos)
+  EXPECT_NE(text.find("slug taken:           6 (lines 2, 3, 4, 5, 6, ...)"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("invalid slug:          1 (line 9)"), std::string::npos) << text;
+  EXPECT_NE(text.find("invalid slug:         1 (line 9)"), std::string::npos) << text;
   EXPECT_NE(FormatSummary(s, true).find("would create:"), std::string::npos);
 }
 
