@@ -17,6 +17,7 @@ constexpr char kUsage[] =
     "  export-hits --out FILE    write raw hits to NDJSON or CSV (gzip if FILE ends .gz)\n"
     "  rebuild --from --to       recompute rollups from the raw hits (online, resumable)\n"
     "  reconcile                 per edge and hour: answered = journaled = committed?\n"
+    "  import --format F FILE    import links from a Bitly, YOURLS, Shlink or Kutt export\n"
     "  edge|tracker|notifier|api one role of the distributed mode (not in this build yet)\n\n"
     "Run `clicktrail COMMAND --help` for the options of a command.\n";
 
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   if (cmd == "export-hits") return ct::app::ExportHitsCommand(argc, argv);
   if (cmd == "rebuild") return ct::app::RebuildCommand(argc, argv);
   if (cmd == "reconcile") return ct::app::ReconcileCommand(argc, argv);
+  if (cmd == "import") return ct::app::ImportCommand(argc, argv);
   if (cmd == "edge" || cmd == "tracker" || cmd == "notifier" || cmd == "api") {
     return ct::app::DistributedRoleCommand(argc, argv);
   }

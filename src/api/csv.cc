@@ -2,16 +2,30 @@
 
 namespace ct::api {
 
-Result<std::vector<CsvRecord>> ParseCsv(std::string_view text, size_t max_records) {
+Result<std::vector<CsvRecord>> ParseCsv(std::string_view text, size_t max_records,
+                                        std::vector<size_t>* record_lines) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   std::vector<CsvRecord> records;
   size_t i = 0;
   const size_t n = text.size();
-  auto bad = [&records](std::string why) {
-    return Status::InvalidArgument("CSV record " + std::to_string(records.size() + 1) + ": " +
-                                   std::move(why));
+  size_t line = 1;        // of the record being read
+  size_t line_start = 0;  // its first byte
+  auto bad = [&](std::string why) {
+    // Counted only on the error path: the line the offending byte is on.
+    size_t at = line;
+    for (size_t k = line_start; k < i && k < n; ++k) {
+      if (text[k] == '\n' || (text[k] == '\r' && (k + 1 >= n || text[k + 1] != '\n'))) ++at;
+    }
+    return Status::InvalidArgument("CSV record " + std::to_string(records.size() + 1) + " (line " +
+                                   std::to_string(at) + "): " + std::move(why));
   };
   while (i < n) {
+    // Lines between the previous record's start and this one's (quoted line breaks included).
+    for (size_t k = line_start; k < i; ++k) {
+      if (text[k] == '\n' || (text[k] == '\r' && (k + 1 >= n || text[k + 1] != '\n'))) ++line;
+    }
+    line_start = i;
+    if (record_lines) record_lines->push_back(line);
     if (records.size() == max_records) {
       return Status::InvalidArgument("CSV has more than " + std::to_string(max_records) +
                                      " records");

@@ -22,7 +22,11 @@ using CsvRecord = std::vector<std::string>;
 // Records in order; a UTF-8 byte order mark at the start is skipped, a final line break does
 // not start an empty record, and a blank line is an empty record (one empty field). More than
 // `max_records` records: kInvalidArgument (the caller's limit, checked while parsing).
-Result<std::vector<CsvRecord>> ParseCsv(std::string_view text, size_t max_records);
+// When `record_lines` is given, it receives the 1-based line on which each record starts (a
+// quoted field may span lines), for error messages that point into the file. Errors name the
+// record and its line.
+Result<std::vector<CsvRecord>> ParseCsv(std::string_view text, size_t max_records,
+                                        std::vector<size_t>* record_lines = nullptr);
 
 // One field, quoted if needed and defused against formula injection.
 std::string CsvField(std::string_view value);

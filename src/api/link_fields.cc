@@ -415,6 +415,17 @@ json::object LinkToJson(const LinkRow& l, std::string_view public_url) {
   j["utm"] = UtmToJson(o.utm);
   j["created_at"] = FormatIso8601(l.created_at_us);
   j["updated_at"] = FormatIso8601(l.updated_at_us);
+  // Links brought in by `clicktrail import`: the tool and the click total of its export.
+  if (!l.imported_from.empty()) {
+    j["imported_from"] = l.imported_from;
+  } else {
+    j["imported_from"] = nullptr;
+  }
+  if (l.imported_clicks) {
+    j["imported_clicks"] = *l.imported_clicks;
+  } else {
+    j["imported_clicks"] = nullptr;
+  }
   return j;
 }
 

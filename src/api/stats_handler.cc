@@ -108,6 +108,17 @@ ApiResponse StatsHandler::Stats(const Principal& who, int64_t link_id, const Api
   const bool whole_hours = (p.group_by && p.filters.empty()) || link_id == 0;
   const int64_t data_end = whole_hours ? (p.to_us + kHourUs - 1) / kHourUs * kHourUs : p.to_us;
   AddCompleteness(&body, completeness, data_end);
+  if (link_id != 0) {
+    // The click total another tool counted before the link was imported (`clicktrail
+    // import`): all time, apart from the tracked figures above and never in the series.
+    auto link = ctx_->store->GetLink(who.account_id, link_id);
+    if (!link.ok()) return ErrorFromStatus(link.status());
+    if (link->has_value() && (*link)->imported_clicks) {
+      body["imported_total"] = *(*link)->imported_clicks;
+    } else {
+      body["imported_total"] = nullptr;
+    }
+  }
   if (p.group_by) {
     auto rows = ctx_->store->GetBreakdown(q, *p.group_by, p.limit);
     if (!rows.ok()) return ErrorFromStatus(rows.status());

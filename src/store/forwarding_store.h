@@ -21,6 +21,17 @@ class ForwardingStore : public Store {
   Result<std::vector<LinkRow>> CreateLinks(const std::vector<NewLink>& l) override {
     return Target()->CreateLinks(l);
   }
+  Result<std::vector<LinkRow>> CreateLinksReporting(
+      const std::vector<NewLink>& l, const std::function<void(size_t)>& progress) override {
+    return Target()->CreateLinksReporting(l, progress);
+  }
+  Result<std::vector<SlugUse>> FindSlugs(int64_t account_id, const std::string& domain,
+                                         const std::vector<std::string>& slugs) override {
+    return Target()->FindSlugs(account_id, domain, slugs);
+  }
+  Result<bool> AccountExists(int64_t account_id) override {
+    return Target()->AccountExists(account_id);
+  }
   Result<std::optional<LinkRow>> GetLink(int64_t account_id, int64_t link_id) override {
     return Target()->GetLink(account_id, link_id);
   }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -100,6 +101,11 @@ struct LinkRow {
   int64_t version = 0;  // store-wide increasing change number (see LinksChangedSince)
   bool deleted = false;
   LinkKind kind = LinkKind::kLink;
+  // Set when the link came from another tool's export (`clicktrail import`): the tool's name
+  // ("bitly", "yourls", "shlink", "kutt") and the click total the export carried (nullopt when
+  // it had none). Kept apart from the tracked counts: never added to rollups or series.
+  std::string imported_from;
+  std::optional<int64_t> imported_clicks;
 };
 struct NewLink {
   int64_t account_id = 0;
@@ -111,6 +117,16 @@ struct NewLink {
   std::string group;
   LinkOptions options;
   LinkKind kind = LinkKind::kLink;  // a pixel has destination "" and default options
+  std::string imported_from;        // see LinkRow
+  std::optional<int64_t> imported_clicks;
+};
+// Who holds a (domain, slug), as seen by one account (FindSlugs): free, one of the account's
+// live links (`link` set), or taken (by another account, a deleted link, or an old slug of a
+// renamed link; slugs are never reused). Another account's link is never described.
+struct SlugUse {
+  enum class State : uint8_t { kFree, kOwnLink, kTaken };
+  State state = State::kFree;
+  std::optional<LinkRow> link;  // when kOwnLink
 };
 struct LinkUpdate {
   std::optional<std::string> slug;
@@ -561,6 +577,16 @@ class Store {
   // Creates every link or none (one transaction); the error names the first failing index
   // ("links[3]: slug taken").
   virtual Result<std::vector<LinkRow>> CreateLinks(const std::vector<NewLink>& links) = 0;
+  // CreateLinks that calls `progress(done)` every few hundred links while its one transaction
+  // runs (the import's progress bar); `progress` runs on the calling thread and must not call
+  // the store.
+  virtual Result<std::vector<LinkRow>> CreateLinksReporting(
+      const std::vector<NewLink>& links, const std::function<void(size_t done)>& progress) = 0;
+  // One SlugUse per slug of `slugs` on `domain`, in order, as `account_id` may see it.
+  virtual Result<std::vector<SlugUse>> FindSlugs(int64_t account_id, const std::string& domain,
+                                                 const std::vector<std::string>& slugs) = 0;
+  // Whether an account with this id exists.
+  virtual Result<bool> AccountExists(int64_t account_id) = 0;
   // nullopt if no such live link in the account.
   virtual Result<std::optional<LinkRow>> UpdateLink(int64_t account_id, int64_t link_id,
                                                     const LinkUpdate& update) = 0;

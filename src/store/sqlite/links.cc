@@ -24,7 +24,8 @@ constexpr char kTagSeparator = '\x1f';
 #define CT_LINK_COLUMNS                                                                      \
   "id, account_id, slug, destination, created_at, updated_at, version, deleted_at, domain, " \
   "title, group_name, options_json, "                                                        \
-  "(SELECT group_concat(tag, char(31)) FROM link_tags WHERE link_id = links.id), kind"
+  "(SELECT group_concat(tag, char(31)) FROM link_tags WHERE link_id = links.id), kind, "     \
+  "imported_from, imported_clicks"
 
 Result<LinkRow> ReadLinkRow(const Statement& s) {
   LinkRow row;
@@ -54,6 +55,8 @@ Result<LinkRow> ReadLinkRow(const Statement& s) {
     std::sort(row.tags.begin(), row.tags.end());  // group_concat's order is unspecified
   }
   row.kind = static_cast<LinkKind>(s.ColumnInt(13));
+  row.imported_from = s.ColumnText(14);
+  if (!s.ColumnIsNull(15)) row.imported_clicks = s.ColumnInt(15);
   return row;
 }
 
@@ -188,19 +191,26 @@ Result<LinkRow> SqliteStore::InsertLink(const NewLink& link, int64_t now) {
   row.tags = SortedUnique(link.tags);
   row.group = link.group;
   row.options = link.options;
+  row.imported_from = link.imported_from;
+  row.imported_clicks = link.imported_clicks;
   row.created_at_us = row.updated_at_us = now;
   row.version = *version;
   Result<Statement> s = db->Prepare(R"sql(
     INSERT INTO links (account_id, domain, slug, destination, title, group_name, options_json,
-                       created_at, updated_at, version, kind)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
+                       created_at, updated_at, version, kind, imported_from, imported_clicks)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql");
   if (!s.ok()) return s.status();
   const std::string options = EncodeLinkOptions(row.options);
-  CT_RETURN_IF_ERROR(s->BindAll(row.account_id, std::string_view(row.domain),
-                                std::string_view(row.slug), std::string_view(row.destination),
-                                std::string_view(row.title), std::string_view(row.group),
-                                std::string_view(options), row.created_at_us, row.updated_at_us,
-                                row.version, static_cast<int64_t>(row.kind)));
+  CT_RETURN_IF_ERROR(s->BindAll(
+      row.account_id, std::string_view(row.domain), std::string_view(row.slug),
+      std::string_view(row.destination), std::string_view(row.title), std::string_view(row.group),
+      std::string_view(options), row.created_at_us, row.updated_at_us, row.version,
+      static_cast<int64_t>(row.kind), std::string_view(row.imported_from)));
+  if (row.imported_clicks) {
+    CT_RETURN_IF_ERROR(s->Bind(13, *row.imported_clicks));
+  } else {
+    CT_RETURN_IF_ERROR(s->BindNull(13));
+  }
   // UNIQUE(domain, slug) covers deleted rows too: kAlreadyExists from the engine.
   CT_RETURN_IF_ERROR(SlugTaken(s->Run()));
   row.id = db->LastInsertRowId();
@@ -220,6 +230,13 @@ Result<LinkRow> SqliteStore::CreateLink(const NewLink& link) {
 }
 
 Result<std::vector<LinkRow>> SqliteStore::CreateLinks(const std::vector<NewLink>& links) {
+  return CreateLinksReporting(links, {});
+}
+
+Result<std::vector<LinkRow>> SqliteStore::CreateLinksReporting(
+    const std::vector<NewLink>& links, const std::function<void(size_t)>& progress) {
+  // Often enough for a smooth bar, rarely enough to cost nothing next to the inserts.
+  constexpr size_t kProgressEvery = 256;
   std::lock_guard lock(write_mu_);
   Transaction txn(writer_.get());
   CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
@@ -231,9 +248,49 @@ Result<std::vector<LinkRow>> SqliteStore::CreateLinks(const std::vector<NewLink>
     // Any failure rolls back the whole batch (the guard): all or nothing.
     if (!row.ok()) return row.status().Annotate("links[" + std::to_string(i) + "]");
     rows.push_back(std::move(*row));
+    if (progress && (i + 1) % kProgressEvery == 0) progress(i + 1);
   }
   CT_RETURN_IF_ERROR(txn.Commit());
+  if (progress) progress(links.size());
   return rows;
+}
+
+Result<std::vector<SlugUse>> SqliteStore::FindSlugs(int64_t account_id, const std::string& domain,
+                                                    const std::vector<std::string>& slugs) {
+  ReadLease lease = AcquireReader();
+  Db* db = lease.db();
+  // One snapshot for the whole list.
+  Transaction txn(db);
+  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kDeferred));
+  std::vector<SlugUse> out;
+  out.reserve(slugs.size());
+  for (const std::string& slug : slugs) {
+    // slug_history holds every (domain, slug) any link ever had, current slugs included.
+    Result<Statement> s = db->Prepare(
+        "SELECT h.link_id, l.account_id, l.slug = h.slug AND l.deleted_at IS NULL "
+        "FROM slug_history h JOIN links l ON l.id = h.link_id WHERE h.domain = ? AND h.slug = ?");
+    if (!s.ok()) return s.status();
+    CT_RETURN_IF_ERROR(s->BindAll(std::string_view(domain), std::string_view(slug)));
+    Result<bool> found = s->Step();
+    if (!found.ok()) return found.status();
+    SlugUse use;
+    if (*found) {
+      const int64_t link_id = s->ColumnInt(0);
+      const bool own_live = s->ColumnInt(1) == account_id && s->ColumnInt(2) != 0;
+      use.state = SlugUse::State::kTaken;
+      if (own_live) {
+        Result<std::optional<LinkRow>> link = ReadLink(db, account_id, link_id, /*live_only=*/true);
+        if (!link.ok()) return link.status();
+        if (link->has_value()) {
+          use.state = SlugUse::State::kOwnLink;
+          use.link = std::move(**link);
+        }
+      }
+    }
+    out.push_back(std::move(use));
+  }
+  CT_RETURN_IF_ERROR(txn.Commit());
+  return out;
 }
 
 Result<std::optional<LinkRow>> SqliteStore::GetLink(int64_t account_id, int64_t link_id) {

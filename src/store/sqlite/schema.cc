@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 7> kMigrations = {
+constexpr std::array<std::string_view, 8> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -455,6 +455,13 @@ CREATE TABLE reconciliation_edges (
   as_of     INTEGER NOT NULL,
   final     INTEGER NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    // ---- v8: links imported from other tools ------------------------------------------------
+    R"sql(
+-- `clicktrail import`: the tool a link came from ('' = made here) and the click total its
+-- export carried (NULL = none). Reported as imported_total, never added to the rollups.
+ALTER TABLE links ADD COLUMN imported_from    TEXT    NOT NULL DEFAULT '';
+ALTER TABLE links ADD COLUMN imported_clicks  INTEGER;
 )sql",
 };
 }  // namespace

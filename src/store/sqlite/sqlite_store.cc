@@ -137,6 +137,14 @@ Result<std::optional<ApiKeyInfo>> SqliteStore::FindApiKey(const std::string& key
   return std::optional<ApiKeyInfo>(info);
 }
 
+Result<bool> SqliteStore::AccountExists(int64_t account_id) {
+  ReadLease lease = AcquireReader();
+  Result<Statement> s = lease.db()->Prepare("SELECT 1 FROM accounts WHERE id = ?");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(account_id));
+  return s->Step();
+}
+
 // ---- tracking -------------------------------------------------------------------------------
 
 Result<CommitResult> SqliteStore::Commit(const CommitBatch& batch) {

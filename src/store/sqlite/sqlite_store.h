@@ -54,6 +54,11 @@ class SqliteStore : public Store {
   Result<LinkPage> ListLinks(int64_t account_id, const LinkFilter& filter, int64_t after_id,
                              int limit) override;
   Result<std::vector<LinkRow>> CreateLinks(const std::vector<NewLink>& links) override;
+  Result<std::vector<LinkRow>> CreateLinksReporting(
+      const std::vector<NewLink>& links, const std::function<void(size_t)>& progress) override;
+  Result<std::vector<SlugUse>> FindSlugs(int64_t account_id, const std::string& domain,
+                                         const std::vector<std::string>& slugs) override;
+  Result<bool> AccountExists(int64_t account_id) override;
   Result<DomainRow> CreateDomain(int64_t account_id, const std::string& host) override;
   Result<std::vector<DomainRow>> ListDomains(int64_t account_id) override;
   Result<bool> DeleteDomain(int64_t account_id, int64_t domain_id) override;
