@@ -59,6 +59,7 @@ ApiRouter::ApiRouter(ApiContext ctx)
       postbacks_(&ctx_),
       conversions_(&ctx_),
       deliveries_(&ctx_),
+      account_(&ctx_),
       routes_(MakeRoutes()) {}
 
 std::vector<Route> ApiRouter::MakeRoutes() {
@@ -104,6 +105,9 @@ std::vector<Route> ApiRouter::MakeRoutes() {
       {"GET", "deliveries/{name}", [this](P w, Q, R a) { return deliveries_.Get(w, a.name); }},
       {"POST", "deliveries/{name}/replay",
        [this](P w, Q, R a) { return deliveries_.ReplayOne(w, a.name); }},
+      // The caller's own account: no id in the path, so tenancy needs no check.
+      {"GET", "account", [this](P w, Q, R) { return account_.Get(w); }},
+      {"PATCH", "account", [this](P w, Q q, R) { return account_.Update(w, q); }},
   };
 }
 
@@ -159,9 +163,9 @@ ApiResponse ApiRouter::Handle(const ApiRequest& req) {
 
 ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   auto seg = Segments(path);
-  static constexpr std::string_view kResources[] = {"links",     "status",      "domains",
-                                                    "stats",     "pixels",      "goals",
-                                                    "postbacks", "conversions", "deliveries"};
+  static constexpr std::string_view kResources[] = {
+      "links", "status",    "domains",     "stats",      "pixels",
+      "goals", "postbacks", "conversions", "deliveries", "account"};
   if (seg.size() < 3 || seg[0] != "api" || seg[1] != "v1" ||
       std::find(std::begin(kResources), std::end(kResources), seg[2]) == std::end(kResources)) {
     return ErrorResponse(404, "not_found", "no such API endpoint");
