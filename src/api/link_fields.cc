@@ -95,25 +95,65 @@ Status CheckCodes(std::vector<std::string>* list, size_t min, size_t max, bool u
   return Status::Ok();
 }
 
-Result<std::vector<WeightedDestination>> ParseRotation(const json::value& v,
-                                                       const std::vector<std::string>& blocked) {
-  auto r = RotationFromJson(v);
-  if (!r.ok()) return r.status();
-  if (r->size() == 1) return Bad("destinations needs at least 2 entries (or [] for none)");
+// Checks a rotation's entries (count, weights, caps' range, URLs); `name` prefixes errors.
+Status CheckRotation(std::vector<WeightedDestination>* r, const std::vector<std::string>& blocked,
+                     const std::string& name) {
+  if (r->size() == 1) return Bad(name + " needs at least 2 entries (or [] for none)");
   if (r->size() > kMaxRotation) {
-    return Bad("destinations has more than " + std::to_string(kMaxRotation) + " entries");
+    return Bad(name + " has more than " + std::to_string(kMaxRotation) + " entries");
   }
   for (size_t i = 0; i < r->size(); ++i) {
     auto& d = (*r)[i];
-    const std::string at = "destinations[" + std::to_string(i) + "]";
+    const std::string at = name + "[" + std::to_string(i) + "]";
     if (d.weight < 1 || d.weight > kMaxWeight) {
       return Bad(at + ".weight must be 1.." + std::to_string(kMaxWeight));
     }
+    if (d.cap < 0 || d.cap > kMaxCap) return Bad(at + ".cap must be 1.." + std::to_string(kMaxCap));
     auto url = ValidateDestination(d.url, blocked, at + ".url");
     if (!url.ok()) return url.status();
     d.url = std::move(*url);
   }
+  return Status::Ok();
+}
+
+Result<std::vector<WeightedDestination>> ParseRotation(const json::value& v,
+                                                       const std::vector<std::string>& blocked) {
+  auto r = RotationFromJson(v);
+  if (!r.ok()) return r.status();
+  CT_RETURN_IF_ERROR(CheckRotation(&*r, blocked, "destinations"));
   return r;
+}
+
+// The mode and the caps agree: spillover needs a cap on every entry, the other modes take
+// none. A rotation's caps that no longer apply are dropped when `caps_given` is false (a PATCH
+// that changed only the mode), refused when the client sent them.
+Status CheckModeAndCaps(std::vector<WeightedDestination>* r, RotationMode mode,
+                        const std::string& name, const std::string& mode_name, bool caps_given) {
+  if (r->empty()) {
+    if (mode != RotationMode::kWeighted) return Bad(mode_name + " needs " + name);
+    return Status::Ok();
+  }
+  for (size_t i = 0; i < r->size(); ++i) {
+    auto& d = (*r)[i];
+    const std::string at = name + "[" + std::to_string(i) + "].cap";
+    if (mode == RotationMode::kSpillover && d.cap < 1) {
+      return Bad(at + " is required (1.." + std::to_string(kMaxCap) + ") with " + mode_name +
+                 " spillover");
+    }
+    for (size_t k = 0; mode == RotationMode::kSpillover && k < i; ++k) {
+      // Spillover counts clicks per URL (the edge seeds its counters from the URL's committed
+      // clicks), so one URL cannot hold two caps.
+      if ((*r)[k].url == d.url) {
+        return Bad(name + "[" + std::to_string(i) + "].url repeats " + name + "[" +
+                   std::to_string(k) + "].url; spillover counts clicks per URL");
+      }
+    }
+    if (mode != RotationMode::kSpillover && d.cap != 0) {
+      if (caps_given) return Bad(at + " is only for " + mode_name + " spillover");
+      d.cap = 0;
+    }
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<TargetingRule>> ParseRules(const json::value& v,
@@ -134,7 +174,23 @@ Result<std::vector<TargetingRule>> ParseRules(const json::value& v,
         rule.languages.empty()) {
       return Bad(at + " needs at least one of countries, devices, os, languages");
     }
-    if (rule.destination.empty()) return Bad(at + ".destination is required");
+    const json::object& raw = v.get_array()[i].get_object();  // RulesFromJson checked the shape
+    if (raw.contains("destination") && raw.contains("rotation")) {
+      return Bad(at + " has both destination and rotation; give one");
+    }
+    if (raw.contains("rotation_mode") && !raw.contains("rotation")) {
+      return Bad(at + ".rotation_mode needs " + at + ".rotation");
+    }
+    if (raw.contains("rotation")) {
+      // A nested rotator: one level (its entries are destinations, never rules).
+      if (rule.rotation.empty()) return Bad(at + ".rotation needs at least 2 entries");
+      CT_RETURN_IF_ERROR(CheckRotation(&rule.rotation, blocked, at + ".rotation"));
+      CT_RETURN_IF_ERROR(CheckModeAndCaps(&rule.rotation, rule.rotation_mode, at + ".rotation",
+                                          at + ".rotation_mode", /*caps_given=*/true));
+      rule.destination = rule.rotation[0].url;
+      continue;
+    }
+    if (rule.destination.empty()) return Bad(at + ".destination (or .rotation) is required");
     auto url = ValidateDestination(rule.destination, blocked, at + ".destination");
     if (!url.ok()) return url.status();
     rule.destination = std::move(*url);
@@ -251,6 +307,10 @@ Result<LinkInput> ParseLinkInput(const json::object& body,
       auto r = ParseRotation(v, blocked);
       if (!r.ok()) return r.status();
       in.destinations = std::move(*r);
+    } else if (key == "rotation_mode") {
+      auto mode = RotationModeFromJson(v, "rotation_mode");
+      if (!mode.ok()) return mode.status();
+      in.rotation_mode = *mode;
     } else if (key == "rules") {
       auto r = ParseRules(v, blocked);
       if (!r.ok()) return r.status();
@@ -314,8 +374,20 @@ Result<LinkInput> ParseLinkInput(const json::object& body,
 
 namespace {
 
-void ApplyOptions(LinkInput& in, LinkOptions* o) {
+// Applies the rotation and its mode, then checks that they agree.
+Status ApplyRotation(LinkInput& in, LinkOptions* o) {
+  const bool caps_given = in.destinations.has_value();
   if (in.destinations) o->rotation = std::move(*in.destinations);
+  if (in.rotation_mode) {
+    o->rotation_mode = *in.rotation_mode;
+  } else if (o->rotation.empty()) {
+    o->rotation_mode = RotationMode::kWeighted;  // "destinations": [] stops rotating, any mode
+  }
+  return CheckModeAndCaps(&o->rotation, o->rotation_mode, "destinations", "rotation_mode",
+                          caps_given);
+}
+
+void ApplyOptions(LinkInput& in, LinkOptions* o) {
   if (in.rules) o->rules = std::move(*in.rules);
   if (in.expires_at_us) o->expires_at_us = in.expires_at_us->value_or(0);
   if (in.max_clicks) o->max_clicks = in.max_clicks->value_or(0);
@@ -341,6 +413,7 @@ Result<NewLink> MakeNewLink(int64_t account_id, LinkInput in) {
   nl.tags = in.tags.value_or(std::vector<std::string>{});
   // With a rotation the link's destination is its first entry (for listings and exports).
   nl.destination = rotation ? (*in.destinations)[0].url : *in.destination;
+  CT_RETURN_IF_ERROR(ApplyRotation(in, &nl.options));
   ApplyOptions(in, &nl.options);
   return nl;
 }
@@ -356,9 +429,11 @@ Result<LinkUpdate> MakeLinkUpdate(const LinkRow& current, LinkInput in) {
   up.tags = std::move(in.tags);
   LinkOptions options = current.options;
   const bool had_rotation = !options.rotation.empty();
+  const bool destinations_given = in.destinations.has_value();
+  CT_RETURN_IF_ERROR(ApplyRotation(in, &options));
   ApplyOptions(in, &options);
   if (!options.rotation.empty()) {
-    if (in.destination && !in.destinations) {
+    if (in.destination && !destinations_given) {
       return Bad(
           "destination follows destinations[0] while the link rotates; change "
           "destinations, or set \"destinations\": [] to stop rotating");
@@ -393,7 +468,10 @@ json::object LinkToJson(const LinkRow& l, std::string_view public_url) {
   for (const auto& t : l.tags) tags.emplace_back(t);
   j["tags"] = std::move(tags);
   j["group"] = l.group;
-  if (!o.rotation.empty()) j["destinations"] = RotationToJson(o.rotation);
+  if (!o.rotation.empty()) {
+    j["destinations"] = RotationToJson(o.rotation);
+    j["rotation_mode"] = std::string(RotationModeName(o.rotation_mode));
+  }
   j["rules"] = RulesToJson(o.rules);
   if (o.expires_at_us != 0) {
     j["expires_at"] = FormatIso8601(o.expires_at_us);

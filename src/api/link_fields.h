@@ -5,8 +5,10 @@
 // Limits (each a 400 naming the field):
 //   title <= 256 bytes; group <= 64 bytes (UTF-8, no control characters);
 //   tags <= 20, each 1..64 of [A-Za-z0-9 _.:-] (no '|', the CSV tag separator; no ',');
-//   destinations 2..100 entries, weight 1..1000; rules <= 50, each with a destination and at
-//   least one condition; countries ISO alpha-2 (upper-cased); devices and os from the fixed
+//   destinations 2..100 entries, weight 1..1000; rotation_mode weighted|sequential|random|
+//   spillover (spillover: every entry has a cap 1..1e9, other modes: none); rules <= 50, each
+//   with a destination or a nested rotation (the same limits; one level) and at least one
+//   condition; countries ISO alpha-2 (upper-cased); devices and os from the fixed
 //   token lists of store/store.h; languages 2-3 letters (lower-cased); max_clicks >= 1;
 //   password 4..128 characters (stored hashed, never returned); utm values <= 256 bytes.
 // Thread safety: pure functions (HashPassword draws from the CSPRNG).
@@ -29,6 +31,7 @@ inline constexpr size_t kMaxTags = 20;
 inline constexpr size_t kMaxTagBytes = 64;
 inline constexpr size_t kMaxRotation = 100;
 inline constexpr int kMaxWeight = 1000;
+inline constexpr int64_t kMaxCap = 1'000'000'000;  // spillover clicks per destination
 inline constexpr size_t kMaxRules = 50;
 inline constexpr size_t kMaxRuleValues = 250;  // entries per list of a rule (every country fits)
 inline constexpr size_t kMinPasswordChars = 4;
@@ -44,6 +47,7 @@ struct LinkInput {
   std::optional<std::string> destination, slug, domain, title, group;
   std::optional<std::vector<std::string>> tags;
   std::optional<std::vector<WeightedDestination>> destinations;  // []: no rotation
+  std::optional<RotationMode> rotation_mode;
   std::optional<std::vector<TargetingRule>> rules;
   Nullable<int64_t> expires_at_us;
   Nullable<int64_t> max_clicks;

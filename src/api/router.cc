@@ -60,6 +60,7 @@ ApiRouter::ApiRouter(ApiContext ctx)
       conversions_(&ctx_),
       deliveries_(&ctx_),
       reconciliation_(&ctx_),
+      account_(&ctx_),
       routes_(MakeRoutes()) {}
 
 std::vector<Route> ApiRouter::MakeRoutes() {
@@ -107,6 +108,9 @@ std::vector<Route> ApiRouter::MakeRoutes() {
        [this](P w, Q, R a) { return deliveries_.ReplayOne(w, a.name); }},
 
       {"GET", "reconciliation", [this](P w, Q q, R) { return reconciliation_.Get(w, q); }},
+      // The caller's own account: no id in the path, so tenancy needs no check.
+      {"GET", "account", [this](P w, Q, R) { return account_.Get(w); }},
+      {"PATCH", "account", [this](P w, Q q, R) { return account_.Update(w, q); }},
   };
 }
 
@@ -163,8 +167,8 @@ ApiResponse ApiRouter::Handle(const ApiRequest& req) {
 ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   auto seg = Segments(path);
   static constexpr std::string_view kResources[] = {
-      "links", "status",    "domains",     "stats",      "pixels",
-      "goals", "postbacks", "conversions", "deliveries", "reconciliation"};
+      "links",     "status",      "domains",    "stats",          "pixels", "goals",
+      "postbacks", "conversions", "deliveries", "reconciliation", "account"};
   if (seg.size() < 3 || seg[0] != "api" || seg[1] != "v1" ||
       std::find(std::begin(kResources), std::end(kResources), seg[2]) == std::end(kResources)) {
     return ErrorResponse(404, "not_found", "no such API endpoint");

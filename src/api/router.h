@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/account_handler.h"
 #include "api/api_context.h"
 #include "api/conversions_handler.h"
 #include "api/deliveries_handler.h"
@@ -65,6 +66,7 @@ class ApiRouter {
   ConversionsHandler conversions_;
   DeliveriesHandler deliveries_;
   ReconciliationHandler reconciliation_;
+  AccountHandler account_;
   std::vector<Route> routes_;
 };
 

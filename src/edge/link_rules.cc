@@ -27,6 +27,16 @@ bool TakeClick(std::atomic<int64_t>& clicks, int64_t max, bool counts) {
   }
 }
 
+// The destination at position `pick` (< total weight) of the cumulative weights.
+std::string_view AtWeight(const std::vector<WeightedDestination>& dests, uint32_t pick) {
+  for (const WeightedDestination& d : dests) {
+    if (d.weight <= 0) continue;
+    if (pick < static_cast<uint32_t>(d.weight)) return d.url;
+    pick -= static_cast<uint32_t>(d.weight);
+  }
+  return dests.back().url;
+}
+
 }  // namespace
 
 FastRng::FastRng() : s_(RandomU64()) {}
@@ -40,6 +50,32 @@ bool RuleMatches(const TargetingRule& rule, VisitorFacts& facts) {
   return true;
 }
 
+std::string_view PickDestination(const std::vector<WeightedDestination>& dests,
+                                 const RotationState& st, bool counts, FastRng& rng,
+                                 bool* overflow) {
+  *overflow = false;
+  switch (st.mode) {
+    case RotationMode::kWeighted:
+      return AtWeight(dests, rng.Below(static_cast<uint32_t>(st.total_weight)));
+    case RotationMode::kRandom:
+      return dests[rng.Below(static_cast<uint32_t>(dests.size()))].url;
+    case RotationMode::kSequential: {
+      // One atomic add per click: concurrent clicks on several threads each get their own turn.
+      // A HEAD looks at the next turn without taking it.
+      uint64_t n = counts ? st.sequence->fetch_add(1, std::memory_order_relaxed)
+                          : st.sequence->load(std::memory_order_relaxed);
+      return AtWeight(dests, static_cast<uint32_t>(n % static_cast<uint64_t>(st.total_weight)));
+    }
+    case RotationMode::kSpillover:
+      for (size_t i = 0; i < dests.size() && i < st.taken.size(); ++i) {
+        if (TakeClick(*st.taken[i], dests[i].cap, counts)) return dests[i].url;
+      }
+      *overflow = true;  // every destination is full
+      return dests.back().url;
+  }
+  return dests.front().url;
+}
+
 ClickDecision DecideClick(const LinkEntry& link, const ClickInput& in, VisitorFacts& facts,
                           FastRng& rng) {
   const LinkExtras* x = link.extras();
@@ -50,18 +86,24 @@ ClickDecision DecideClick(const LinkEntry& link, const ClickInput& in, VisitorFa
   if (o.max_clicks > 0 && x->clicks && !TakeClick(*x->clicks, o.max_clicks, in.counts)) {
     return Expired(o);
   }
-  for (const TargetingRule& r : o.rules) {
-    if (RuleMatches(r, facts)) return {ClickOutcome::kRedirect, r.destination};
+  // The first matching rule, else the link itself; either may rotate.
+  const std::vector<WeightedDestination>* dests = &o.rotation;
+  const RotationState* st = &x->rotation;
+  std::string_view fixed = link.destination();
+  for (size_t i = 0; i < o.rules.size(); ++i) {
+    if (!RuleMatches(o.rules[i], facts)) continue;
+    dests = &o.rules[i].rotation;
+    st = &x->rule_rotations[i];
+    fixed = o.rules[i].destination;
+    break;
   }
-  if (x->total_weight > 0) {
-    uint32_t pick = rng.Below(static_cast<uint32_t>(x->total_weight));
-    for (const WeightedDestination& d : o.rotation) {
-      if (d.weight <= 0) continue;
-      if (pick < static_cast<uint32_t>(d.weight)) return {ClickOutcome::kRedirect, d.url};
-      pick -= static_cast<uint32_t>(d.weight);
-    }
-  }
-  return {ClickOutcome::kRedirect, link.destination()};
+  if (st->total_weight <= 0) return {ClickOutcome::kRedirect, fixed};
+  bool overflow = false;
+  std::string_view url = PickDestination(*dests, *st, in.counts, rng, &overflow);
+  // A full spillover goes to the link's fallback when it has one, else stays on its last
+  // destination: the link never goes dark because a rotator filled up.
+  if (overflow && !o.fallback_url.empty()) return {ClickOutcome::kFallback, o.fallback_url};
+  return {ClickOutcome::kRedirect, url};
 }
 
 }  // namespace ct::edge

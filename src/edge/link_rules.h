@@ -1,7 +1,9 @@
 // Per-click evaluation of a link's options, in the contract's order: password gate ->
-// expiry / click cap (fallback or 410) -> first matching targeting rule -> weighted rotation ->
-// the link's destination. Pure apart from the click counter (LinkExtras::clicks) and the RNG
-// the caller passes, so it is unit-testable without a server.
+// expiry / click cap (fallback or 410) -> first matching targeting rule (its destination, or
+// its nested rotation) -> the link's rotation -> the link's destination. Rotations pick by
+// their RotationMode (store.h): weighted, sequential, random, spillover. Pure apart from the
+// counters (LinkExtras::clicks, RotationState) and the RNG the caller passes, so it is
+// unit-testable without a server. Lock-free and allocation-free: relaxed atomics only.
 //
 // Visitor facts (country, device/os, language) are asked through VisitorFacts only when a rule
 // needs them: a GeoDb or User-Agent lookup is not free, and most links have no rules.
@@ -68,6 +70,13 @@ struct ClickInput {
 
 ClickDecision DecideClick(const LinkEntry& link, const ClickInput& in, VisitorFacts& facts,
                           FastRng& rng);
+
+// One pick of a rotation of 2+ destinations (st.total_weight > 0). `counts` false (a HEAD)
+// shows the destination without spending a sequential turn or a spillover click. *overflow is
+// set when a spillover rotation is full (the last destination is returned).
+std::string_view PickDestination(const std::vector<WeightedDestination>& dests,
+                                 const RotationState& st, bool counts, FastRng& rng,
+                                 bool* overflow);
 
 // True when `rule` matches the visitor (each non-empty list contains the visitor's value).
 bool RuleMatches(const TargetingRule& rule, VisitorFacts& facts);

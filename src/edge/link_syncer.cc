@@ -66,8 +66,10 @@ Status LinkSyncer::PollOnce() {
   }
   bool domains = since == 0 || changes->domains_changed;
   if (!changes->links.empty() || domains) {
-    size_t skipped = table_->Apply(changes->links, domains ? &changes->domains : nullptr,
-                                   [this](const LinkRow& row) { return CommittedClicks(row); });
+    size_t skipped = table_->Apply(
+        changes->links, domains ? &changes->domains : nullptr,
+        [this](const LinkRow& row) { return CommittedClicks(row); },
+        [this](const LinkRow& row) { return CommittedClicksByDestination(row); });
     if (skipped > 0) {
       links_skipped_->Inc(skipped);
       Log().Warn("{} link(s) with an unsafe destination not served", skipped);
@@ -100,6 +102,32 @@ int64_t LinkSyncer::CommittedClicks(const LinkRow& row) {
     return 0;
   }
   return *stats ? (*stats)->total + (*stats)->bots : 0;
+}
+
+std::unordered_map<std::string, int64_t> LinkSyncer::CommittedClicksByDestination(
+    const LinkRow& row) {
+  // The destination breakdown (hourly dim_rollups, kept forever) over all time: every GET the
+  // store committed per destination template, humans and bots, as the edge counts them.
+  StatsQuery q;
+  q.account_id = row.account_id;
+  q.link_id = row.id;
+  q.from_us = 0;
+  q.to_us = INT64_MAX / 2;
+  q.interval = Interval::kDay;
+  std::unordered_map<std::string, int64_t> out;
+  Result<std::optional<std::vector<BreakdownRow>>> rows =
+      store_->GetBreakdown(q, Dimension::kDestination, kMaxSeededDestinations);
+  if (!rows.ok()) {
+    // As for max_clicks: serve the link from 0 rather than not at all.
+    Log().Warn("spillover of link {}: clicks per destination unavailable: {}", row.id,
+               rows.status().ToString());
+    return out;
+  }
+  if (!*rows) return out;
+  for (const BreakdownRow& b : **rows) {
+    if (!b.value.empty()) out[b.value] = b.total + b.bots;
+  }
+  return out;
 }
 
 void LinkSyncer::Run() {

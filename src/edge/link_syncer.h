@@ -2,8 +2,9 @@
 // Store::LinksChangedSince(version) every `interval` (API changes must reach the edge within a
 // second) and applies the changes (links, conversion goals, and the custom domains when they
 // changed). A link with max_clicks gets its counter seeded from the store's committed clicks
-// (GetLinkStats). On a store error it keeps serving the last table, logs (rate-limited), counts
-// clicktrail_edge_link_sync_errors_total and retries next interval.
+// (GetLinkStats), and a spillover rotation its per-destination counters from the destination
+// breakdown (GetBreakdown). On a store error it keeps serving the last table, logs (rate-limited),
+// counts clicktrail_edge_link_sync_errors_total and retries next interval.
 //
 // Ownership: borrows the Store, the LinkTable and the registry; all must outlive the syncer.
 // Thread safety: Start/Stop from one thread; SyncNow() and loaded() from any thread.
@@ -13,7 +14,9 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <unordered_map>
 
 #include "common/status.h"
 #include "edge/link_table.h"
@@ -51,6 +54,11 @@ class LinkSyncer {
  private:
   void Run();
   int64_t CommittedClicks(const LinkRow& row);  // seed of a max_clicks counter
+  // Seeds of spillover counters: committed clicks per destination URL.
+  std::unordered_map<std::string, int64_t> CommittedClicksByDestination(const LinkRow& row);
+  // Rows of the destination breakdown read for the seeds, the most clicked first: more than
+  // the 51 x 100 rotation URLs a link can hold, so only old destinations could fall off.
+  static constexpr int kMaxSeededDestinations = 10'000;
 
   Store* store_;
   LinkTable* table_;

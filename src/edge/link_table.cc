@@ -1,9 +1,11 @@
 #include "edge/link_table.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <unordered_set>
 #include <utility>
 
@@ -16,6 +18,42 @@ bool HasMacro(std::string_view url) { return url.find('{') != url.npos; }
 
 // The shard of a hash: its top byte; the slot: its low bits (independent of the shard).
 size_t ShardOf(uint32_t hash) { return hash >> 24; }
+
+// Builds the state of `rotation`, sharing counters with `old` (the previous version's state of
+// the same rotation, with its destinations `old_dests`; null when there was none). A new
+// spillover counter starts at the URL's committed clicks, read once through `seeds`.
+RotationState MakeRotationState(const std::vector<WeightedDestination>& rotation, RotationMode mode,
+                                const RotationState* old,
+                                const std::vector<WeightedDestination>* old_dests,
+                                const std::function<int64_t(const std::string&)>& seed) {
+  RotationState st;
+  st.mode = mode;
+  if (rotation.size() < 2) return st;
+  for (const WeightedDestination& d : rotation) st.total_weight += d.weight > 0 ? d.weight : 0;
+  if (mode == RotationMode::kSequential) {
+    st.sequence = old != nullptr && old->sequence ? old->sequence
+                                                  : std::make_shared<std::atomic<uint64_t>>(0);
+  }
+  if (mode == RotationMode::kSpillover) {
+    st.taken.reserve(rotation.size());
+    for (const WeightedDestination& d : rotation) {
+      // The same position first (so a rotation listing a URL twice keeps both counters), else
+      // the URL wherever it moved.
+      std::shared_ptr<std::atomic<int64_t>> counter;
+      if (old != nullptr && old_dests != nullptr) {
+        const size_t j = st.taken.size();
+        size_t n = std::min(old->taken.size(), old_dests->size());
+        if (j < n && (*old_dests)[j].url == d.url) counter = old->taken[j];
+        for (size_t k = 0; k < n && !counter; ++k) {
+          if ((*old_dests)[k].url == d.url) counter = old->taken[k];
+        }
+      }
+      if (!counter) counter = std::make_shared<std::atomic<int64_t>>(seed(d.url));
+      st.taken.push_back(std::move(counter));
+    }
+  }
+  return st;
+}
 
 }  // namespace
 
@@ -238,7 +276,9 @@ uint32_t LinkTable::InternDomain(const std::string& domain) {
 }
 
 std::unique_ptr<LinkExtras> LinkTable::MakeExtras(const LinkRow& row, const LinkEntry* old,
-                                                  const SeedClicks& seed, bool* unsafe) const {
+                                                  const SeedClicks& seed,
+                                                  const SeedDestinations& seed_destinations,
+                                                  bool* unsafe) const {
   const LinkOptions& o = row.options;
   bool any = !o.rotation.empty() || !o.rules.empty() || o.expires_at_us != 0 || o.max_clicks != 0 ||
              !o.fallback_url.empty() || !o.password_hash.empty() || o.forward_query ||
@@ -252,16 +292,32 @@ std::unique_ptr<LinkExtras> LinkTable::MakeExtras(const LinkRow& row, const Link
     if (HasMacro(url)) x->has_macros = true;
   };
   check(row.destination);
-  for (const WeightedDestination& d : o.rotation) {
-    check(d.url);
-    x->total_weight += d.weight > 0 ? d.weight : 0;
-  }
-  if (o.rotation.size() < 2) x->total_weight = 0;
+  for (const WeightedDestination& d : o.rotation) check(d.url);
   for (const TargetingRule& r : o.rules) {
     check(r.destination);
+    for (const WeightedDestination& d : r.rotation) check(d.url);
     x->rules_need_country |= !r.countries.empty();
     x->rules_need_user_agent |= !r.devices.empty() || !r.os.empty();
     x->rules_need_language |= !r.languages.empty();
+  }
+  // Rotation counters: kept from the previous version of the same rotation (the link's, or the
+  // rule at the same index), else new; the store is asked for seeds once, if at all.
+  const LinkExtras* ox = old != nullptr ? old->extras() : nullptr;
+  std::optional<std::unordered_map<std::string, int64_t>> seeds;
+  auto seed_of = [&](const std::string& url) -> int64_t {
+    if (!seed_destinations) return 0;
+    if (!seeds) seeds = seed_destinations(row);
+    auto it = seeds->find(url);
+    return it == seeds->end() ? 0 : it->second;
+  };
+  x->rotation = MakeRotationState(o.rotation, o.rotation_mode, ox ? &ox->rotation : nullptr,
+                                  ox ? &ox->options.rotation : nullptr, seed_of);
+  x->rule_rotations.reserve(o.rules.size());
+  for (size_t i = 0; i < o.rules.size(); ++i) {
+    bool had = ox != nullptr && i < ox->rule_rotations.size();
+    x->rule_rotations.push_back(MakeRotationState(
+        o.rules[i].rotation, o.rules[i].rotation_mode, had ? &ox->rule_rotations[i] : nullptr,
+        had ? &ox->options.rules[i].rotation : nullptr, seed_of));
   }
   if (!o.fallback_url.empty()) check(o.fallback_url);
   if (o.max_clicks > 0) {
@@ -287,7 +343,7 @@ struct KeyEq {
 }  // namespace
 
 size_t LinkTable::Apply(const std::vector<LinkRow>& rows, const std::vector<DomainRow>* domains,
-                        const SeedClicks& seed) {
+                        const SeedClicks& seed, const SeedDestinations& seed_destinations) {
   auto next = std::make_shared<Snapshot>(*Current());
   // Per touched shard: entries to drop and entries to add (each add holds one reference).
   std::array<std::vector<const LinkEntry*>, kShards> removed, added;
@@ -322,7 +378,7 @@ size_t LinkTable::Apply(const std::vector<LinkRow>& rows, const std::vector<Doma
     } else if (!row.deleted) {
       unsafe = !IsSafeDestination(row.destination) && !HasMacro(row.destination);
       unsafe |= row.destination.size() > kMaxDestinationBytes || row.slug.size() > UINT8_MAX;
-      extras = MakeExtras(row, old, seed, &unsafe);
+      extras = MakeExtras(row, old, seed, seed_destinations, &unsafe);
     }
     if (drop_old) old->Unref();
     if (row.deleted) continue;

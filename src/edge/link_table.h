@@ -42,10 +42,25 @@
 
 namespace ct::edge {
 
+// The per-click state of one rotation (a link's, or a targeting rule's nested one). The
+// destinations themselves stay in LinkExtras::options; this holds what the pick needs.
+// Counters are shared with the next version of the link (an update keeps them), and only
+// touched with relaxed atomics on the redirect path: no lock, no allocation.
+struct RotationState {
+  RotationMode mode = RotationMode::kWeighted;
+  int total_weight = 0;  // sum of the weights; 0: no rotation (fewer than 2 destinations)
+  // kSequential: clicks taken so far; the next goes to position (sequence % total_weight).
+  std::shared_ptr<std::atomic<uint64_t>> sequence;
+  // kSpillover: clicks each destination has taken (index-aligned with the destinations), seeded
+  // from the store's committed clicks to that URL on the link when first loaded.
+  std::vector<std::shared_ptr<std::atomic<int64_t>>> taken;
+};
+
 // What a link does beyond a plain redirect; owned by its LinkEntry.
 struct LinkExtras {
   LinkOptions options;
-  int total_weight = 0;  // sum of rotation weights (0: no rotation)
+  RotationState rotation;                     // options.rotation's
+  std::vector<RotationState> rule_rotations;  // index-aligned with options.rules
   bool rules_need_country = false;
   bool rules_need_user_agent = false;  // device or os
   bool rules_need_language = false;
@@ -163,6 +178,9 @@ class LinkTable {
 
   // Committed redirects of a link so far (store total + bots), to seed a max_clicks counter.
   using SeedClicks = std::function<int64_t(const LinkRow&)>;
+  // Committed redirects of a link per destination URL (the destination breakdown's total +
+  // bots), to seed spillover counters. Missing URLs count 0.
+  using SeedDestinations = std::function<std::unordered_map<std::string, int64_t>(const LinkRow&)>;
 
   LinkTable();
   ~LinkTable();
@@ -171,9 +189,11 @@ class LinkTable {
   // `domains` is given, then publishes the result atomically. Rows whose static destination
   // could not be sent safely in a Location header (control characters, spaces, non-ASCII — the
   // store validates destinations, so this is defence in depth) are skipped and counted in the
-  // return value. `seed` is asked once per link that gains a max_clicks counter.
+  // return value. `seed` is asked once per link that gains a max_clicks counter,
+  // `seed_destinations` at most once per link that gains a spillover counter.
   size_t Apply(const std::vector<LinkRow>& rows, const std::vector<DomainRow>* domains = nullptr,
-               const SeedClicks& seed = nullptr);
+               const SeedClicks& seed = nullptr,
+               const SeedDestinations& seed_destinations = nullptr);
   // Upserts live goals and removes deleted ones (LinkChanges.goals), then publishes. Same
   // writer thread as Apply().
   void ApplyGoals(const std::vector<GoalRow>& goals);
@@ -191,7 +211,9 @@ class LinkTable {
  private:
   uint32_t InternDomain(const std::string& domain);
   std::unique_ptr<LinkExtras> MakeExtras(const LinkRow& row, const LinkEntry* old,
-                                         const SeedClicks& seed, bool* unsafe) const;
+                                         const SeedClicks& seed,
+                                         const SeedDestinations& seed_destinations,
+                                         bool* unsafe) const;
 
   mutable std::mutex mu_;  // guards snapshot_ (the pointer, not the immutable snapshot)
   std::shared_ptr<const Snapshot> snapshot_;

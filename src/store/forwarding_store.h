@@ -17,6 +17,13 @@ class ForwardingStore : public Store {
   Result<std::optional<ApiKeyInfo>> FindApiKey(const std::string& key_hash) override {
     return Target()->FindApiKey(key_hash);
   }
+  Result<std::optional<AccountRow>> GetAccount(int64_t account_id) override {
+    return Target()->GetAccount(account_id);
+  }
+  Result<std::optional<AccountRow>> UpdateAccount(int64_t account_id,
+                                                  const AccountUpdate& update) override {
+    return Target()->UpdateAccount(account_id, update);
+  }
   Result<LinkRow> CreateLink(const NewLink& l) override { return Target()->CreateLink(l); }
   Result<std::vector<LinkRow>> CreateLinks(const std::vector<NewLink>& l) override {
     return Target()->CreateLinks(l);
@@ -92,6 +99,9 @@ class ForwardingStore : public Store {
   }
   Result<int64_t> DeleteHits(const std::vector<EventId>& ids) override {
     return Target()->DeleteHits(ids);
+  }
+  Result<int64_t> ExpireIpSightings(int64_t before_us, int64_t max_rows) override {
+    return Target()->ExpireIpSightings(before_us, max_rows);
   }
   Result<GoalRow> CreateGoal(const NewGoal& goal) override { return Target()->CreateGoal(goal); }
   Result<std::optional<GoalRow>> GetGoal(int64_t account_id, int64_t goal_id) override {

@@ -45,17 +45,31 @@ json::array StringsToJson(const std::vector<std::string>& v) {
 
 json::array RotationToJson(const std::vector<WeightedDestination>& rotation) {
   json::array a;
-  for (const auto& d : rotation) a.emplace_back(json::object{{"url", d.url}, {"weight", d.weight}});
+  for (const auto& d : rotation) {
+    json::object o{{"url", d.url}, {"weight", d.weight}};
+    if (d.cap != 0) o["cap"] = d.cap;
+    a.emplace_back(std::move(o));
+  }
   return a;
 }
 
-Result<std::vector<WeightedDestination>> RotationFromJson(const json::value& v) {
+Result<RotationMode> RotationModeFromJson(const json::value& v, std::string_view name) {
+  std::optional<RotationMode> mode;
+  if (v.is_string()) mode = ParseRotationMode(std::string(v.get_string()));
+  if (!mode) {
+    return Bad(std::string(name) + " must be one of weighted, sequential, random, spillover");
+  }
+  return *mode;
+}
+
+Result<std::vector<WeightedDestination>> RotationFromJson(const json::value& v,
+                                                          std::string_view name) {
   std::vector<WeightedDestination> out;
   if (v.is_null()) return out;
-  if (!v.is_array()) return Bad("destinations must be an array");
+  if (!v.is_array()) return Bad(std::string(name) + " must be an array");
   for (size_t i = 0; i < v.get_array().size(); ++i) {
     const json::value& e = v.get_array()[i];
-    const std::string at = "destinations[" + std::to_string(i) + "]";
+    const std::string at = std::string(name) + "[" + std::to_string(i) + "]";
     if (!e.is_object()) return Bad(at + " must be an object");
     WeightedDestination d;
     bool have_url = false;
@@ -70,6 +84,10 @@ Result<std::vector<WeightedDestination>> RotationFromJson(const json::value& v) 
         // Out-of-range weights are kept out of int here; the API refuses them by range.
         if (*w < INT32_MIN || *w > INT32_MAX) return Bad(at + ".weight is out of range");
         d.weight = static_cast<int>(*w);
+      } else if (key == "cap") {
+        Result<int64_t> c = Int(val, at + ".cap");
+        if (!c.ok()) return c.status();
+        d.cap = *c;  // the API checks the range
       } else {
         return Bad(at + ": unknown field '" + std::string(key) + "'");
       }
@@ -88,7 +106,13 @@ json::array RulesToJson(const std::vector<TargetingRule>& rules) {
     if (!r.devices.empty()) o["devices"] = StringsToJson(r.devices);
     if (!r.os.empty()) o["os"] = StringsToJson(r.os);
     if (!r.languages.empty()) o["languages"] = StringsToJson(r.languages);
-    o["destination"] = r.destination;
+    if (r.rotation.empty()) {
+      o["destination"] = r.destination;
+    } else {
+      // The nested rotator in place of the destination (which is its first entry).
+      o["rotation"] = RotationToJson(r.rotation);
+      o["rotation_mode"] = std::string(RotationModeName(r.rotation_mode));
+    }
     a.emplace_back(std::move(o));
   }
   return a;
@@ -117,10 +141,21 @@ Result<std::vector<TargetingRule>> RulesFromJson(const json::value& v) {
         Result<std::string> s = String(val, at + ".destination");
         if (!s.ok()) return s.status();
         r.destination = std::move(*s);
+      } else if (key == "rotation") {
+        auto rot = RotationFromJson(val, at + ".rotation");
+        if (!rot.ok()) return rot.status();
+        r.rotation = std::move(*rot);
+      } else if (key == "rotation_mode") {
+        auto mode = RotationModeFromJson(val, at + ".rotation_mode");
+        if (!mode.ok()) return mode.status();
+        r.rotation_mode = *mode;
       } else {
         return Bad(at + ": unknown field '" + std::string(key) + "'");
       }
     }
+    // Stored rules keep destination = rotation[0].url (the API sets it); the storage form omits
+    // it, so restore it here.
+    if (r.destination.empty() && !r.rotation.empty()) r.destination = r.rotation[0].url;
     out.push_back(std::move(r));
   }
   return out;
@@ -158,6 +193,9 @@ Result<Utm> UtmFromJson(const json::value& v) {
 json::object LinkOptionsToJson(const LinkOptions& o) {
   json::object j;
   if (!o.rotation.empty()) j["destinations"] = RotationToJson(o.rotation);
+  if (o.rotation_mode != RotationMode::kWeighted) {
+    j["rotation_mode"] = std::string(RotationModeName(o.rotation_mode));
+  }
   if (!o.rules.empty()) j["rules"] = RulesToJson(o.rules);
   if (o.expires_at_us != 0) j["expires_at_us"] = o.expires_at_us;
   if (o.max_clicks != 0) j["max_clicks"] = o.max_clicks;
@@ -176,6 +214,10 @@ Result<LinkOptions> LinkOptionsFromJson(const json::value& v) {
       auto r = RotationFromJson(val);
       if (!r.ok()) return r.status();
       o.rotation = std::move(*r);
+    } else if (key == "rotation_mode") {
+      auto m = RotationModeFromJson(val, "rotation_mode");
+      if (!m.ok()) return m.status();
+      o.rotation_mode = *m;
     } else if (key == "rules") {
       auto r = RulesFromJson(val);
       if (!r.ok()) return r.status();

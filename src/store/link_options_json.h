@@ -20,10 +20,15 @@
 
 namespace ct {
 
-// [{"url", "weight"}, ...]
+// [{"url", "weight", "cap"}, ...]; "cap" only when set (spillover). `name` prefixes errors:
+// "destinations[2].weight must be an integer".
 boost::json::array RotationToJson(const std::vector<WeightedDestination>& rotation);
-Result<std::vector<WeightedDestination>> RotationFromJson(const boost::json::value& v);
-// [{"countries", "devices", "os", "languages", "destination"}, ...]; empty lists omitted.
+Result<std::vector<WeightedDestination>> RotationFromJson(const boost::json::value& v,
+                                                          std::string_view name = "destinations");
+// "weighted", "sequential", "random" or "spillover"; `name` prefixes the error.
+Result<RotationMode> RotationModeFromJson(const boost::json::value& v, std::string_view name);
+// [{"countries", "devices", "os", "languages", "destination"}, ...]; empty lists omitted. A
+// rule with a nested rotation has "rotation" and "rotation_mode" instead of "destination".
 boost::json::array RulesToJson(const std::vector<TargetingRule>& rules);
 Result<std::vector<TargetingRule>> RulesFromJson(const boost::json::value& v);
 // {"source", "medium", "campaign", "term", "content"}; empty values omitted. Missing keys and

@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/event.h"
@@ -31,6 +32,29 @@ struct ApiKeyInfo {
   int64_t key_id = 0;
   int64_t account_id = 0;
   bool revoked = false;
+};
+// What makes a human click "unique" (README "Definitions"), per account. The tracker decides it
+// in the commit, by the event's time:
+//   kPerVisitorDay  the first click of a visitor (ct_vid cookie, else IP + user agent) on the
+//                   link in a UTC day
+//   kIp30Min        ClickMeter's: no human click from the same IP (as journaled, so anonymised
+//                   when tracking.anonymize_ip is on) on the link in (t - 30 min, t]
+enum class UniqueDefinition : uint8_t { kPerVisitorDay = 0, kIp30Min = 1 };
+std::string_view UniqueDefinitionName(UniqueDefinition d);  // "per_visitor_day", "ip_30min"
+std::optional<UniqueDefinition> ParseUniqueDefinition(std::string_view name);
+inline constexpr int64_t kIpUniqueWindowUs = 30LL * 60 * 1'000'000;
+// How long the (link, ip, time) sightings of kIp30Min accounts are kept: an event later than
+// this (minus the window) is judged against what is left. Two days covers any outage the
+// journal rides out in practice.
+inline constexpr int64_t kIpSightingsKeepUs = 48LL * 3600 * 1'000'000;
+struct AccountRow {
+  int64_t id = 0;
+  std::string name;
+  UniqueDefinition unique_definition = UniqueDefinition::kPerVisitorDay;
+  int64_t created_at_us = 0;
+};
+struct AccountUpdate {
+  std::optional<UniqueDefinition> unique_definition;
 };
 
 // ---- domains ------------------------------------------------------------------------------
@@ -52,15 +76,29 @@ struct DomainRow {
 // {country}, {device}, {os}, {slug}, {query:NAME}, ...) in its path, query or fragment only.
 struct WeightedDestination {
   std::string url;
-  int weight = 1;  // 1..1000; the share of clicks is weight / sum of weights
+  int weight = 1;   // 1..1000; the share of clicks is weight / sum of weights (weighted mode)
+  int64_t cap = 0;  // spillover mode: clicks this destination takes before the next; else 0
 };
+// How a rotation picks a destination per click (edge/link_rules.h):
+//   kWeighted    at random, each destination with the share weight / sum of weights
+//   kSequential  in order, round-robin; a destination of weight w takes w clicks in a row
+//   kRandom      uniformly at random, weights ignored
+//   kSpillover   the first destination until it has taken `cap` clicks, then the next...;
+//                when all are full: the link's fallback_url, else the last destination
+enum class RotationMode : uint8_t { kWeighted = 0, kSequential = 1, kRandom = 2, kSpillover = 3 };
+std::string_view RotationModeName(RotationMode mode);  // "weighted", "sequential", ...
+std::optional<RotationMode> ParseRotationMode(std::string_view name);
 // Matches when each non-empty list contains the visitor's value (AND across lists, OR within).
 struct TargetingRule {
   std::vector<std::string> countries;  // ISO 3166-1 alpha-2, upper case: "US"
   std::vector<std::string> devices;    // desktop|mobile|tablet|tv|console|bot|other
   std::vector<std::string> os;         // windows|macos|ios|android|linux|chromeos|other
   std::vector<std::string> languages;  // primary language subtags, lower case: "en"
+  // Where a matching click goes: `destination`, or — a nested rotator, one level deep — one of
+  // `rotation` (2+ entries; `destination` is then rotation[0].url) picked by `rotation_mode`.
   std::string destination;
+  std::vector<WeightedDestination> rotation;
+  RotationMode rotation_mode = RotationMode::kWeighted;
 };
 struct Utm {
   std::string source, medium, campaign, term, content;  // empty: not added
@@ -72,6 +110,7 @@ struct LinkOptions {
   // Two or more: a weighted A/B split (LinkRow::destination is then rotation[0].url, for
   // listings). Empty: every click goes to LinkRow::destination.
   std::vector<WeightedDestination> rotation;
+  RotationMode rotation_mode = RotationMode::kWeighted;
   std::vector<TargetingRule> rules;  // first match wins, before the rotation
   int64_t expires_at_us = 0;         // 0: never
   int64_t max_clicks = 0;            // 0: unlimited (human clicks, as the edge counts them)
@@ -567,6 +606,10 @@ class Store {
   // Accounts and keys.
   virtual Result<int64_t> CreateAccount(const NewAccount& account) = 0;
   virtual Result<std::optional<ApiKeyInfo>> FindApiKey(const std::string& key_hash) = 0;
+  // nullopt if no such account. A new unique definition applies to events committed after it.
+  virtual Result<std::optional<AccountRow>> GetAccount(int64_t account_id) = 0;
+  virtual Result<std::optional<AccountRow>> UpdateAccount(int64_t account_id,
+                                                          const AccountUpdate& update) = 0;
 
   // Links. Slugs are unique per domain and never reused there, even after deletion.
   virtual Result<LinkRow> CreateLink(const NewLink& link) = 0;
@@ -637,6 +680,9 @@ class Store {
   // Deletes exactly these raw hits (rollups stay), in one transaction; returns how many
   // existed. The retention's export deletes only what it has written.
   virtual Result<int64_t> DeleteHits(const std::vector<EventId>& ids) = 0;
+  // Deletes the IP sightings (kIp30Min uniques) older than `before_us`, at most `max_rows`;
+  // returns how many. The retention sweep calls it with now - kIpSightingsKeepUs.
+  virtual Result<int64_t> ExpireIpSightings(int64_t before_us, int64_t max_rows) = 0;
 
   // Goals. Keys are unique store-wide (kAlreadyExists). A deleted goal's conversion pixel stops
   // answering for it; its conversions and stats remain. GetGoal and GetPostback return deleted

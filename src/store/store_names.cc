@@ -35,4 +35,43 @@ std::string_view ConversionStatusName(ConversionStatus s) {
   return "unknown";
 }
 
+std::string_view RotationModeName(RotationMode mode) {
+  switch (mode) {
+    case RotationMode::kWeighted:
+      return "weighted";
+    case RotationMode::kSequential:
+      return "sequential";
+    case RotationMode::kRandom:
+      return "random";
+    case RotationMode::kSpillover:
+      return "spillover";
+  }
+  return "weighted";
+}
+
+std::optional<RotationMode> ParseRotationMode(std::string_view name) {
+  for (RotationMode m : {RotationMode::kWeighted, RotationMode::kSequential, RotationMode::kRandom,
+                         RotationMode::kSpillover}) {
+    if (RotationModeName(m) == name) return m;
+  }
+  return std::nullopt;
+}
+
+std::string_view UniqueDefinitionName(UniqueDefinition d) {
+  switch (d) {
+    case UniqueDefinition::kPerVisitorDay:
+      return "per_visitor_day";
+    case UniqueDefinition::kIp30Min:
+      return "ip_30min";
+  }
+  return "per_visitor_day";
+}
+
+std::optional<UniqueDefinition> ParseUniqueDefinition(std::string_view name) {
+  for (UniqueDefinition d : {UniqueDefinition::kPerVisitorDay, UniqueDefinition::kIp30Min}) {
+    if (UniqueDefinitionName(d) == name) return d;
+  }
+  return std::nullopt;
+}
+
 }  // namespace ct

@@ -30,7 +30,7 @@ HitRetention::HitRetention(HitRetentionOptions options, Store* store, Clock* clo
 HitRetention::~HitRetention() { Stop(); }
 
 void HitRetention::Start() {
-  if (options_.retention_days <= 0 || thread_.joinable()) return;
+  if (thread_.joinable()) return;
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -97,8 +97,24 @@ Result<int64_t> HitRetention::RunOnce() {
   }
 }
 
+Result<int64_t> HitRetention::PruneIpSightings() {
+  const int64_t before = clock_->NowMicros() - kIpSightingsKeepUs;
+  int64_t total = 0;
+  for (;;) {
+    Result<int64_t> n = store_->ExpireIpSightings(before, options_.batch_rows);
+    if (!n.ok()) return n.status();
+    total += *n;
+    if (*n < options_.batch_rows) return total;
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, options_.pause, [this] { return stop_; })) return total;
+  }
+}
+
 void HitRetention::Loop() {
   for (;;) {
+    if (Result<int64_t> p = PruneIpSightings(); !p.ok()) {
+      Log().Warn("ip sightings retention: {}", p.status().ToString());
+    }
     Result<int64_t> n = RunOnce();
     if (!n.ok()) {
       Log().Warn("hit retention: {}", n.status().ToString());

@@ -3,6 +3,9 @@
 // unfiltered reports) are never touched; the click stream (/hits) and filtered reports cover
 // the retention window only.
 //
+// The same sweep prunes the IP sightings of ip_30min unique counting (Store::ExpireIpSightings)
+// older than kIpSightingsKeepUs, whatever the hits retention (so the thread always runs).
+//
 // Each batch is one short write transaction (Store::ExpireHits bounds it), with a pause between
 // batches so the tracker's commits interleave and never wait behind a long delete.
 //
@@ -29,7 +32,7 @@
 namespace ct {
 
 struct HitRetentionOptions {
-  int64_t retention_days = 0;                   // 0: keep every hit (the sweep does nothing)
+  int64_t retention_days = 0;                   // 0: keep every hit (only sightings are pruned)
   std::chrono::milliseconds interval{600'000};  // between sweeps
   int64_t batch_rows = 5000;                    // rows per ExpireHits transaction
   std::chrono::milliseconds pause{20};          // between batches of one sweep
@@ -41,11 +44,13 @@ class HitRetention {
   HitRetention(HitRetentionOptions options, Store* store, Clock* clock);
   ~HitRetention();  // stops the thread
 
-  void Start();  // no thread when retention_days is 0
+  void Start();
   void Stop();
   // One sweep: batches until one deletes fewer than batch_rows (or Stop). Returns the number
   // of hits deleted; the first store error ends the sweep (retried at the next interval).
   Result<int64_t> RunOnce();
+  // One sweep of the IP sightings, batched the same way. Returns the number deleted.
+  Result<int64_t> PruneIpSightings();
 
  private:
   void Loop();

@@ -63,4 +63,21 @@ Result<const LinkRef*> BatchLookups::Link(int64_t account_id, int64_t link_id) {
   return &it->second;
 }
 
+Result<UniqueDefinition> BatchLookups::Uniques(int64_t account_id) {
+  auto it = uniques_.find(account_id);
+  if (it == uniques_.end()) {
+    Result<Statement> s = db_->Prepare("SELECT unique_definition FROM accounts WHERE id = ?");
+    if (!s.ok()) return s.status();
+    CT_RETURN_IF_ERROR(s->BindAll(account_id));
+    Result<bool> found = s->Step();
+    if (!found.ok()) return found.status();
+    UniqueDefinition d = UniqueDefinition::kPerVisitorDay;
+    if (*found && s->ColumnInt(0) == static_cast<int64_t>(UniqueDefinition::kIp30Min)) {
+      d = UniqueDefinition::kIp30Min;
+    }
+    it = uniques_.emplace(account_id, d).first;
+  }
+  return it->second;
+}
+
 }  // namespace ct::sqlite

@@ -36,6 +36,8 @@ class BatchLookups {
   [[nodiscard]] Result<const std::vector<PostbackRow>*> Postbacks(int64_t account_id);
   // The link's slug and domain (deleted links too); empty when unknown in the account.
   [[nodiscard]] Result<const LinkRef*> Link(int64_t account_id, int64_t link_id);
+  // How the account counts uniques; the default for an unknown account.
+  [[nodiscard]] Result<UniqueDefinition> Uniques(int64_t account_id);
 
  private:
   using Key = std::pair<int64_t, int64_t>;  // (account id, object id)
@@ -44,6 +46,7 @@ class BatchLookups {
   std::map<Key, std::optional<GoalRow>> goals_;
   std::map<int64_t, std::vector<PostbackRow>> postbacks_;
   std::map<Key, LinkRef> links_;
+  std::map<int64_t, UniqueDefinition> uniques_;
 };
 
 }  // namespace ct::sqlite

@@ -1,13 +1,16 @@
 // What the numbers of every report mean (README "Definitions"):
 //   total   human clicks: GET requests on a link whose hit was not classified as a bot
 //           (Enrichment.bot false).
-//   unique  of those, the first click of its visitor_key on its link in its UTC day (the day of
+//   unique  of those, by the account's UniqueDefinition. per_visitor_day (the default): the
+//           first click of its visitor_key on its link in its UTC day (the day of
 //           the event's time_us, not of the commit). The unique count of a minute, hour or day
 //           bucket is the number of such first clicks whose time falls in that bucket, so the
 //           minute and hour uniques of a day add up to the day's. "First" is in commit order: a
 //           late event older than one already committed for the same visitor and day is not
 //           unique. Bots never mark a visitor's day, so a bot's click cannot take a human's
-//           "first".
+//           "first". ip_30min: no human click from its IP on its link in the 30 minutes
+//           before it, by event time (store/sqlite/ip_uniques.h: decided after the batch's
+//           other work, in event-time order; visitor_days is not used).
 //   bots    GET requests classified as bots (crawler list, prefetch/preview): counted here
 //           only, never in total or unique.
 //   head    HEAD requests (link scanners, previews), counted only here, never in total, unique
@@ -29,6 +32,7 @@
 
 #include "store/sqlite/batch_lookups.h"
 #include "store/sqlite/conversions.h"
+#include "store/sqlite/ip_uniques.h"
 #include "store/sqlite/macro_values.h"
 #include "store/sqlite/outbox_writer.h"
 #include "store/sqlite/reconciliation.h"
@@ -63,10 +67,11 @@ int64_t ToDb(uint64_t position) { return static_cast<int64_t>(position); }
 }
 
 // Inserts the hit; sets *is_new=false when its event id was committed before (a duplicate).
-// is_unique is decided in the same statement: a human click whose visitor has no row for the
-// link and day yet (MarkVisitorDay adds it next, for new hits only). Cheaper than flagging the
+// is_unique is decided in the same statement when `by_day` (a human click of a per_visitor_day
+// account): the visitor has no row for the link and day yet (MarkVisitorDay adds it next, for
+// new hits only). Otherwise it is 0, and IpUniques may set it. Cheaper than flagging the
 // row afterwards, and the visitor_days page it reads is the one the insert then writes.
-[[nodiscard]] Status InsertHit(Db* db, const HitRecord& hit, bool human, int64_t day,
+[[nodiscard]] Status InsertHit(Db* db, const HitRecord& hit, bool by_day, int64_t day,
                                bool* is_new) {
   // ON CONFLICT(event_id) rather than INSERT OR IGNORE: only the dedup key may be ignored; any
   // other failure must abort the batch, not pass for a duplicate.
@@ -91,8 +96,8 @@ int64_t ToDb(uint64_t position) { return static_cast<int64_t>(position); }
       std::string_view(en.browser), std::string_view(en.referrer_domain),
       std::string_view(en.language), std::string_view(e.destination),
       static_cast<int64_t>(en.bot ? 1 : 0), static_cast<int64_t>(e.flags),
-      std::string_view(e.visitor_id), en.classifier, static_cast<int64_t>(human ? 1 : 0), e.link_id,
-      day, visitor));
+      std::string_view(e.visitor_id), en.classifier, static_cast<int64_t>(by_day ? 1 : 0),
+      e.link_id, day, visitor));
   CT_RETURN_IF_ERROR(stmt->Run());
   *is_new = stmt->Changes() > 0;
   return Status::Ok();
@@ -183,6 +188,7 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
   BatchDeltas deltas;
   BatchLookups lookups(db);
   OutboxWriter outbox(db, now_us);
+  IpUniques ip_uniques(db, &deltas);
   const ConversionContext conversions{db, &lookups, &deltas, &outbox};
   // Reconciliation counts what this transaction actually applies, per event hour.
   ReconciliationDeltas recon;
@@ -197,8 +203,14 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
       continue;
     }
     const bool human = hit.event.kind != EventKind::kHead && !hit.enrichment.bot;
+    bool by_ip = false;
+    if (human) {
+      Result<UniqueDefinition> uniques = lookups.Uniques(hit.event.account_id);
+      if (!uniques.ok()) return uniques.status();
+      by_ip = *uniques == UniqueDefinition::kIp30Min;
+    }
     bool is_new = false;
-    CT_RETURN_IF_ERROR(InsertHit(db, hit, human, UtcDay(hit.event.time_us), &is_new));
+    CT_RETURN_IF_ERROR(InsertHit(db, hit, human && !by_ip, UtcDay(hit.event.time_us), &is_new));
     if (!is_new) {
       ++result.duplicates;
       ++counts.duplicates;
@@ -212,6 +224,9 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
       delta.head = 1;
     } else if (!human) {
       delta.bots = 1;  // never a visitor's "first": bots do not mark visitor_days
+    } else if (by_ip) {
+      ip_uniques.Add(&hit);  // its unique, if any, is added after the loop
+      delta.total = 1;
     } else {
       bool first = false;
       CT_RETURN_IF_ERROR(MarkVisitorDay(db, hit, &first));  // agrees with the row's is_unique
@@ -231,6 +246,8 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
     }
     if (human) CT_RETURN_IF_ERROR(WriteHitDeliveries(&lookups, &outbox, hit));
   }
+  // After the loop: the batch's ip_30min clicks are decided in event-time order, not batch order.
+  CT_RETURN_IF_ERROR(ip_uniques.Apply());
   CT_RETURN_IF_ERROR(deltas.Write(db));
   CT_RETURN_IF_ERROR(InsertDeadLetters(db, batch, now_us));
   for (const DeadLetter& dl : batch.dead_letters) ++recon.At(batch.edge, dl.time_us).dead_lettered;

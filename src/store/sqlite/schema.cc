@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 8> kMigrations = {
+constexpr std::array<std::string_view, 9> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -462,6 +462,23 @@ CREATE TABLE reconciliation_edges (
 -- export carried (NULL = none). Reported as imported_total, never added to the rollups.
 ALTER TABLE links ADD COLUMN imported_from    TEXT    NOT NULL DEFAULT '';
 ALTER TABLE links ADD COLUMN imported_clicks  INTEGER;
+)sql",
+    // ---- v9: per-account unique-click definition; IP sightings for "ip_30min" ----------------
+    R"sql(
+ALTER TABLE accounts ADD COLUMN unique_definition INTEGER NOT NULL DEFAULT 0;  -- UniqueDefinition
+
+-- Human clicks of accounts counting uniques by IP (store/sqlite/ip_uniques.h): a click is unique
+-- when no row of its link and IP lies in (t - 30 min, t]. Kept 48 hours (the retention sweep
+-- prunes them by time); is_unique lets a late earlier click take a later one's uniqueness.
+CREATE TABLE ip_sightings (
+  link_id    INTEGER NOT NULL,
+  ip         TEXT    NOT NULL,               -- as journaled: anonymised if the edge does so
+  time_us    INTEGER NOT NULL,               -- the event's time
+  event_id   BLOB    NOT NULL,
+  is_unique  INTEGER NOT NULL,
+  PRIMARY KEY (link_id, ip, time_us, event_id)
+) WITHOUT ROWID;
+CREATE INDEX ip_sightings_by_time ON ip_sightings(time_us);
 )sql",
 };
 }  // namespace

@@ -145,6 +145,48 @@ Result<bool> SqliteStore::AccountExists(int64_t account_id) {
   return s->Step();
 }
 
+Result<std::optional<AccountRow>> SqliteStore::ReadAccount(Db* db, int64_t account_id) {
+  Result<Statement> s =
+      db->Prepare("SELECT id, name, unique_definition, created_at FROM accounts WHERE id = ?");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(account_id));
+  Result<bool> row = s->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<AccountRow>();
+  AccountRow a;
+  a.id = s->ColumnInt(0);
+  a.name = s->ColumnText(1);
+  // A value this build does not know (written by a newer one) reads as the default.
+  a.unique_definition = s->ColumnInt(2) == static_cast<int64_t>(UniqueDefinition::kIp30Min)
+                            ? UniqueDefinition::kIp30Min
+                            : UniqueDefinition::kPerVisitorDay;
+  a.created_at_us = s->ColumnInt(3);
+  return std::optional<AccountRow>(std::move(a));
+}
+
+Result<std::optional<AccountRow>> SqliteStore::GetAccount(int64_t account_id) {
+  ReadLease lease = AcquireReader();
+  return ReadAccount(lease.db(), account_id);
+}
+
+Result<std::optional<AccountRow>> SqliteStore::UpdateAccount(int64_t account_id,
+                                                             const AccountUpdate& update) {
+  std::lock_guard lock(write_mu_);
+  Db* db = writer_.get();
+  Transaction txn(db);
+  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
+  if (update.unique_definition) {
+    Result<Statement> s = db->Prepare("UPDATE accounts SET unique_definition = ? WHERE id = ?");
+    if (!s.ok()) return s.status();
+    CT_RETURN_IF_ERROR(s->BindAll(static_cast<int64_t>(*update.unique_definition), account_id));
+    CT_RETURN_IF_ERROR(s->Run());
+  }
+  Result<std::optional<AccountRow>> a = ReadAccount(db, account_id);
+  if (!a.ok()) return a.status();
+  CT_RETURN_IF_ERROR(txn.Commit());
+  return a;
+}
+
 // ---- tracking -------------------------------------------------------------------------------
 
 Result<CommitResult> SqliteStore::Commit(const CommitBatch& batch) {
@@ -166,6 +208,25 @@ Result<uint64_t> SqliteStore::ConsumedPosition(const std::string& consumer) {
 Result<ReconciliationData> SqliteStore::GetReconciliation(int64_t from_us, int64_t to_us) {
   ReadLease lease = AcquireReader();
   return sqlite::QueryReconciliation(lease.db(), from_us, to_us);
+}
+
+Result<int64_t> SqliteStore::ExpireIpSightings(int64_t before_us, int64_t max_rows) {
+  if (max_rows <= 0) return int64_t{0};
+  std::lock_guard lock(write_mu_);
+  Db* db = writer_.get();
+  Transaction txn(db);
+  CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
+  // The oldest first through ip_sightings_by_time, at most max_rows: one short write.
+  Result<Statement> s = db->Prepare(R"sql(
+    DELETE FROM ip_sightings WHERE (link_id, ip, time_us, event_id) IN (
+      SELECT link_id, ip, time_us, event_id FROM ip_sightings
+      WHERE time_us < ? ORDER BY time_us LIMIT ?))sql");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(before_us, max_rows));
+  CT_RETURN_IF_ERROR(s->Run());
+  const int64_t deleted = s->Changes();
+  CT_RETURN_IF_ERROR(txn.Commit());
+  return deleted;
 }
 
 // ---- health ---------------------------------------------------------------------------------

@@ -48,6 +48,9 @@ class SqliteStore : public Store {
  public:
   Result<int64_t> CreateAccount(const NewAccount& account) override;
   Result<std::optional<ApiKeyInfo>> FindApiKey(const std::string& key_hash) override;
+  Result<std::optional<AccountRow>> GetAccount(int64_t account_id) override;
+  Result<std::optional<AccountRow>> UpdateAccount(int64_t account_id,
+                                                  const AccountUpdate& update) override;
 
   Result<LinkRow> CreateLink(const NewLink& link) override;
   Result<std::optional<LinkRow>> GetLink(int64_t account_id, int64_t link_id) override;
@@ -86,6 +89,7 @@ class SqliteStore : public Store {
                                             const std::optional<HitCursor>& after,
                                             int limit) override;
   Result<int64_t> DeleteHits(const std::vector<EventId>& ids) override;
+  Result<int64_t> ExpireIpSightings(int64_t before_us, int64_t max_rows) override;
 
   Result<GoalRow> CreateGoal(const NewGoal& goal) override;
   Result<std::optional<GoalRow>> GetGoal(int64_t account_id, int64_t goal_id) override;
@@ -151,6 +155,9 @@ class SqliteStore : public Store {
   // with a new store-wide version so LinksChangedSince reports it. False if no such live row.
   [[nodiscard]] Result<bool> SoftDeleteVersioned(std::string_view table, int64_t account_id,
                                                  int64_t id);
+  // Reads an account on `db`.
+  [[nodiscard]] static Result<std::optional<AccountRow>> ReadAccount(sqlite::Db* db,
+                                                                     int64_t account_id);
   // Reads a live link of the account on the writer connection (inside a write transaction).
   [[nodiscard]] Result<std::optional<LinkRow>> ReadLink(sqlite::Db* db, int64_t account_id,
                                                         int64_t link_id, bool live_only);

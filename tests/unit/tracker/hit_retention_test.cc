@@ -31,7 +31,12 @@ class ExpiringStore : public ForwardingStore {
     }
     return n;
   }
+  Result<int64_t> ExpireIpSightings(int64_t before_us, int64_t max_rows) override {
+    sighting_calls.push_back({before_us, max_rows});
+    return int64_t{0};
+  }
   std::vector<std::pair<int64_t, int64_t>> calls;
+  std::vector<std::pair<int64_t, int64_t>> sighting_calls;
   std::vector<int64_t> times;
   bool fail = false;
 
@@ -63,12 +68,23 @@ TEST(HitRetentionTest, ZeroDaysKeepsEverything) {
   ExpiringStore store;
   store.times.push_back(0);
   HitRetention r(HitRetentionOptions{}, &store, &clock);
-  r.Start();  // no thread
   Result<int64_t> n = r.RunOnce();
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 0);
   EXPECT_TRUE(store.calls.empty());
-  r.Stop();
+}
+
+TEST(HitRetentionTest, IpSightingsArePrunedAfterTwoDaysWhateverTheHitsRetention) {
+  FakeClock clock(100 * kDayUs);
+  ExpiringStore store;
+  HitRetentionOptions o;  // hits kept forever
+  o.batch_rows = 10;
+  HitRetention r(o, &store, &clock);
+  ASSERT_TRUE(r.PruneIpSightings().ok());
+  ASSERT_EQ(store.sighting_calls.size(), 1u);
+  EXPECT_EQ(store.sighting_calls[0].first, 100 * kDayUs - kIpSightingsKeepUs);
+  EXPECT_EQ(store.sighting_calls[0].second, 10);
+  EXPECT_TRUE(store.calls.empty());
 }
 
 TEST(HitRetentionTest, StoreErrorEndsTheSweep) {
