@@ -151,6 +151,58 @@ Result<std::vector<int64_t>> QueryIds(Db* db, std::string_view sql, int64_t arg)
   }
 }
 
+// The account counts uniques by IP (store.h UniqueDefinition::kIp30Min)? A value this build
+// does not know reads as the default, as SqliteStore::ReadAccount does.
+Result<bool> CountsUniquesByIp(Db* db, int64_t account_id) {
+  Result<std::optional<int64_t>> v =
+      QueryOptionalInt(db, "SELECT unique_definition FROM accounts WHERE id = ?", account_id);
+  if (!v.ok()) return v.status();
+  return v->value_or(0) == static_cast<int64_t>(UniqueDefinition::kIp30Min);
+}
+
+// ip_30min (ip_uniques.h): the newest human click per IP on the link in the 30 minutes before
+// the day, as stored. The job runs day by day, so the previous day's slice has already
+// reclassified them; they lie in the day's previous hour (hits_by_hour_link: one seek).
+[[nodiscard]] Status SeedIpSightings(Db* db, int64_t link_id, int64_t day_us,
+                                     std::unordered_map<std::string, int64_t>* last_seen) {
+  Result<Statement> s = db->Prepare(R"sql(
+    SELECT ip, MAX(time_us) FROM hits
+    WHERE time_us / 3600000000 = ? AND link_id = ? AND time_us >= ? AND kind != ? AND bot = 0
+    GROUP BY ip)sql");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(day_us / kHourUs - 1, link_id, day_us - kIpUniqueWindowUs,
+                                static_cast<int64_t>(EventKind::kHead)));
+  for (;;) {
+    Result<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    (*last_seen)[s->ColumnText(0)] = s->ColumnInt(1);
+  }
+}
+
+// Rewrites the link-day's IP sightings (the tracker's record for ip_30min) from the rebuilt
+// hits, so later commits judge late clicks against the rebuilt flags.
+[[nodiscard]] Status WriteIpSightings(Db* db, int64_t link_id, int64_t day_us,
+                                      const std::vector<StoredHit>& hits) {
+  Result<Statement> del =
+      db->Prepare("DELETE FROM ip_sightings WHERE link_id = ? AND time_us >= ? AND time_us < ?");
+  if (!del.ok()) return del.status();
+  CT_RETURN_IF_ERROR(del->BindAll(link_id, day_us, day_us + kDayUs));
+  CT_RETURN_IF_ERROR(del->Run());
+  Result<Statement> ins = db->Prepare(
+      "INSERT INTO ip_sightings (link_id, ip, time_us, event_id, is_unique) VALUES (?, ?, ?, ?, "
+      "?)");
+  if (!ins.ok()) return ins.status();
+  for (const StoredHit& h : hits) {
+    if (h.raw.kind == EventKind::kHead || h.now.bot) continue;
+    CT_RETURN_IF_ERROR(ins->BindAll(link_id, std::string_view(h.raw.ip), h.raw.time_us,
+                                    Blob{h.raw.id.data(), h.raw.id.size()},
+                                    static_cast<int64_t>(h.unique ? 1 : 0)));
+    CT_RETURN_IF_ERROR(ins->Run());
+  }
+  return Status::Ok();
+}
+
 // The enrichment a conversion's click has after the rebuild: the slice's own result for a
 // click of the same link-day, else the stored hit re-derived when the job covers its time, else
 // as stored. nullopt: the click's hit is gone.
@@ -304,9 +356,16 @@ Status RebuildLinkDay(Db* db, const SliceContext& ctx, int64_t link_id, int64_t 
   // A hit of a link the links table does not know still names its account.
   const int64_t account_id = owner->value_or(hits.empty() ? 0 : hits.front().raw.account_id);
 
-  // Hits, in (time, event id) order: the same deltas as ApplyCommit gives each.
+  Result<bool> by_ip = CountsUniquesByIp(db, account_id);
+  if (!by_ip.ok()) return by_ip.status();
+  std::unordered_map<std::string, int64_t> ip_last_seen;  // ip_30min: newest human click per IP
+  if (*by_ip) CT_RETURN_IF_ERROR(SeedIpSightings(db, link_id, day_us, &ip_last_seen));
+
+  // Hits, in (time, event id) order: the same deltas as ApplyCommit gives each. Two clicks of
+  // one IP in the same microsecond: the tracker makes the first committed unique, the rebuild
+  // the lower event id.
   SliceRows rows;
-  std::set<std::string> visitors;  // the day's human clickers: visitor_days
+  std::set<std::string> visitors;  // the day's human clickers: visitor_days (per_visitor_day)
   std::unordered_map<std::string, const StoredHit*> by_id;
   for (StoredHit& h : hits) {
     h.now = (*ctx.reclassify)(h.raw, h.stored.country);
@@ -318,7 +377,14 @@ Status RebuildLinkDay(Db* db, const SliceContext& ctx, int64_t link_id, int64_t 
     } else if (!human) {
       d.bots = 1;  // bots never take a visitor's "first"
     } else {
-      h.unique = visitors.insert(h.visitor_key).second;
+      if (*by_ip) {
+        // Unique when no human click of the IP on the link lies in (t - 30 min, t].
+        auto [seen, first] = ip_last_seen.try_emplace(h.raw.ip, h.raw.time_us);
+        h.unique = first || h.raw.time_us - seen->second >= kIpUniqueWindowUs;
+        seen->second = h.raw.time_us;
+      } else {
+        h.unique = visitors.insert(h.visitor_key).second;
+      }
       d.total = 1;
       d.unique = h.unique ? 1 : 0;
     }
@@ -364,6 +430,7 @@ Status RebuildLinkDay(Db* db, const SliceContext& ctx, int64_t link_id, int64_t 
 
   CT_RETURN_IF_ERROR(DeleteLinkDay(db, link_id, account_id, day_us));
   CT_RETURN_IF_ERROR(WriteLinkDay(db, link_id, day_us, rows, visitors));
+  if (*by_ip) CT_RETURN_IF_ERROR(WriteIpSightings(db, link_id, day_us, hits));
   return UpdateHits(db, hits, stats);
 }
 

@@ -352,3 +352,42 @@ TEST_F(RebuildTest, ConcurrentTrackerCommitsAreNeitherLostNorDoubleCounted) {
 
 }  // namespace
 }  // namespace ct::testing_store
+
+namespace ct::testing_store {
+namespace {
+
+// ip_30min accounts (store/sqlite/ip_uniques.h): the rebuild decides uniques by IP as the
+// tracker does, across midnight (the slice of a day reads the previous day's last 30 minutes),
+// and rewrites the IP sightings the tracker keeps.
+TEST_F(RebuildTest, UniquesByIpEqualTheTrackersAcrossMidnight) {
+  ASSERT_TRUE(
+      store_->UpdateAccount(account_, {.unique_definition = UniqueDefinition::kIp30Min}).ok());
+  std::vector<HitRecord> batch;
+  for (int i = 0; i < 80; ++i) {
+    // 23:00 on day 0 to about 11:00 on day 1, irregular gaps of 4..19 minutes per IP.
+    const int64_t t = kDay0 + 23 * kHourUs + i * 9 * kMinuteUs + (i % 5) * 61'000'000;
+    HitRecord h = Hit(9000 + i, i % 4 == 0 ? link2_ : link_, t, "v" + std::to_string(i % 6),
+                      i % 9 == 0 ? "Googlebot/2.1" : "Mozilla/5.0 Mobile Android");
+    h.event.ip = "198.51.100." + std::to_string((i * i) % 5);
+    batch.push_back(h);
+    if (batch.size() == 5) Commit(std::exchange(batch, {}));
+  }
+  Commit(std::exchange(batch, {}));
+  const auto sightings = [&] {
+    return Rows(
+        "SELECT link_id || '|' || ip || '|' || time_us || '|' || hex(event_id) || '|' || "
+        "is_unique FROM ip_sightings ORDER BY 1");
+  };
+  const std::vector<std::string> tracker = Derived();
+  const std::vector<std::string> tracker_sightings = sightings();
+  ASSERT_GT(Int("SELECT COUNT(*) FROM hits WHERE is_unique = 1"), 0);
+  ASSERT_GT(Int("SELECT COUNT(*) FROM hits WHERE is_unique = 0 AND bot = 0"), 0);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM visitor_days"), 0);
+
+  Rebuild(Options(kDay0, kDay0 + 2 * kDayUs, rules_));
+  EXPECT_EQ(Derived(), tracker);
+  EXPECT_EQ(sightings(), tracker_sightings);
+}
+
+}  // namespace
+}  // namespace ct::testing_store
