@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "common/byte_codec.h"
 #include "common/hash.h"
 #include "common/password.h"
 #include "common/random.h"
@@ -17,59 +18,6 @@ namespace {
 constexpr uint8_t kVersion3 = 3;  // conversions
 constexpr uint8_t kVersion = 2;
 constexpr uint8_t kVersion1 = 1;
-
-void PutI64(std::string* out, int64_t v) {
-  char b[8];
-  uint64_t u = static_cast<uint64_t>(v);
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((u >> (8 * i)) & 0xff);
-  out->append(b, 8);
-}
-
-void PutStr(std::string* out, std::string_view s, size_t cap) {
-  if (s.size() > cap) s = s.substr(0, cap);
-  out->push_back(static_cast<char>(s.size() & 0xff));
-  out->push_back(static_cast<char>((s.size() >> 8) & 0xff));
-  out->append(s);
-}
-
-class Cursor {
- public:
-  explicit Cursor(std::string_view in) : in_(in) {}
-  bool U8(uint8_t* v) {
-    if (in_.size() < 1) return false;
-    *v = static_cast<uint8_t>(in_[0]);
-    in_.remove_prefix(1);
-    return true;
-  }
-  bool I64(int64_t* v) {
-    if (in_.size() < 8) return false;
-    uint64_t u = 0;
-    for (int i = 7; i >= 0; --i) u = (u << 8) | static_cast<uint8_t>(in_[i]);
-    *v = static_cast<int64_t>(u);
-    in_.remove_prefix(8);
-    return true;
-  }
-  bool Bytes(void* out, size_t n) {
-    if (in_.size() < n) return false;
-    std::memcpy(out, in_.data(), n);
-    in_.remove_prefix(n);
-    return true;
-  }
-  bool Str(std::string* s, size_t cap) {
-    if (in_.size() < 2) return false;
-    size_t n =
-        static_cast<uint8_t>(in_[0]) | (static_cast<size_t>(static_cast<uint8_t>(in_[1])) << 8);
-    in_.remove_prefix(2);
-    if (n > cap || in_.size() < n) return false;
-    s->assign(in_.data(), n);
-    in_.remove_prefix(n);
-    return true;
-  }
-  bool empty() const { return in_.empty(); }
-
- private:
-  std::string_view in_;
-};
 
 }  // namespace
 
@@ -154,7 +102,7 @@ std::optional<int64_t> PeekEventTime(std::string_view payload) {
 }
 
 Result<Event> DecodeEvent(std::string_view payload) {
-  Cursor c(payload);
+  ByteReader c(payload);
   uint8_t version = 0, kind = 0;
   if (!c.U8(&version)) return Status::Corruption("event: empty payload");
   if (version != kVersion3 && version != kVersion && version != kVersion1) {

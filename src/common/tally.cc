@@ -3,57 +3,13 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/byte_codec.h"
+
 namespace ct {
 namespace {
 
 constexpr uint8_t kTallyVersion = 1;
 constexpr size_t kEventTimeOffset = 2 + 16;  // u8 version, u8 kind, 16 bytes id
-
-void PutU64(std::string* out, uint64_t v) {
-  char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-  out->append(b, 8);
-}
-
-uint64_t GetU64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  bool U8(uint8_t* v) {
-    if (in_.empty()) return false;
-    *v = static_cast<uint8_t>(in_[0]);
-    in_.remove_prefix(1);
-    return true;
-  }
-  bool U16(uint16_t* v) {
-    if (in_.size() < 2) return false;
-    *v = static_cast<uint16_t>(static_cast<uint8_t>(in_[0]) |
-                               (static_cast<uint16_t>(static_cast<uint8_t>(in_[1])) << 8));
-    in_.remove_prefix(2);
-    return true;
-  }
-  bool U64(uint64_t* v) {
-    if (in_.size() < 8) return false;
-    *v = GetU64(in_.data());
-    in_.remove_prefix(8);
-    return true;
-  }
-  bool Bytes(void* out, size_t n) {
-    if (in_.size() < n) return false;
-    std::memcpy(out, in_.data(), n);
-    in_.remove_prefix(n);
-    return true;
-  }
-  bool empty() const { return in_.empty(); }
-
- private:
-  std::string_view in_;
-};
 
 }  // namespace
 
@@ -83,8 +39,7 @@ void EncodeTally(const Tally& t, std::string* out) {
   PutU64(out, t.seq);
   PutU64(out, static_cast<uint64_t>(t.as_of_us));
   const size_t n = std::min(t.rows.size(), kMaxTallyRows);
-  out->push_back(static_cast<char>(n & 0xff));
-  out->push_back(static_cast<char>(n >> 8));
+  PutU16(out, static_cast<uint16_t>(n));
   for (size_t i = 0; i < n; ++i) {
     PutU64(out, static_cast<uint64_t>(t.rows[i].hour_us));
     PutU64(out, t.rows[i].answered);
@@ -93,7 +48,7 @@ void EncodeTally(const Tally& t, std::string* out) {
 }
 
 Result<Tally> DecodeTally(std::string_view payload) {
-  Reader r(payload);
+  ByteReader r(payload);
   Tally t;
   uint8_t version = 0, edge_len = 0;
   if (!r.U8(&version)) return Status::InvalidArgument("tally: empty payload");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "store/sqlite/hit_row.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/transaction.h"
 
@@ -14,36 +15,14 @@ using sqlite::Transaction;
 
 namespace {
 
-EventId ToEventId(const std::string& bytes) {
-  EventId id{};
-  std::copy_n(bytes.begin(), std::min(bytes.size(), id.size()), id.begin());
-  return id;
-}
-
 ExportedHit ReadExportedHit(const Statement& s) {
   ExportedHit e;
-  HitRow& h = e.row;
-  h.event_id = ToEventId(s.ColumnText(0));
-  h.kind = static_cast<EventKind>(s.ColumnInt(1));
-  h.time_us = s.ColumnInt(2);
-  h.link_id = s.ColumnInt(3);
-  h.ip = s.ColumnText(4);
-  h.user_agent = s.ColumnText(5);
-  h.referrer = s.ColumnText(6);
-  h.accept_language = s.ColumnText(7);
-  h.destination = s.ColumnText(8);
-  h.enrichment.country = s.ColumnText(9);
-  h.enrichment.device = s.ColumnText(10);
-  h.enrichment.os = s.ColumnText(11);
-  h.enrichment.browser = s.ColumnText(12);
-  h.enrichment.referrer_domain = s.ColumnText(13);
-  h.enrichment.language = s.ColumnText(14);
-  h.enrichment.bot = s.ColumnInt(15) != 0;
-  h.unique = s.ColumnInt(16) != 0;
-  e.account_id = s.ColumnInt(17);
-  e.visitor_id = s.ColumnText(18);
-  e.visitor_key = s.ColumnText(19);
-  e.flags = static_cast<uint8_t>(s.ColumnInt(20));
+  e.row = sqlite::ReadHitRow(s);
+  constexpr int k = sqlite::kHitRowColumns;  // the columns selected after the row's
+  e.account_id = s.ColumnInt(k);
+  e.visitor_id = s.ColumnText(k + 1);
+  e.visitor_key = s.ColumnText(k + 2);
+  e.flags = static_cast<uint8_t>(s.ColumnInt(k + 3));
   return e;
 }
 
@@ -59,9 +38,7 @@ Result<std::vector<ExportedHit>> SqliteStore::ScanHits(int64_t from_us, int64_t 
   // hits_by_time holds (time_us, event_id): the range and the order come from the index, and
   // (time_us, event_id) is a total order, so pages neither skip nor repeat a hit.
   Result<Statement> s = db->Prepare(R"sql(
-      SELECT event_id, kind, time_us, link_id, ip, user_agent, referrer, accept_language,
-             destination, country, device, os, browser, referrer_domain, language, bot,
-             is_unique, account_id, visitor_id, visitor_key, flags
+      SELECT )sql" CT_HIT_ROW_COLUMNS R"sql(, account_id, visitor_id, visitor_key, flags
       FROM hits
       WHERE time_us >= ? AND time_us < ? AND (time_us > ? OR (time_us = ? AND event_id > ?))
       ORDER BY time_us, event_id LIMIT ?)sql");

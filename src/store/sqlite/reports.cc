@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "store/sqlite/commit.h"
+#include "store/sqlite/hit_row.h"
 #include "store/sqlite/report_conversions.h"
 #include "store/sqlite/report_ranges.h"
 #include "store/sqlite/sqlite_store.h"
@@ -274,34 +275,6 @@ void SortAndTruncate(std::vector<BreakdownRow>* rows, int limit) {
   if (rows->size() > static_cast<size_t>(limit)) rows->resize(static_cast<size_t>(limit));
 }
 
-EventId ToEventId(const std::string& bytes) {
-  EventId id{};
-  std::copy_n(bytes.begin(), std::min(bytes.size(), id.size()), id.begin());
-  return id;
-}
-
-HitRow ReadHitRow(const Statement& s) {
-  HitRow h;
-  h.event_id = ToEventId(s.ColumnText(0));
-  h.kind = static_cast<EventKind>(s.ColumnInt(1));
-  h.time_us = s.ColumnInt(2);
-  h.link_id = s.ColumnInt(3);
-  h.ip = s.ColumnText(4);
-  h.user_agent = s.ColumnText(5);
-  h.referrer = s.ColumnText(6);
-  h.accept_language = s.ColumnText(7);
-  h.destination = s.ColumnText(8);
-  h.enrichment.country = s.ColumnText(9);
-  h.enrichment.device = s.ColumnText(10);
-  h.enrichment.os = s.ColumnText(11);
-  h.enrichment.browser = s.ColumnText(12);
-  h.enrichment.referrer_domain = s.ColumnText(13);
-  h.enrichment.language = s.ColumnText(14);
-  h.enrichment.bot = s.ColumnInt(15) != 0;
-  h.unique = s.ColumnInt(16) != 0;
-  return h;
-}
-
 }  // namespace
 
 Result<std::optional<LinkStats>> SqliteStore::GetLinkStats(const StatsQuery& query) {
@@ -448,9 +421,7 @@ Result<std::optional<HitPage>> SqliteStore::ListHits(int64_t account_id, int64_t
     if (!hour.ok()) return hour.status();
     if (!*hour) break;
     Result<Statement> s = db->Prepare(R"sql(
-        SELECT event_id, kind, time_us, link_id, ip, user_agent, referrer, accept_language,
-               destination, country, device, os, browser, referrer_domain, language, bot,
-               is_unique
+        SELECT )sql" CT_HIT_ROW_COLUMNS R"sql(
         FROM hits
         WHERE time_us / 3600000000 = ? AND link_id = ? AND time_us <= ?
           AND (time_us < ? OR event_id < ?)
@@ -464,7 +435,7 @@ Result<std::optional<HitPage>> SqliteStore::ListHits(int64_t account_id, int64_t
       Result<bool> row = s->Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      rows.push_back(ReadHitRow(*s));
+      rows.push_back(sqlite::ReadHitRow(*s));
     }
     if (rows.size() >= want) break;
   }
