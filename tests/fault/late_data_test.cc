@@ -8,7 +8,6 @@
 //    exactly the clicks stamped in them, the commit's minute holds none, and the buckets are
 //    complete.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <chrono>
 #include <map>
@@ -19,6 +18,7 @@
 #include "testutil/http_client.h"
 #include "testutil/json.h"
 #include "testutil/server.h"
+#include "testutil/sqlite_write_lock.h"
 
 namespace ct::test {
 namespace {
@@ -35,26 +35,6 @@ int64_t WallNowUs() {
 }
 
 int64_t FloorMinute(int64_t t) { return t / kMinuteUs * kMinuteUs; }
-
-class WriteLockHolder {
- public:
-  explicit WriteLockHolder(const std::string& db_path) {
-    EXPECT_EQ(sqlite3_open(db_path.c_str(), &db_), SQLITE_OK);
-    sqlite3_busy_timeout(db_, 10000);
-    EXPECT_EQ(sqlite3_exec(db_, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK)
-        << sqlite3_errmsg(db_);
-  }
-  ~WriteLockHolder() { Release(); }
-  void Release() {
-    if (db_ == nullptr) return;
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    sqlite3_close(db_);
-    db_ = nullptr;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
 
 // Sends `n` clicks; returns the minute (by the answer's wall time) of each, having checked
 // that each was sent and answered in the same minute (so its stamp's minute is known).
@@ -137,7 +117,7 @@ TEST(LateDataTest, ReportsSayHowFarTheyAreCompleteAndLateClicksLandInTheirOwnBuc
   ASSERT_EQ(LinkTotal(s.port(), key, link), 3);
 
   // Stall the store, then click.
-  WriteLockHolder lock(s.data_dir() + "/clicktrail.db");
+  SqliteWriteLock lock(s.data_dir() + "/clicktrail.db");
   const int64_t first_sent = WallNowUs();
   std::map<int64_t, int64_t> late = Click(s.port(), "late", 5);
   const int64_t last_answered = WallNowUs();

@@ -6,7 +6,6 @@
 //  - a byte flipped in a sealed journal segment: the report shows a mismatch whose reason is
 //    journal corruption, and the CLI exits 1.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <cstring>
@@ -19,6 +18,7 @@
 #include "testutil/process.h"
 #include "testutil/reconcile.h"
 #include "testutil/server.h"
+#include "testutil/sqlite_write_lock.h"
 
 namespace ct::test {
 namespace {
@@ -119,24 +119,6 @@ TEST(ReconciliationFaultTest, Kill9UnderLoadEveryHourReconciles) {
               static_cast<long long>(received), static_cast<long long>(t.committed));
 }
 
-// Holds the store's write lock from another connection, so the tracker commits (and releases)
-// nothing while the journal fills.
-class WriteLock {
- public:
-  explicit WriteLock(const std::string& db) {
-    EXPECT_EQ(sqlite3_open(db.c_str(), &db_), SQLITE_OK);
-    sqlite3_busy_timeout(db_, 10000);
-    EXPECT_EQ(sqlite3_exec(db_, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
-  }
-  ~WriteLock() {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    sqlite3_close(db_);
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
-
 // Flips one payload byte of an event record in the middle of the segment file at `path`
 // (records: 12-byte header, u8 type at +2, u32 length at +4; events are type 1).
 bool FlipByteInAnEvent(const std::string& path) {
@@ -167,7 +149,7 @@ TEST(ReconciliationFaultTest, FlippedByteInASealedSegmentIsAMismatchOfJournalCor
   const std::string journal = s.data_dir() + "/journal";
   {
     // The tracker cannot commit: the journal keeps every segment while clicks fill two.
-    WriteLock lock(s.data_dir() + "/clicktrail.db");
+    SqliteWriteLock lock(s.data_dir() + "/clicktrail.db");
     Load load;
     load.port = s.port();
     load.Start("/bit", 2);

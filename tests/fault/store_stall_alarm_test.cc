@@ -6,7 +6,6 @@
 //  - once the lock is released the backlog drains, the counts are exact, and a "resolved"
 //    message arrives for every alarm that fired.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
@@ -21,32 +20,12 @@
 #include "testutil/reconcile.h"
 #include "testutil/server.h"
 #include "testutil/smtp_sink.h"
+#include "testutil/sqlite_write_lock.h"
 
 namespace ct::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Holds the store's write lock from a separate connection, as a stuck process would.
-class WriteLockHolder {
- public:
-  explicit WriteLockHolder(const std::string& db_path) {
-    EXPECT_EQ(sqlite3_open(db_path.c_str(), &db_), SQLITE_OK);
-    sqlite3_busy_timeout(db_, 10000);
-    EXPECT_EQ(sqlite3_exec(db_, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK)
-        << sqlite3_errmsg(db_);
-  }
-  ~WriteLockHolder() { Release(); }
-  void Release() {
-    if (db_ == nullptr) return;
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    sqlite3_close(db_);
-    db_ = nullptr;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
 
 // Paced clicks on one keep-alive connection, with each one's latency.
 struct Clicker {
@@ -126,7 +105,7 @@ TEST(StoreStallAlarmTest, StallAlarmsWithin30sRedirectsGoOnAndDrainResolves) {
 
   // Stall the store.
   auto stall_start = Clock::now();
-  auto lock = std::make_unique<WriteLockHolder>(s.data_dir() + "/clicktrail.db");
+  auto lock = std::make_unique<SqliteWriteLock>(s.data_dir() + "/clicktrail.db");
   std::vector<Alarm> seen;
   std::map<std::string, Clock::time_point> firing;  // rule -> when its "firing" arrived
   while (Clock::now() - stall_start < std::chrono::seconds(45)) {

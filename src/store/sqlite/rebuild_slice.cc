@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "store/sqlite/commit.h"
+#include "store/sqlite/hit_row.h"
 #include "store/sqlite/rollup_deltas.h"
 
 namespace ct::sqlite {
@@ -34,37 +35,30 @@ struct StoredHit {
   bool unique = false;
 };
 
-// Column list shared by the two hit reads (ReadHit decodes it).
-#define CT_HIT_COLUMNS                                                                        \
-  "event_id, kind, time_us, link_id, account_id, ip, user_agent, referrer, accept_language, " \
-  "visitor_key, country, device, os, browser, referrer_domain, language, destination, bot, "  \
-  "is_unique, flags, visitor_id, classifier"
+// Column list shared by the two hit reads (ReadHit decodes it): hit_row.h's, then the raw
+// fields a re-enrichment needs that a HitRow does not carry.
+#define CT_HIT_COLUMNS CT_HIT_ROW_COLUMNS ", account_id, visitor_key, flags, visitor_id, classifier"
 
 StoredHit ReadHit(const Statement& s) {
+  HitRow row = ReadHitRow(s);
   StoredHit h;
-  const std::string id = s.ColumnText(0);
-  if (id.size() == h.raw.id.size()) std::copy(id.begin(), id.end(), h.raw.id.begin());
-  h.raw.kind = static_cast<EventKind>(s.ColumnInt(1));
-  h.raw.time_us = s.ColumnInt(2);
-  h.raw.link_id = s.ColumnInt(3);
-  h.raw.account_id = s.ColumnInt(4);
-  h.raw.ip = s.ColumnText(5);
-  h.raw.user_agent = s.ColumnText(6);
-  h.raw.referrer = s.ColumnText(7);
-  h.raw.accept_language = s.ColumnText(8);
-  h.visitor_key = s.ColumnText(9);
-  h.stored.country = s.ColumnText(10);
-  h.stored.device = s.ColumnText(11);
-  h.stored.os = s.ColumnText(12);
-  h.stored.browser = s.ColumnText(13);
-  h.stored.referrer_domain = s.ColumnText(14);
-  h.stored.language = s.ColumnText(15);
-  h.raw.destination = s.ColumnText(16);
-  h.stored.bot = s.ColumnInt(17) != 0;
-  h.stored_unique = s.ColumnInt(18) != 0;
-  h.raw.flags = static_cast<uint8_t>(s.ColumnInt(19));
-  h.raw.visitor_id = s.ColumnText(20);
-  h.stored.classifier = s.ColumnInt(21);
+  h.raw.id = row.event_id;
+  h.raw.kind = row.kind;
+  h.raw.time_us = row.time_us;
+  h.raw.link_id = row.link_id;
+  h.raw.ip = std::move(row.ip);
+  h.raw.user_agent = std::move(row.user_agent);
+  h.raw.referrer = std::move(row.referrer);
+  h.raw.accept_language = std::move(row.accept_language);
+  h.raw.destination = std::move(row.destination);
+  h.stored = std::move(row.enrichment);
+  h.stored_unique = row.unique;
+  constexpr int k = kHitRowColumns;
+  h.raw.account_id = s.ColumnInt(k);
+  h.visitor_key = s.ColumnText(k + 1);
+  h.raw.flags = static_cast<uint8_t>(s.ColumnInt(k + 2));
+  h.raw.visitor_id = s.ColumnText(k + 3);
+  h.stored.classifier = s.ColumnInt(k + 4);
   return h;
 }
 
