@@ -75,8 +75,11 @@ export function button(text, onclick, attrs) {
 
 // A table whose body rows come from rows.map(rowFn); wrapped so it scrolls sideways on phones.
 export function table(headers, rows, rowFn, caption) {
-  const head = h('tr', {}, headers.map((t) => (t instanceof Node ? h('th', {scope: 'col'}, t)
-                                                                  : h('th', {scope: 'col', text: t}))));
+  // A header is a string, a node, or [label, class] (e.g. ['Clicks', 'num'] right-aligns it).
+  const head = h('tr', {}, headers.map((t) => {
+    const [label, cls] = Array.isArray(t) ? t : [t, undefined];
+    return label instanceof Node ? h('th', {scope: 'col', class: cls}, label) : h('th', {scope: 'col', class: cls, text: label});
+  }));
   const body = h('tbody', {}, rows.map(rowFn));
   return h('div', {class: 'table-wrap'},
            h('table', {}, caption ? h('caption', {text: caption}) : null, h('thead', {}, head), body));

@@ -128,7 +128,7 @@ export async function render(root, _params, query, stale) {
 
   function draw() {
     const rows = visible();
-    const head = columns.map(([k, label]) => sortHeader(k, label));
+    const head = columns.map(([k, label]) => [sortHeader(k, label), k === 'clicks' || k === 'unique' ? 'num' : undefined]);
     head.push('');
     const t = table(head, rows, (l) => {
       const c = counts.get(l.id);

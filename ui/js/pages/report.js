@@ -69,9 +69,9 @@ export async function render(root, [id], query, stale) {
   const destroyChart = drawSeries(chartBox, report);
   performance.mark('ct-chart-rendered');
   renderCards(cards, report);
-  if (report.incomplete) {
-    status.append(message(`Data after ${fmtTime(report.complete_until)} may still grow` +
-                          (report.lagging_stage ? ` (the ${report.lagging_stage} stage is lagging)` : '') + '.', 'ok'));
+  if (report.incomplete && report.lagging_stage) {
+    status.append(message(`Data after ${fmtTime(report.complete_until)} may still grow: the ${report.lagging_stage} ` +
+                          'stage is lagging.', 'ok'));
   }
   root.append(breakdowns(id, q), qrSection(link));
   return () => destroyChart && destroyChart();
@@ -171,8 +171,8 @@ function breakdownTable(dim, rows) {
   if (!rows.length) return h('p', {text: 'No clicks in this range.'});
   const max = Math.max(1, ...rows.map((r) => r.total + r.bots));
   const hasConv = rows.some((r) => r.conversions);
-  const headers = ['Value', 'Clicks', 'Unique', 'Bots', ''];
-  if (hasConv) headers.splice(4, 0, 'Conversions', 'Revenue');
+  const headers = ['Value', ['Clicks', 'num'], ['Unique', 'num'], ['Bots', 'num'], ''];
+  if (hasConv) headers.splice(4, 0, ['Conversions', 'num'], ['Revenue', 'num']);
   return table(headers, rows, (r) => {
     const bar = h('span', {class: 'bar'});
     bar.style.width = `${((r.total + r.bots) / max) * 100}%`;  // CSSOM, allowed by the CSP
