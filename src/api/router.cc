@@ -6,6 +6,7 @@
 
 #include "api/http_util.h"
 #include "api/status_page.h"
+#include "api/ui_handler.h"
 
 namespace ct::api {
 namespace {
@@ -152,6 +153,7 @@ ApiResponse ApiRouter::Handle(const ApiRequest& req) {
     if (req.method != "GET" && req.method != "HEAD") return MethodNotAllowed("GET, HEAD");
     return Text(200, "text/html; charset=utf-8", std::string(StatusPageHtml()));
   }
+  if (IsUiPath(path)) return ServeUi(req, path);
   if (path == "/readyz") {
     bool ready = !ctx_.ready || ctx_.ready();
     return Text(ready ? 200 : 503, "text/plain", ready ? "ready\n" : "link table not loaded\n");

@@ -97,6 +97,16 @@ bool HasControl(std::string_view s) {
   return false;
 }
 
+bool IsCacheControl(std::string_view name) {
+  constexpr std::string_view kName = "cache-control";
+  if (name.size() != kName.size()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i] >= 'A' && name[i] <= 'Z' ? static_cast<char>(name[i] + 32) : name[i];
+    if (c != kName[i]) return false;
+  }
+  return true;
+}
+
 bool IsApiPath(std::string_view path) {
   auto under = [&](std::string_view prefix) {
     return path == prefix ||
@@ -177,14 +187,20 @@ void SerializeApiResponse(const ApiResponse& r, bool head, std::string_view tail
   if (!HasControl(r.content_type) && !r.content_type.empty()) {
     fmt::format_to(std::back_inserter(*out), "Content-Type: {}\r\n", r.content_type);
   }
-  fmt::format_to(std::back_inserter(*out), "Content-Length: {}\r\n", r.body.size());
+  // A 304 has no body, and a Content-Length on it would have to be the 200's (RFC 9110 8.6).
+  if (status != 304) {
+    fmt::format_to(std::back_inserter(*out), "Content-Length: {}\r\n", r.body.size());
+  }
+  bool cache_control = false;
   for (const auto& [name, value] : r.headers) {
     if (name.empty() || HasControl(name) || HasControl(value) || name.find(':') != name.npos) {
       continue;
     }
     fmt::format_to(std::back_inserter(*out), "{}: {}\r\n", name, value);
+    cache_control = cache_control || IsCacheControl(name);
   }
-  out->append("Cache-Control: no-store\r\n");
+  // API answers are never cached, unless the handler says otherwise (the UI's static files).
+  if (!cache_control) out->append("Cache-Control: no-store\r\n");
   out->append(tail);
   if (!head) out->append(r.body);
 }

@@ -90,6 +90,8 @@ HttpResponse HttpClient::ReadResponse(bool head) {
     }
     pos = e + 2;
   }
+  // 204 and 304 have no body whatever their headers say (RFC 9110 6.4.1).
+  if (status == 204 || status == 304) head = true;
   if (!head && r.headers.count("content-length")) {
     size_t len = std::stoul(r.headers["content-length"]);
     while (buf_.size() < len) {
