@@ -18,30 +18,38 @@ PACKAGES=(
   curl procps psmisc                                            # used by tests and make run
   prometheus                                                    # promtool: tests parse /metrics
   zbar-tools                                                    # zbarimg: tests read QR codes back
+  chromium                                                      # browser tests (tests/browser)
 )
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 
-# The enrichment data (src/enrich): npm packages pinned by third_party/npm/package-lock.json,
-# installed into third_party/npm/node_modules (the compiled-in default paths). `npm ci` runs only
-# when node_modules is missing or the lock changed since the last run (a stamp holds its hash).
-install_npm_data() {
-  local dir stamp want
-  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/third_party/npm"
+# Pinned npm packages, each set installed by `npm ci` from its package-lock.json: the enrichment
+# data and uPlot (third_party/npm; the compiled-in default paths and the embedded chart library)
+# and playwright-core for the browser tests (tests/browser). `npm ci` runs only when node_modules
+# is missing or the lock changed since the last run (a stamp in node_modules holds its hash).
+npm_ci_dir() {
+  local dir="$1" stamp want
   stamp="$dir/node_modules/.clicktrail-lock.sha256"
   want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
   if [ -d "$dir/node_modules" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
   fi
   if ! command -v npm >/dev/null 2>&1; then
-    echo "install-deps: installing npm (for the enrichment data)"
+    echo "install-deps: installing npm"
     $SUDO apt-get install -y -q --no-install-recommends npm ||
       { $SUDO apt-get update -q && $SUDO apt-get install -y -q --no-install-recommends npm; }
   fi
   echo "install-deps: npm ci in $dir"
   npm ci --prefix "$dir" --no-audit --no-fund
   echo "$want" >"$stamp"
+}
+
+install_npm_data() {
+  local root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  npm_ci_dir "$root/third_party/npm"
+  npm_ci_dir "$root/tests/browser"
 }
 
 missing=()
