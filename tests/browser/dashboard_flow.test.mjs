@@ -4,9 +4,11 @@
 // the link report's load time (navigation start to chart rendered) and prints it.
 import {assert, click, pageFetch, parseCsv, signIn, waitFor} from './ui_helpers.mjs';
 
+export const timeoutMs = 240_000;
+
 export async function run(ctx) {
   const {page, baseUrl} = ctx;
-  const owner = await ctx.createUser('owner');
+  const owner = ctx.createUser('owner@example.com', 'owner');
   await signIn(page, baseUrl, owner.email, owner.password);
 
   // Create a link through the form.

@@ -1,22 +1,24 @@
 // The dashboard's security promises, seen from a browser: data is never markup (XSS attempts in
 // titles, groups, tags and destinations stay text), a viewer gets no edit controls and its
 // writes are refused, and a cookie-authenticated write without the CSRF token is refused.
-import {assert, keyApi, pageFetch, signIn} from './ui_helpers.mjs';
+import {assert, pageFetch, signIn} from './ui_helpers.mjs';
 
 const kXssTitle = '<img src=x onerror=window.__xss=1>';
 const kXssGroup = '"><svg onload=window.__xss=2>';
 const kXssDest = 'https://example.com/?q=<script>window.__xss=3</script>';
 
+export const timeoutMs = 180_000;
+
 export async function run(ctx) {
   const {page, baseUrl} = ctx;
-  const owner = await ctx.createUser('owner');
-  const viewer = await ctx.createUser('viewer');
+  const owner = ctx.createUser('owner@example.com', 'owner');
+  const viewer = ctx.createUser('viewer@example.com', 'viewer');
 
   // Tags accept only A-Z a-z 0-9 space _ . : - , so markup in a tag is refused at the API.
-  const badTag = await keyApi(baseUrl, ctx.apiKey, 'POST', '/links',
+  const badTag = await ctx.api('POST', '/api/v1/links',
                               {destination: 'https://example.com/', tags: ['<b>x</b>']});
   assert(badTag.status === 400, `a tag with markup answered ${badTag.status}`);
-  const created = await keyApi(baseUrl, ctx.apiKey, 'POST', '/links',
+  const created = await ctx.api('POST', '/api/v1/links',
                                {destination: kXssDest, title: kXssTitle, group: kXssGroup, tags: ['a:b-c.d_e f']});
   assert(created.status === 201, `creating the XSS link answered ${created.status}: ${created.text}`);
   const link = created.json;
@@ -66,7 +68,7 @@ export async function run(ctx) {
   const vwrite = await pageFetch(page, `/api/v1/links/${link.id}`, {method: 'PATCH',
     headers: {'Content-Type': 'application/json', 'X-CSRF-Token': vtoken}, body: JSON.stringify({title: 'hijacked'})});
   assert(vwrite.status === 403 && JSON.parse(vwrite.text).error.code === 'forbidden', `a viewer's write answered ${vwrite.status} ${vwrite.text}`);
-  const after = await keyApi(baseUrl, ctx.apiKey, 'GET', `/links/${link.id}`);
+  const after = await ctx.api('GET', `/api/v1/links/${link.id}`);
   assert(after.json.title === kXssTitle, 'the viewer did not change the link');
   assert(await page.evaluate(() => window.__xss === undefined), 'no XSS payload ran');
 }

@@ -31,24 +31,6 @@ export async function signIn(page, baseUrl, email, password) {
   await page.waitForSelector('#links-table p', {timeout: 20000});
 }
 
-// A JSON API call with an API key, from node (plain HTTP over loopback).
-export async function keyApi(baseUrl, key, method, path, body) {
-  const res = await fetch(`${baseUrl}/api/v1${path}`, {
-    method,
-    headers: Object.assign({Authorization: `Bearer ${key}`},
-                           body === undefined ? {} : {'Content-Type': 'application/json'}),
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // CSV or empty
-  }
-  return {status: res.status, json, text};
-}
-
 // A click on a short URL from the test itself: GET without following the redirect.
 export async function click(shortUrl, headers) {
   const res = await fetch(shortUrl, {redirect: 'manual', headers: Object.assign({'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36', 'Accept-Language': 'de-DE,de;q=0.9'}, headers || {})});
