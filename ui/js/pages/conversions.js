@@ -21,7 +21,7 @@ export async function render(root, _params, _query, stale) {
     goals = (await api('GET', '/goals')).goals;
     if (stale()) return;
     clear(goalsBox).append(
-        goals.length ? table(['Name', 'Value', 'Window (s)', 'Counting', 'Attribution', 'Pixel URL', ''], goals, (g) =>
+        goals.length ? table(['Name', ['Value', 'num'], ['Window (s)', 'num'], 'Counting', 'Attribution', 'Pixel URL', ''], goals, (g) =>
           h('tr', {}, td(g.name), td(`${g.value} ${g.currency}`, 'num'), td(g.window, 'num'), td(g.counting),
             td(g.attribution), h('td', {class: 'mono'}, h('span', {text: g.pixel_url}),
                                  button('Copy', () => copyText(g.pixel_url), {class: 'link-button', 'aria-label': `Copy pixel URL of ${g.name}`})),
@@ -72,7 +72,7 @@ export async function render(root, _params, _query, stale) {
     if (stale()) return;
     const goalName = new Map(goals.map((g) => [g.id, g.name]));
     clear(convBox).append(r.conversions.length
-        ? table(['Time', 'Goal', 'Status', 'Link', 'Value', 'Order'], r.conversions, (c) =>
+        ? table(['Time', 'Goal', 'Status', 'Link', ['Value', 'num'], 'Order'], r.conversions, (c) =>
           h('tr', {}, td(fmtTime(c.time)), td(goalName.get(c.goal_id) || c.goal_id), td(c.status),
             h('td', {}, c.link_id ? h('a', {href: `#/links/${c.link_id}`, text: `link ${c.link_id}`}) : 'unattributed'),
             td(`${c.value} ${c.currency || ''}`, 'num'), td(c.order_id || '')))
@@ -170,7 +170,7 @@ async function deliveryLog(box, getPostbacks, stale) {
                         {query: {state: stateSel.value, postback_id: pbSel.value, limit: 50, cursor}});
     if (stale()) return;
     cursor = r.next_cursor;
-    const t = table(['Created', 'Event', 'State', 'Attempts', 'Last status', 'Last error', 'URL', ''], r.deliveries, (d) =>
+    const t = table(['Created', 'Event', 'State', ['Attempts', 'num'], ['Last status', 'num'], 'Last error', 'URL', ''], r.deliveries, (d) =>
       h('tr', {}, td(fmtTime(d.created_at)), td(d.event), h('td', {}, h('span', {class: `badge ${d.state}`, text: d.state})),
         td(d.attempts, 'num'), td(d.last_status || '', 'num'), td(d.last_error || ''), td(d.url, 'url'),
         h('td', {class: 'actions'},
