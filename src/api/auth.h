@@ -16,9 +16,18 @@
 
 namespace ct::api {
 
+// Who may do what in an account: a viewer reads, an editor also writes everything but users,
+// invitations, API keys and the account itself, an owner does all. API keys act as owners.
+enum class Role { kViewer, kEditor, kOwner };
+
+// The caller of an API request: an API key (key_id, acts as owner) or a user's browser session
+// (user_id, via_session; the role is the user's).
 struct Principal {
   int64_t account_id = 0;
   int64_t key_id = 0;
+  int64_t user_id = 0;
+  Role role = Role::kOwner;
+  bool via_session = false;
 };
 
 // Keys the store confirmed recently, so that reads that do not need the store — the status page
