@@ -42,6 +42,8 @@ class KeyFallbackCache {
   void Remember(const std::string& key_hash, const Principal& who,
                 std::chrono::steady_clock::time_point now);
   void Forget(const std::string& key_hash);
+  // A key revoked through the API (which knows its id, not its hash).
+  void ForgetKeyId(int64_t key_id);
   std::optional<Principal> Find(const std::string& key_hash,
                                 std::chrono::steady_clock::time_point now) const;
 
