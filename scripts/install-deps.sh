@@ -8,6 +8,7 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev  # HTTP (Beast/Asio), JSON, URL
   libsqlite3-dev sqlite3                                        # embedded store
   libssl-dev                                                    # SHA-256 of API keys
+  libsodium-dev                                                 # Argon2id of user passwords
   libfmt-dev                                                    # log formatting
   libcurl4-openssl-dev                                          # alarms (webhook, SMTP, SMS)
   libqrencode-dev libpng-dev                                    # QR codes of short links

@@ -12,6 +12,7 @@ constexpr char kUsage[] =
     "commands:\n"
     "  serve                     run every role in one process (embedded SQLite + journal)\n"
     "  account create NAME       create an account; prints its API key\n"
+    "  user create EMAIL         create a dashboard user (password on stdin); prints its id\n"
     "  journal check             verify the journal's segments (read-only)\n"
     "  config sample             print a configuration file with every key at its default\n"
     "  export-hits --out FILE    write raw hits to NDJSON or CSV (gzip if FILE ends .gz)\n"
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   if (cmd == "rebuild") return ct::app::RebuildCommand(argc, argv);
   if (cmd == "reconcile") return ct::app::ReconcileCommand(argc, argv);
   if (cmd == "import") return ct::app::ImportCommand(argc, argv);
+  if (cmd == "user") return ct::app::UserCommand(argc, argv);
   if (cmd == "edge" || cmd == "tracker" || cmd == "notifier" || cmd == "api") {
     return ct::app::DistributedRoleCommand(argc, argv);
   }

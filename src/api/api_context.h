@@ -33,6 +33,11 @@ struct ApiOptions {
   // api.operator_accounts: accounts whose keys may read system-wide operator data
   // (GET /api/v1/reconciliation).
   std::vector<int64_t> operator_accounts = {1};
+  // ui.secure_cookie: the session cookie carries Secure (browsers accept it on
+  // http://localhost and 127.0.0.1 too); off only for plain HTTP on another host.
+  bool secure_cookie = true;
+  // ui.session_ttl_hours: a session unused this long is gone (the expiry slides with use).
+  int64_t session_ttl_hours = 168;
 };
 
 struct ApiContext {

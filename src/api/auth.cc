@@ -34,6 +34,11 @@ void KeyFallbackCache::Forget(const std::string& key_hash) {
   entries_.erase(key_hash);
 }
 
+void KeyFallbackCache::ForgetKeyId(int64_t key_id) {
+  std::lock_guard lock(mu_);
+  std::erase_if(entries_, [key_id](const auto& e) { return e.second.who.key_id == key_id; });
+}
+
 std::optional<Principal> KeyFallbackCache::Find(const std::string& key_hash,
                                                 std::chrono::steady_clock::time_point now) const {
   std::lock_guard lock(mu_);

@@ -16,9 +16,18 @@
 
 namespace ct::api {
 
+// Who may do what in an account: a viewer reads, an editor also writes everything but users,
+// invitations, API keys and the account itself, an owner does all. API keys act as owners.
+enum class Role { kViewer, kEditor, kOwner };
+
+// The caller of an API request: an API key (key_id, acts as owner) or a user's browser session
+// (user_id, via_session; the role is the user's).
 struct Principal {
   int64_t account_id = 0;
   int64_t key_id = 0;
+  int64_t user_id = 0;
+  Role role = Role::kOwner;
+  bool via_session = false;
 };
 
 // Keys the store confirmed recently, so that reads that do not need the store — the status page
@@ -33,6 +42,8 @@ class KeyFallbackCache {
   void Remember(const std::string& key_hash, const Principal& who,
                 std::chrono::steady_clock::time_point now);
   void Forget(const std::string& key_hash);
+  // A key revoked through the API (which knows its id, not its hash).
+  void ForgetKeyId(int64_t key_id);
   std::optional<Principal> Find(const std::string& key_hash,
                                 std::chrono::steady_clock::time_point now) const;
 

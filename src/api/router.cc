@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "api/http_util.h"
+#include "api/role_policy.h"
+#include "api/session_cookie.h"
 #include "api/status_page.h"
 #include "api/ui_handler.h"
 
@@ -62,7 +64,52 @@ ApiRouter::ApiRouter(ApiContext ctx)
       deliveries_(&ctx_),
       reconciliation_(&ctx_),
       account_(&ctx_),
+      session_(&ctx_),
+      users_(&ctx_),
+      api_keys_(&ctx_, &key_cache_),
       routes_(MakeRoutes()) {}
+
+bool ApiRouter::SecureCookie() const { return ctx_.options.secure_cookie; }
+
+std::optional<ApiResponse> ApiRouter::HandleUnauthenticated(
+    const ApiRequest& req, const std::vector<std::string_view>& seg) {
+  const bool login = seg.size() == 3 && seg[2] == "sessions";
+  const bool accept = seg.size() == 4 && seg[2] == "invitations" && seg[3] == "accept";
+  if (!login && !accept) return std::nullopt;
+  if (req.method != "POST") return MethodNotAllowed("POST");
+  // No session yet, so no CSRF token; but a page of another site must not sign a browser in
+  // (login CSRF), and browsers send Origin on every cross-site POST.
+  if (!OriginMatchesHost(req)) return ErrorResponse(403, "csrf", "foreign Origin");
+  return login ? session_.Login(req) : session_.AcceptInvitation(req);
+}
+
+std::optional<ApiResponse> ApiRouter::HandleSelf(const Principal& who, const SessionAuth* session,
+                                                 const ApiRequest& req,
+                                                 const std::vector<std::string_view>& seg) {
+  const std::string& m = req.method;
+  if (seg.size() == 3 && seg[2] == "me") {
+    if (m != "GET") return MethodNotAllowed("GET");
+    ApiResponse r = session_.Me(who, session);
+    // The cookie's Max-Age starts again whenever the dashboard loads (the server-side idle
+    // expiry slides with every request).
+    if (session != nullptr && r.status == 200) {
+      if (auto token = SessionCookieValue(req)) {
+        r.headers.emplace_back("Set-Cookie", session_.Cookie(*token));
+      }
+    }
+    return r;
+  }
+  if (seg.size() == 4 && seg[2] == "sessions" && seg[3] == "current") {
+    if (m != "DELETE") return MethodNotAllowed("DELETE");
+    return session_.Logout(session);
+  }
+  if (seg.size() == 5 && seg[2] == "users" && seg[3] == "me" && seg[4] == "password") {
+    if (m != "POST") return MethodNotAllowed("POST");
+    return session_.ChangePassword(session, req);
+  }
+  if (seg[2] == "sessions") return ErrorResponse(404, "not_found", "no such API endpoint");
+  return std::nullopt;
+}
 
 std::vector<Route> ApiRouter::MakeRoutes() {
   using R = const RouteArgs&;
@@ -112,6 +159,17 @@ std::vector<Route> ApiRouter::MakeRoutes() {
       // The caller's own account: no id in the path, so tenancy needs no check.
       {"GET", "account", [this](P w, Q, R) { return account_.Get(w); }},
       {"PATCH", "account", [this](P w, Q q, R) { return account_.Update(w, q); }},
+
+      {"GET", "users", [this](P w, Q, R) { return users_.List(w); }},
+      {"PATCH", "users/{id}", [this](P w, Q q, R a) { return users_.UpdateRole(w, a.id, q); }},
+      {"DELETE", "users/{id}", [this](P w, Q, R a) { return users_.Delete(w, a.id); }},
+      {"GET", "invitations", [this](P w, Q, R) { return users_.ListInvitations(w); }},
+      {"POST", "invitations", [this](P w, Q q, R) { return users_.Invite(w, q); }},
+      {"DELETE", "invitations/{id}",
+       [this](P w, Q, R a) { return users_.DeleteInvitation(w, a.id); }},
+      {"GET", "api-keys", [this](P w, Q, R) { return api_keys_.List(w); }},
+      {"POST", "api-keys", [this](P w, Q q, R) { return api_keys_.Create(w, q); }},
+      {"DELETE", "api-keys/{id}", [this](P w, Q, R a) { return api_keys_.Revoke(w, a.id); }},
   };
 }
 
@@ -169,28 +227,57 @@ ApiResponse ApiRouter::Handle(const ApiRequest& req) {
 ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   auto seg = Segments(path);
   static constexpr std::string_view kResources[] = {
-      "links",     "status",      "domains",    "stats",          "pixels", "goals",
-      "postbacks", "conversions", "deliveries", "reconciliation", "account"};
+      "links",     "status",      "domains",     "stats",          "pixels",  "goals",
+      "postbacks", "conversions", "deliveries",  "reconciliation", "account", "sessions",
+      "me",        "users",       "invitations", "api-keys"};
   if (seg.size() < 3 || seg[0] != "api" || seg[1] != "v1" ||
       std::find(std::begin(kResources), std::end(kResources), seg[2]) == std::end(kResources)) {
     return ErrorResponse(404, "not_found", "no such API endpoint");
   }
-  // Authenticate before saying anything else about the path.
-  auto who = Authenticate(req, *ctx_.store, &key_cache_);
+  const std::string& m = req.method;
+  // Sign-in and accepting an invitation come before authentication: they make the session.
+  if (auto r = HandleUnauthenticated(req, seg)) return *std::move(r);
+  // Authenticate before saying anything else about the path: a Bearer key if the request has
+  // an Authorization header, else the session cookie.
+  std::optional<SessionAuth> session;
+  Result<Principal> who = Status::NotFound("missing Authorization: Bearer <api key>");
+  std::optional<std::string> cookie;
+  if (req.Header("authorization") == nullptr) cookie = SessionCookieValue(req);
+  if (cookie) {
+    auto s = AuthenticateSession(*cookie, *ctx_.store, session_.IdleTtlUs());
+    who = s.ok() ? Result<Principal>(s->who) : Result<Principal>(s.status());
+    if (s.ok()) session = *std::move(s);
+  } else {
+    who = Authenticate(req, *ctx_.store, &key_cache_);
+  }
   if (!who.ok()) {
     if (who.status().code() == StatusCode::kNotFound) {
       ApiResponse r = ErrorResponse(401, "unauthorized", who.status().message());
       r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      if (cookie) r.headers.emplace_back("Set-Cookie", ClearSessionCookie(SecureCookie()));
       return r;
     }
     return ErrorFromStatus(who.status());
   }
-  if (int64_t retry_after = limiter_.Acquire(who->key_id); retry_after > 0) {
+  // CSRF: a browser sends the cookie on any request to us, so a write counts only if it also
+  // carries the session's token (which another site's page cannot read) and, when the browser
+  // says where the request comes from, that is this host.
+  if (session && m != "GET" && m != "HEAD" &&
+      (!OriginMatchesHost(req) || !CsrfTokenMatches(req, session->csrf_token))) {
+    return ErrorResponse(403, "csrf", "missing or wrong X-CSRF-Token, or a foreign Origin");
+  }
+  // Sessions are limited per user (negative ids cannot clash with key ids).
+  const int64_t bucket = who->via_session ? -who->user_id : who->key_id;
+  if (int64_t retry_after = limiter_.Acquire(bucket); retry_after > 0) {
     ApiResponse r = ErrorResponse(429, "rate_limited", "too many requests for this API key");
     r.headers.emplace_back("Retry-After", std::to_string(retry_after));
     return r;
   }
-  const std::string& m = req.method;
+  if (!RoleAllows(who->role, m, seg)) {
+    return ErrorResponse(403, "forbidden",
+                         "the role " + std::string(RoleName(who->role)) + " may not do this");
+  }
+  if (auto r = HandleSelf(*who, session ? &*session : nullptr, req, seg)) return *std::move(r);
   if (seg[2] != "links" && seg[2] != "status" && seg[2] != "domains" && seg[2] != "stats") {
     if (auto r = Dispatch(*who, req, seg)) return *std::move(r);
     return ErrorResponse(404, "not_found", "no such API endpoint");

@@ -1,8 +1,10 @@
 // ApiRouter: the ApiHandler behind the listener for everything that is not a redirect —
 // /healthz, /readyz, /metrics and the REST API under /api/v1 (links, stats, hits, status,
-// pixels, goals, postbacks, conversions, deliveries). Routes
-// by method and path, authenticates /api/ requests, and turns every failure into the JSON error
-// shape. Thread-safe: Handle() is called concurrently from the API worker threads.
+// pixels, goals, postbacks, conversions, deliveries, users, sessions, API keys). Routes
+// by method and path, authenticates /api/ requests (a Bearer key or the dashboard's session
+// cookie, whose writes must pass the CSRF checks), applies the role policy (role_policy.h), and
+// turns every failure into the JSON error shape. Thread-safe: Handle() is called concurrently from
+// the API worker threads.
 #pragma once
 
 #include <functional>
@@ -11,6 +13,7 @@
 
 #include "api/account_handler.h"
 #include "api/api_context.h"
+#include "api/api_keys_handler.h"
 #include "api/conversions_handler.h"
 #include "api/deliveries_handler.h"
 #include "api/domains_handler.h"
@@ -20,8 +23,11 @@
 #include "api/pixels_handler.h"
 #include "api/postbacks_handler.h"
 #include "api/reconciliation_handler.h"
+#include "api/session_auth.h"
+#include "api/session_handler.h"
 #include "api/stats_handler.h"
 #include "api/status_handler.h"
+#include "api/users_handler.h"
 #include "common/rate_limiter.h"
 #include "edge/api_handler.h"
 
@@ -51,6 +57,15 @@ class ApiRouter {
   std::optional<ApiResponse> Dispatch(const Principal& who, const ApiRequest& req,
                                       const std::vector<std::string_view>& seg);
   std::vector<Route> MakeRoutes();
+  // POST /api/v1/sessions and /api/v1/invitations/accept: nullopt for any other path.
+  std::optional<ApiResponse> HandleUnauthenticated(const ApiRequest& req,
+                                                   const std::vector<std::string_view>& seg);
+  // /me, /sessions/current and /users/me/password (`session` null for an API key); nullopt
+  // for any other path.
+  std::optional<ApiResponse> HandleSelf(const Principal& who, const SessionAuth* session,
+                                        const ApiRequest& req,
+                                        const std::vector<std::string_view>& seg);
+  bool SecureCookie() const;
 
   ApiContext ctx_;
   RateLimiter limiter_;
@@ -67,6 +82,9 @@ class ApiRouter {
   DeliveriesHandler deliveries_;
   ReconciliationHandler reconciliation_;
   AccountHandler account_;
+  SessionHandler session_;
+  UsersHandler users_;
+  ApiKeysHandler api_keys_;
   std::vector<Route> routes_;
 };
 

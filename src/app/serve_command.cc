@@ -418,6 +418,8 @@ int ServeCommand(int argc, char** argv) {
   ctx.options.public_url = cfg.Str("public_url");
   ctx.options.rate_per_second = cfg.Int("api.rate_per_second");
   ctx.options.rate_burst = cfg.Int("api.rate_burst");
+  ctx.options.secure_cookie = cfg.Bool("ui.secure_cookie");
+  ctx.options.session_ttl_hours = cfg.Int("ui.session_ttl_hours");
   ctx.options.blocked_hosts = api::ParseBlockedHosts(cfg.Str("links.blocked_hosts"));
   ctx.store = &store;
   ctx.metrics = &metrics;

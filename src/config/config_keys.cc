@@ -197,6 +197,11 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"api.operator_accounts", ConfigType::kString, "1", 0, 0, {},
        "Comma-separated account ids whose API keys have operator scope: the system-wide "
        "GET /api/v1/reconciliation. Default 1: the first account created. Empty: none."},
+      {"ui.secure_cookie", ConfigType::kBool, "true", 0, 0, {},
+       "The dashboard's session cookie carries Secure (browsers accept it on http://localhost "
+       "and 127.0.0.1 too). false only to sign in over plain HTTP on another host."},
+      {"ui.session_ttl_hours", ConfigType::kInt, "168", 1, 8760, {},
+       "A dashboard session unused for this many hours ends (the expiry slides with use)."},
   };
   // clang-format on
   return keys;

@@ -167,6 +167,59 @@ class ForwardingStore : public Store {
                                                  int64_t to_us) override {
     return Target()->GetGoalStats(account_id, from_us, to_us);
   }
+  Result<UserRow> CreateUser(const NewUser& u) override { return Target()->CreateUser(u); }
+  Result<std::optional<UserRow>> FindUserByEmail(const std::string& email) override {
+    return Target()->FindUserByEmail(email);
+  }
+  Result<std::optional<UserRow>> GetUser(int64_t account_id, int64_t user_id) override {
+    return Target()->GetUser(account_id, user_id);
+  }
+  Result<std::vector<UserRow>> ListUsers(int64_t account_id) override {
+    return Target()->ListUsers(account_id);
+  }
+  Result<std::optional<UserRow>> SetUserRole(int64_t account_id, int64_t user_id,
+                                             const std::string& role) override {
+    return Target()->SetUserRole(account_id, user_id, role);
+  }
+  Result<bool> DeleteUser(int64_t account_id, int64_t user_id) override {
+    return Target()->DeleteUser(account_id, user_id);
+  }
+  Result<bool> SetUserPassword(int64_t account_id, int64_t user_id, const std::string& hash,
+                               const std::string& keep_session_hash) override {
+    return Target()->SetUserPassword(account_id, user_id, hash, keep_session_hash);
+  }
+  Status CreateSession(const NewSession& s, int64_t idle_ttl_us) override {
+    return Target()->CreateSession(s, idle_ttl_us);
+  }
+  Result<std::optional<SessionInfo>> FindSession(const std::string& token_hash,
+                                                 int64_t idle_ttl_us) override {
+    return Target()->FindSession(token_hash, idle_ttl_us);
+  }
+  Status DeleteSession(const std::string& token_hash) override {
+    return Target()->DeleteSession(token_hash);
+  }
+  Result<InvitationRow> CreateInvitation(const NewInvitation& i) override {
+    return Target()->CreateInvitation(i);
+  }
+  Result<std::vector<InvitationRow>> ListInvitations(int64_t account_id) override {
+    return Target()->ListInvitations(account_id);
+  }
+  Result<bool> DeleteInvitation(int64_t account_id, int64_t invitation_id) override {
+    return Target()->DeleteInvitation(account_id, invitation_id);
+  }
+  Result<UserRow> AcceptInvitation(const std::string& token_hash,
+                                   const std::string& password_hash) override {
+    return Target()->AcceptInvitation(token_hash, password_hash);
+  }
+  Result<std::vector<ApiKeyRow>> ListApiKeys(int64_t account_id) override {
+    return Target()->ListApiKeys(account_id);
+  }
+  Result<ApiKeyRow> CreateApiKey(const NewApiKeyRow& k) override {
+    return Target()->CreateApiKey(k);
+  }
+  Result<bool> RevokeApiKey(int64_t account_id, int64_t key_id) override {
+    return Target()->RevokeApiKey(account_id, key_id);
+  }
   Status Probe() override { return Target()->Probe(); }
 
  protected:

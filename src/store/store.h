@@ -57,6 +57,67 @@ struct AccountUpdate {
   std::optional<UniqueDefinition> unique_definition;
 };
 
+// ---- dashboard users, sessions, invitations; API keys by name -------------------------------
+// Roles are stored and passed as their names: "owner", "editor", "viewer" (api/auth.h Role).
+// Emails are lower case (the caller normalises) and unique across all accounts, since signing
+// in names no account.
+struct UserRow {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  std::string email;
+  std::string role;
+  std::string password_hash;  // crypto_pwhash_str (Argon2id); never leaves the API
+  int64_t created_at_us = 0;
+};
+struct NewUser {
+  int64_t account_id = 0;
+  std::string email;
+  std::string role;
+  std::string password_hash;
+};
+struct NewSession {
+  std::string token_hash;  // SHA-256 hex of the cookie's token
+  int64_t user_id = 0;
+  std::string csrf_token;
+};
+struct SessionInfo {
+  UserRow user;  // as it is now: a role change applies to the next request
+  std::string csrf_token;
+  int64_t created_at_us = 0;
+  bool touched = false;  // this lookup moved last_seen_at (the idle expiry) forward
+};
+struct InvitationRow {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  std::string email;
+  std::string role;
+  int64_t created_at_us = 0;
+  int64_t expires_at_us = 0;
+};
+struct NewInvitation {
+  int64_t account_id = 0;
+  std::string email;
+  std::string role;
+  std::string token_hash;  // SHA-256 hex of the token in the accept URL
+  int64_t expires_at_us = 0;
+};
+struct ApiKeyRow {
+  int64_t id = 0;
+  std::string name;
+  std::string prefix;
+  int64_t created_at_us = 0;
+  std::optional<int64_t> revoked_at_us;
+};
+struct NewApiKeyRow {
+  int64_t account_id = 0;
+  std::string name;
+  std::string key_hash;
+  std::string prefix;
+};
+// A session not seen for this long is gone (sliding); last_seen_at is written at most this
+// often, so authenticated reads do not each cost a write.
+inline constexpr int64_t kSessionTouchIntervalUs = 60LL * 1'000'000;
+
 // ---- domains ------------------------------------------------------------------------------
 // A custom domain: a host name (lower case, no port) owned by one account. Links on it are
 // served when a request's Host is that name; "" is the default domain, served on the hosts of
@@ -738,6 +799,45 @@ class Store {
   // Conversions per goal of the account in [from_us, to_us) (goals without any are left out).
   virtual Result<std::vector<GoalStatsRow>> GetGoalStats(int64_t account_id, int64_t from_us,
                                                          int64_t to_us) = 0;
+
+  // Dashboard users (kAlreadyExists: the email is taken, in any account).
+  virtual Result<UserRow> CreateUser(const NewUser& user) = 0;
+  virtual Result<std::optional<UserRow>> FindUserByEmail(const std::string& email) = 0;
+  virtual Result<std::optional<UserRow>> GetUser(int64_t account_id, int64_t user_id) = 0;
+  virtual Result<std::vector<UserRow>> ListUsers(int64_t account_id) = 0;  // ascending id
+  // Both fail with kFailedPrecondition ("last_owner") when the account would be left without
+  // an owner. Deleting a user deletes its sessions.
+  virtual Result<std::optional<UserRow>> SetUserRole(int64_t account_id, int64_t user_id,
+                                                     const std::string& role) = 0;
+  virtual Result<bool> DeleteUser(int64_t account_id, int64_t user_id) = 0;
+  // Replaces the hash and ends every session of the user but the one whose token hash is
+  // `keep_session_hash` ("" = none). False if no such user.
+  virtual Result<bool> SetUserPassword(int64_t account_id, int64_t user_id,
+                                       const std::string& password_hash,
+                                       const std::string& keep_session_hash) = 0;
+
+  // Browser sessions. FindSession returns nullopt for an unknown token or one idle for
+  // `idle_ttl_us` or more (which it deletes); otherwise it slides the idle expiry.
+  virtual Status CreateSession(const NewSession& session, int64_t idle_ttl_us) = 0;
+  virtual Result<std::optional<SessionInfo>> FindSession(const std::string& token_hash,
+                                                         int64_t idle_ttl_us) = 0;
+  virtual Status DeleteSession(const std::string& token_hash) = 0;
+
+  // Invitations: listed while pending (not accepted; expired ones included, until deleted).
+  // AcceptInvitation creates the user with the invitation's email and role: kNotFound for an
+  // unknown (or deleted) token, kFailedPrecondition ("gone") if used or expired,
+  // kAlreadyExists if the email became a user meanwhile.
+  virtual Result<InvitationRow> CreateInvitation(const NewInvitation& invitation) = 0;
+  virtual Result<std::vector<InvitationRow>> ListInvitations(int64_t account_id) = 0;
+  virtual Result<bool> DeleteInvitation(int64_t account_id, int64_t invitation_id) = 0;
+  virtual Result<UserRow> AcceptInvitation(const std::string& token_hash,
+                                           const std::string& password_hash) = 0;
+
+  // API keys of an account, revoked ones included (ascending id). RevokeApiKey: false if no
+  // such key in the account; revoking a revoked key keeps its first revoked_at.
+  virtual Result<std::vector<ApiKeyRow>> ListApiKeys(int64_t account_id) = 0;
+  virtual Result<ApiKeyRow> CreateApiKey(const NewApiKeyRow& key) = 0;
+  virtual Result<bool> RevokeApiKey(int64_t account_id, int64_t key_id) = 0;
 
   // Health: a real write-and-read round trip (not just "the file exists"): writes a fresh
   // random token, reads it back on a read connection and compares. OK only if both worked; a

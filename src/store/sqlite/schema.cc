@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 9> kMigrations = {
+constexpr std::array<std::string_view, 10> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -479,6 +479,52 @@ CREATE TABLE ip_sightings (
   PRIMARY KEY (link_id, ip, time_us, event_id)
 ) WITHOUT ROWID;
 CREATE INDEX ip_sightings_by_time ON ip_sightings(time_us);
+)sql",
+    // ---- v10: dashboard users, their sessions and invitations; named API keys ---------------
+    R"sql(
+-- A person who signs in to the dashboard. The email is unique across accounts: sign-in names
+-- no account. password_hash is libsodium's crypto_pwhash_str (Argon2id, salt and parameters
+-- inside).
+CREATE TABLE users (
+  id             INTEGER PRIMARY KEY,
+  account_id     INTEGER NOT NULL REFERENCES accounts(id),
+  email          TEXT    NOT NULL UNIQUE,            -- lower case
+  role           TEXT    NOT NULL CHECK (role IN ('owner', 'editor', 'viewer')),
+  password_hash  TEXT    NOT NULL,
+  created_at     INTEGER NOT NULL
+);
+CREATE INDEX users_by_account ON users(account_id);
+
+-- A signed-in browser. The cookie's token is never stored, only its SHA-256; the CSRF token is
+-- not a secret from the browser that holds the session, so it is kept as is.
+CREATE TABLE sessions (
+  id            INTEGER PRIMARY KEY,
+  token_hash    TEXT    NOT NULL UNIQUE,
+  user_id       INTEGER NOT NULL REFERENCES users(id),
+  csrf_token    TEXT    NOT NULL,
+  created_at    INTEGER NOT NULL,
+  last_seen_at  INTEGER NOT NULL                     -- idle expiry slides from here
+);
+CREATE INDEX sessions_by_user ON sessions(user_id);
+CREATE INDEX sessions_by_last_seen ON sessions(last_seen_at);
+
+-- An invitation to join an account with a role; the token (only its SHA-256 here) is in the
+-- accept URL. accepted_at is set once; a used or expired invitation cannot be used again.
+CREATE TABLE invitations (
+  id           INTEGER PRIMARY KEY,
+  account_id   INTEGER NOT NULL REFERENCES accounts(id),
+  email        TEXT    NOT NULL,
+  role         TEXT    NOT NULL CHECK (role IN ('owner', 'editor', 'viewer')),
+  token_hash   TEXT    NOT NULL UNIQUE,
+  created_at   INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  accepted_at  INTEGER
+);
+CREATE INDEX invitations_by_account ON invitations(account_id);
+
+-- API keys get a name to tell them apart in the dashboard ('' for the key of `account create`).
+ALTER TABLE api_keys ADD COLUMN name TEXT NOT NULL DEFAULT '';
+CREATE INDEX api_keys_by_account ON api_keys(account_id);
 )sql",
 };
 }  // namespace

@@ -122,6 +122,33 @@ class SqliteStore : public Store {
   Result<std::vector<GoalStatsRow>> GetGoalStats(int64_t account_id, int64_t from_us,
                                                  int64_t to_us) override;
 
+  // store/sqlite/users.cc
+  Result<UserRow> CreateUser(const NewUser& user) override;
+  Result<std::optional<UserRow>> FindUserByEmail(const std::string& email) override;
+  Result<std::optional<UserRow>> GetUser(int64_t account_id, int64_t user_id) override;
+  Result<std::vector<UserRow>> ListUsers(int64_t account_id) override;
+  Result<std::optional<UserRow>> SetUserRole(int64_t account_id, int64_t user_id,
+                                             const std::string& role) override;
+  Result<bool> DeleteUser(int64_t account_id, int64_t user_id) override;
+  Result<bool> SetUserPassword(int64_t account_id, int64_t user_id,
+                               const std::string& password_hash,
+                               const std::string& keep_session_hash) override;
+  // store/sqlite/sessions.cc
+  Status CreateSession(const NewSession& session, int64_t idle_ttl_us) override;
+  Result<std::optional<SessionInfo>> FindSession(const std::string& token_hash,
+                                                 int64_t idle_ttl_us) override;
+  Status DeleteSession(const std::string& token_hash) override;
+  // store/sqlite/invitations.cc
+  Result<InvitationRow> CreateInvitation(const NewInvitation& invitation) override;
+  Result<std::vector<InvitationRow>> ListInvitations(int64_t account_id) override;
+  Result<bool> DeleteInvitation(int64_t account_id, int64_t invitation_id) override;
+  Result<UserRow> AcceptInvitation(const std::string& token_hash,
+                                   const std::string& password_hash) override;
+  // store/sqlite/api_keys.cc
+  Result<std::vector<ApiKeyRow>> ListApiKeys(int64_t account_id) override;
+  Result<ApiKeyRow> CreateApiKey(const NewApiKeyRow& key) override;
+  Result<bool> RevokeApiKey(int64_t account_id, int64_t key_id) override;
+
   // Writes the token on a connection of its own (busy timeout = probe_timeout, and never
   // queued behind the tracker's write mutex), then reads it back from the read pool.
   Status Probe() override;
@@ -161,6 +188,9 @@ class SqliteStore : public Store {
   // Reads a live link of the account on the writer connection (inside a write transaction).
   [[nodiscard]] Result<std::optional<LinkRow>> ReadLink(sqlite::Db* db, int64_t account_id,
                                                         int64_t link_id, bool live_only);
+
+  // Inserts a user on the writer inside a write transaction (users.cc).
+  [[nodiscard]] Result<UserRow> InsertUser(const NewUser& user, int64_t now);
 
   Clock* clock_;
   std::mutex write_mu_;  // guards writer_
