@@ -5,8 +5,14 @@
 // The series lists every bucket in the range (local buckets of `tz`), empty ones as zeros, so
 // charts need no gap logic; at most kMaxBuckets. "t" is each bucket's start as a UTC instant.
 // `total`, `unique`, `bots` and `head` are the sums over the series (definitions:
-// store/sqlite/commit.cc). Filters make the report read raw hits, so a filtered report covers
-// the raw-hit retention only (tracker.hits_retention_days).
+// store/sqlite/commit.cc). Every report reads rollups, never raw hits; filtered ones (and
+// filtered breakdowns) read the hourly combo_rollups, so they have whole-hour granularity and
+// outlive the raw-hit retention (store/sqlite/reports.cc).
+//
+// compare=previous adds "previous" (from, to, totals and series of the period of equal length
+// just before `from`, same interval/tz/filters/goal) and "change" (ratio (now - before) /
+// before of total, unique, bots and conversions; null when before is 0). format=csv answers the
+// series, or with group_by the breakdown, as a text/csv attachment (same parameters).
 //
 // Conversions (issue 4): the totals, each series bucket, breakdown row and top link also carry
 // `conversions`, `value` (a decimal string; in a breakdown row `conversion_value`, since

@@ -168,6 +168,14 @@ Result<StatsParams> ParseStatsParams(std::string_view target, int64_t now_us) {
         return Status::InvalidArgument("goal_id must be a positive integer id");
       }
       p.goal_id = id;
+    } else if (key == "compare") {
+      if (value != "previous") return Status::InvalidArgument("compare must be previous");
+      p.compare_previous = true;
+    } else if (key == "format") {
+      if (value != "json" && value != "csv") {
+        return Status::InvalidArgument("format must be json or csv");
+      }
+      p.csv = value == "csv";
     } else if (auto dim = DimensionFromName(key)) {
       Result<std::string> v = FilterValue(*dim, value);
       if (!v.ok()) return v.status();
@@ -189,6 +197,21 @@ Result<StatsParams> ParseStatsParams(std::string_view target, int64_t now_us) {
   if (!starts.ok()) return starts.status();
   p.bucket_starts = std::move(starts).value();
   p.from_us = p.bucket_starts.front();
+  if (!p.filters.empty() && (p.interval == Interval::kMinute ||
+                             std::any_of(p.bucket_starts.begin(), p.bucket_starts.end(),
+                                         [](int64_t t) { return t % kHourUs != 0; }))) {
+    return Status::InvalidArgument(
+        "filtered reports have hourly granularity: use interval=hour or day, in a time zone "
+        "whose offset from UTC is whole hours");
+  }
+  if (p.compare_previous) {
+    p.previous_from_us = p.from_us - (p.to_us - p.from_us);
+    Result<std::vector<int64_t>> prev =
+        LocalBucketStarts(p.tz, p.interval, p.previous_from_us, p.from_us, kMaxBuckets);
+    if (!prev.ok()) return prev.status();
+    p.previous_bucket_starts = std::move(prev).value();
+    p.previous_from_us = p.previous_bucket_starts.front();
+  }
   return p;
 }
 

@@ -8,7 +8,11 @@
 //   limit           rows of the breakdown / top links, 1..1000 (default 50)
 //   goal_id         conversions (and value) of this goal only; clicks are not affected
 //   filters         country= device= os= browser= referrer= language= destination= bot=
-//                   (AND; an empty value selects "unknown", for referrer "direct")
+//                   (AND; an empty value selects "unknown", for referrer "direct"). Filtered
+//                   reports read hourly rollups: interval hour or day, in a zone whose bucket
+//                   starts are whole UTC hours (a :30 zone's days are refused with filters)
+//   compare         previous: also the period of equal length just before `from`
+//   format          json (default) | csv
 // Any other parameter, or one given twice, is refused: a typo must not silently widen a report.
 #pragma once
 
@@ -39,6 +43,11 @@ struct StatsParams {
   std::vector<StatsFilter> filters;
   int limit = kDefaultReportLimit;
   int64_t goal_id = 0;  // 0: every goal
+  // compare=previous: [previous_from_us, from_us), bucketed like the report (same interval/tz).
+  bool compare_previous = false;
+  int64_t previous_from_us = 0;
+  std::vector<int64_t> previous_bucket_starts;
+  bool csv = false;  // format=csv
 };
 
 // Parses the query string of `target` ("/path?..."); kInvalidArgument with the message of the

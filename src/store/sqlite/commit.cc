@@ -18,10 +18,12 @@
 // Each hit adds to the link's minute, hour and day rollups, to the same three of its account
 // (account_rollups), and, unless it is a HEAD, to one hourly dim_rollups row per dimension
 // whose value is known (country, device, os, browser, referrer domain, language,
-// destination). A breakdown's unknown ("") row is the hour rollups' count minus the known
-// rows', and its bot/human rows are the rollups' bots and total/unique (store/sqlite/reports.cc).
-// A pixel's impressions count as a link's clicks (total = human impressions). Conversions are
-// not hits: store/sqlite/conversions.cc records and counts them (conversions, value_micros).
+// destination), the account's hourly and daily account_dim_rollups rows of the same, and the
+// link's hourly combo_rollups row of its whole combination of values (filtered reports). A
+// breakdown's unknown ("") row is the hour rollups' count minus the known rows', and its bot/human
+// rows are the rollups' bots and total/unique (store/sqlite/reports.cc). A pixel's impressions
+// count as a link's clicks (total = human impressions). Conversions are not hits:
+// store/sqlite/conversions.cc records and counts them (conversions, value_micros).
 #include "store/sqlite/commit.h"
 
 #include <array>
@@ -236,14 +238,7 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
     const int64_t t = hit.event.time_us;
     deltas.AddBuckets(hit.event.link_id, hit.event.account_id, t, delta);
     if (hit.event.kind == EventKind::kHead) continue;
-    const int64_t hour = BucketStart(t, kHourSeconds);
-    const auto values = DimensionValues(hit);
-    for (int dim = 0; dim < kStoredDimensions; ++dim) {
-      // Unknown ("") is not stored: a breakdown derives it as the rollups' count minus the
-      // known values', which spares the most common rows (direct visits, no geo database).
-      if (values[dim].empty()) continue;
-      deltas.AddDimension(hit.event.link_id, hour, dim, values[dim], delta);
-    }
+    deltas.AddDimensions(hit.event.link_id, hit.event.account_id, t, DimensionValues(hit), delta);
     if (human) CT_RETURN_IF_ERROR(WriteHitDeliveries(&lookups, &outbox, hit));
   }
   // After the loop: the batch's ip_30min clicks are decided in event-time order, not batch order.

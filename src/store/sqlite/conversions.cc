@@ -162,11 +162,9 @@ void Count(BatchDeltas* deltas, const ConversionRow& c, const ClickHit* click) {
   const std::array<const std::string*, kStoredDimensions> values = {
       &en.country,  &en.device,         &en.os, &en.browser, &en.referrer_domain,
       &en.language, &click->destination};
-  const int64_t hour = BucketStart(c.time_us, kHourSeconds);
-  for (int dim = 0; dim < kStoredDimensions; ++dim) {
-    if (values[dim]->empty()) continue;  // unknown: derived by the reports, as for clicks
-    deltas->AddDimension(c.link_id, hour, dim, deltas->Keep(*values[dim]), d);
-  }
+  BatchDeltas::DimValues kept;
+  for (int dim = 0; dim < kStoredDimensions; ++dim) kept[dim] = deltas->Keep(*values[dim]);
+  deltas->AddDimensions(c.link_id, c.account_id, c.time_us, kept, d);
 }
 
 // Step 6: the postbacks it fires, and the piggyback pixels the browser did not fire.

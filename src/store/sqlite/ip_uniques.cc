@@ -57,12 +57,10 @@ Status IpUniques::Decide(const HitRecord& hit) {
   delta.unique = 1;
   deltas_->AddBuckets(e.link_id, e.account_id, e.time_us, delta);
   const Enrichment& en = hit.enrichment;
-  const std::array<std::string_view, kStoredDimensions> values = {
-      en.country, en.device, en.os, en.browser, en.referrer_domain, en.language, e.destination};
-  const int64_t hour = BucketStart(e.time_us, kHourSeconds);
-  for (int dim = 0; dim < kStoredDimensions; ++dim) {
-    if (!values[dim].empty()) deltas_->AddDimension(e.link_id, hour, dim, values[dim], delta);
-  }
+  deltas_->AddDimensions(
+      e.link_id, e.account_id, e.time_us,
+      {en.country, en.device, en.os, en.browser, en.referrer_domain, en.language, e.destination},
+      delta);
   return Status::Ok();
 }
 
@@ -98,12 +96,11 @@ Status IpUniques::FlipNext(const HitRecord& hit) {
     if (!row.ok()) return row.status();
     if (!*row) return Status::Ok();
     deltas_->AddBuckets(e.link_id, s->ColumnInt(0), next_time, delta);
-    const int64_t hour = BucketStart(next_time, kHourSeconds);
+    BatchDeltas::DimValues values;
     for (int dim = 0; dim < kStoredDimensions; ++dim) {
-      std::string value = s->ColumnText(1 + dim);
-      if (value.empty()) continue;
-      deltas_->AddDimension(e.link_id, hour, dim, deltas_->Keep(std::move(value)), delta);
+      values[dim] = deltas_->Keep(s->ColumnText(1 + dim));
     }
+    deltas_->AddDimensions(e.link_id, s->ColumnInt(0), next_time, values, delta);
   }
   {
     Result<Statement> s = db_->Prepare(R"sql(

@@ -79,6 +79,8 @@ struct SliceRows {
   std::map<std::pair<int64_t, int64_t>, RollupDelta> buckets;             // (width, start)
   std::map<std::tuple<int64_t, int64_t, std::string>, RollupDelta> dims;  // (hour, dim, value)
   std::map<std::tuple<int64_t, int64_t, int64_t>, RollupDelta> goals;     // (goal, width, start)
+  std::map<std::pair<int64_t, std::array<std::string, kStoredDimensions>>, RollupDelta>
+      combos;  // (hour, every dimension's value)
 
   void AddBuckets(int64_t time_us, const RollupDelta& d) {
     for (int64_t width : kRollupWidths) buckets[{width, BucketStart(time_us, width)}].Add(d);
@@ -87,10 +89,13 @@ struct SliceRows {
                      const RollupDelta& d) {
     const int64_t hour = BucketStart(time_us, kHourSeconds);
     const auto values = DimensionValues(en, destination);
+    std::array<std::string, kStoredDimensions> combo;
     for (int dim = 0; dim < kStoredDimensions; ++dim) {
+      combo[dim] = values[dim];
       if (values[dim].empty()) continue;  // unknown is derived by the reports (commit.cc)
       dims[{hour, dim, std::string(values[dim])}].Add(d);
     }
+    combos[{hour, std::move(combo)}].Add(d);
   }
   void AddGoal(int64_t goal_id, int64_t time_us, int64_t value_micros) {
     for (int64_t width : kRollupWidths) {
@@ -232,13 +237,15 @@ Result<std::optional<Enrichment>> ClickEnrichment(
     CT_RETURN_IF_ERROR(r->BindAll(link_id, width, day_us, end));
     CT_RETURN_IF_ERROR(r->Run());
   }
-  // dim_rollups is keyed hour first: one seek per (hour, link).
-  Result<Statement> d =
-      db->Prepare("DELETE FROM dim_rollups WHERE bucket_start_us = ? AND link_id = ?");
-  if (!d.ok()) return d.status();
-  for (int64_t hour = day_us; hour < end; hour += kHourUs) {
-    CT_RETURN_IF_ERROR(d->BindAll(hour, link_id));
-    CT_RETURN_IF_ERROR(d->Run());
+  // dim_rollups and combo_rollups are keyed hour first: one seek per (hour, link).
+  for (const char* sql : {"DELETE FROM dim_rollups WHERE bucket_start_us = ? AND link_id = ?",
+                          "DELETE FROM combo_rollups WHERE bucket_start_us = ? AND link_id = ?"}) {
+    Result<Statement> d = db->Prepare(sql);
+    if (!d.ok()) return d.status();
+    for (int64_t hour = day_us; hour < end; hour += kHourUs) {
+      CT_RETURN_IF_ERROR(d->BindAll(hour, link_id));
+      CT_RETURN_IF_ERROR(d->Run());
+    }
   }
   Result<Statement> v = db->Prepare("DELETE FROM visitor_days WHERE link_id = ? AND day = ?");
   if (!v.ok()) return v.status();
@@ -304,6 +311,19 @@ Result<std::optional<Enrichment>> ClickEnrichment(
     CT_RETURN_IF_ERROR(d->BindAll(link_id, dim, hour, std::string_view(value), v.total, v.unique,
                                   v.bots, v.conversions, v.value_micros));
     CT_RETURN_IF_ERROR(d->Run());
+  }
+  Result<Statement> c = db->Prepare(
+      "INSERT INTO combo_rollups (bucket_start_us, link_id, country, device, os, browser, "
+      "referrer_domain, language, destination, total, unique_count, bots, conversions, "
+      "value_micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!c.ok()) return c.status();
+  for (const auto& [key, v] : rows.combos) {
+    const auto& [hour, x] = key;
+    CT_RETURN_IF_ERROR(c->BindAll(
+        hour, link_id, std::string_view(x[0]), std::string_view(x[1]), std::string_view(x[2]),
+        std::string_view(x[3]), std::string_view(x[4]), std::string_view(x[5]),
+        std::string_view(x[6]), v.total, v.unique, v.bots, v.conversions, v.value_micros));
+    CT_RETURN_IF_ERROR(c->Run());
   }
   Result<Statement> vd =
       db->Prepare("INSERT INTO visitor_days (link_id, day, visitor_key) VALUES (?, ?, ?)");
@@ -452,6 +472,32 @@ Status RebuildAccountDay(Db* db, int64_t account_id, int64_t day_us, SliceStats*
       }
     }
   }
+  // The account's dimension rows: its links' dim_rollups of the day, per hour and for the day.
+  std::map<std::tuple<int64_t, int64_t, int64_t, std::string>, RollupDelta>
+      dims;  // (width, start, dim, value)
+  for (int64_t link : *links) {
+    for (int64_t hour = day_us; hour < end; hour += kHourUs) {
+      // Prepared per hour: a cached statement is reset when its Statement goes out of scope.
+      Result<Statement> r = db->Prepare(R"sql(
+        SELECT dim, value, total, unique_count, bots, conversions, value_micros
+        FROM dim_rollups WHERE bucket_start_us = ? AND link_id = ?)sql");
+      if (!r.ok()) return r.status();
+      CT_RETURN_IF_ERROR(r->BindAll(hour, link));
+      for (;;) {
+        Result<bool> row = r->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        RollupDelta d;
+        d.total = r->ColumnInt(2);
+        d.unique = r->ColumnInt(3);
+        d.bots = r->ColumnInt(4);
+        d.conversions = r->ColumnInt(5);
+        d.value_micros = r->ColumnInt(6);
+        dims[{kHourSeconds, hour, r->ColumnInt(0), r->ColumnText(1)}].Add(d);
+        dims[{kDaySeconds, day_us, r->ColumnInt(0), r->ColumnText(1)}].Add(d);
+      }
+    }
+  }
   // Unattributed counted conversions: the account's buckets and goal rows with link_id 0.
   Result<Statement> c = db->Prepare(R"sql(
     SELECT goal_id, time_us, value_micros FROM conversions
@@ -490,6 +536,27 @@ Status RebuildAccountDay(Db* db, int64_t account_id, int64_t day_us, SliceStats*
       CT_RETURN_IF_ERROR(g->BindAll(goal, width, day_us, end));
       CT_RETURN_IF_ERROR(g->Run());
     }
+  }
+  Result<Statement> dd = db->Prepare(
+      "DELETE FROM account_dim_rollups WHERE account_id = ? AND dim = ? AND granularity = ? AND "
+      "bucket_start_us >= ? AND bucket_start_us < ?");
+  if (!dd.ok()) return dd.status();
+  for (int64_t dim = 0; dim < kStoredDimensions; ++dim) {
+    for (int64_t width : {kHourSeconds, kDaySeconds}) {
+      CT_RETURN_IF_ERROR(dd->BindAll(account_id, dim, width, day_us, end));
+      CT_RETURN_IF_ERROR(dd->Run());
+    }
+  }
+  Result<Statement> di = db->Prepare(
+      "INSERT INTO account_dim_rollups (account_id, dim, granularity, bucket_start_us, value, "
+      "total, unique_count, bots, conversions, value_micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?)");
+  if (!di.ok()) return di.status();
+  for (const auto& [key, d] : dims) {
+    const auto& [width, start, dim, value] = key;
+    CT_RETURN_IF_ERROR(di->BindAll(account_id, dim, width, start, std::string_view(value), d.total,
+                                   d.unique, d.bots, d.conversions, d.value_micros));
+    CT_RETURN_IF_ERROR(di->Run());
   }
   CT_RETURN_IF_ERROR(InsertBuckets(db, /*account=*/true, account_id, rows));
   return InsertGoals(db, /*link_id=*/0, rows);

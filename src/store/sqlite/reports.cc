@@ -1,9 +1,12 @@
 // The report side of SqliteStore: stats series (per link or per account, UTC or caller-given
-// buckets, from rollups or — when filtered — from raw hits), breakdowns per dimension, top
-// links, the click stream and raw-hit retention. Definitions of the counts: commit.cc.
-// Conversions (counted ones only) come from the same rollups' conversion columns; a goal's
-// from goal_rollups (StatsQuery::goal_id); a filtered report's, and a goal's per dimension,
-// from the conversions whose credited click is a matching raw hit (report_conversions.cc).
+// buckets), breakdowns per dimension, top links, the click stream and raw-hit retention.
+// Reports read rollups only, never scan raw hits: unfiltered series from rollups /
+// account_rollups, breakdowns from dim_rollups / account_dim_rollups, and filtered series and
+// breakdowns (any filters, any group_by) from combo_rollups, at hourly granularity.
+// Definitions of the counts: commit.cc. Conversions (counted ones only) come from the same
+// rollups' conversion columns; a goal's from goal_rollups (StatsQuery::goal_id); a goal's in a
+// filtered report, and a goal's per dimension, from the goal's conversions and a primary-key
+// lookup of each one's credited click (report_conversions.cc: conversions are far fewer).
 #include <algorithm>
 #include <limits>
 #include <map>
@@ -95,52 +98,94 @@ LinkStats ToStats(const std::map<int64_t, Counts>& buckets) {
   return sqlite::ReadGoalRollups(db, q, granularity, from, q.to_us, add);
 }
 
-// Which raw hits a filtered report reads. One link: its non-empty hours from its hour rollups,
-// then one seek per hour in hits_by_hour_link (schema v4). An account: the time range of
-// hits_by_time, checking the account of each hit.
-std::string HitScopeSql(bool account_wide) {
+// Which combo_rollups rows a filtered report reads, binding (link or account, from hour, to) as
+// ?1..?3; filters follow from ?4. One link: its non-empty hours from its hour rollups, then one
+// seek per hour (the table is keyed hour first). An account: its non-empty hours from its
+// account_rollups, then each hour's rows of its links.
+std::string ComboScopeSql(bool account_wide) {
   return account_wide
-             ? "account_id = ? AND time_us >= ? AND time_us < ?"
-             : "time_us / 3600000000 IN (SELECT bucket_start_us / 3600000000 FROM rollups"
-               " WHERE link_id = ? AND granularity = 3600 AND bucket_start_us >= ?"
-               " AND bucket_start_us < ?) AND link_id = ? AND time_us >= ? AND time_us < ?";
-}
-// Binds HitScopeSql's parameters from 1; returns the next free parameter index.
-[[nodiscard]] Result<int> BindHitScope(Statement* s, const StatsQuery& q) {
-  if (q.link_id == 0) {
-    CT_RETURN_IF_ERROR(s->BindAll(q.account_id, q.from_us, q.to_us));
-    return 4;
-  }
-  CT_RETURN_IF_ERROR(s->BindAll(q.link_id, sqlite::BucketStart(q.from_us, sqlite::kHourSeconds),
-                                q.to_us, q.link_id, q.from_us, q.to_us));
-  return 7;
+             ? "bucket_start_us IN (SELECT bucket_start_us FROM account_rollups WHERE account_id"
+               " = ?1 AND granularity = 3600 AND bucket_start_us >= ?2 AND bucket_start_us < ?3)"
+               " AND link_id IN (SELECT id FROM links WHERE account_id = ?1)"
+             : "bucket_start_us IN (SELECT bucket_start_us FROM rollups WHERE link_id = ?1"
+               " AND granularity = 3600 AND bucket_start_us >= ?2 AND bucket_start_us < ?3)"
+               " AND link_id = ?1";
 }
 
-// Filtered stats: rollups hold one dimension each, so a filter (or two) needs the raw hits.
-[[nodiscard]] Status StatsFromHits(Db* db, const StatsQuery& q, const FilterValues& filters,
-                                   const Bucketer& bucketer, std::map<int64_t, Counts>* buckets) {
-  Result<Statement> s = db->Prepare("SELECT time_us, kind, bot, is_unique FROM hits WHERE " +
-                                    HitScopeSql(q.link_id == 0) + sqlite::FilterSql(filters));
+// The filters combo_rollups has columns for (all but bot), and what a bot filter keeps.
+struct ComboFilters {
+  FilterValues columns;
+  std::optional<std::string> bot;  // "bot": only the bots; "human": only total/unique
+  explicit ComboFilters(const FilterValues& all) : columns(all) {
+    bot = std::move(columns[static_cast<int>(Dimension::kBot)]);
+    columns[static_cast<int>(Dimension::kBot)].reset();
+  }
+  // Zeroes what the bot filter excludes (conversions are never credited to bots).
+  void Apply(Counts* c) const {
+    if (!bot) return;
+    if (*bot == "bot") {
+      c->total = c->unique = c->conversions = c->value = 0;
+    } else {
+      c->bots = 0;
+    }
+  }
+};
+
+[[nodiscard]] Result<Statement> PrepareCombos(Db* db, std::string_view select, const StatsQuery& q,
+                                              int64_t from_hour, const ComboFilters& f,
+                                              std::string_view group_by) {
+  Result<Statement> s = db->Prepare(
+      "SELECT " + std::string(select) +
+      ", SUM(total), SUM(unique_count), SUM(bots), "
+      "SUM(conversions), SUM(value_micros) FROM combo_rollups WHERE " +
+      ComboScopeSql(q.link_id == 0) + sqlite::FilterSql(f.columns) + std::string(group_by));
   if (!s.ok()) return s.status();
-  Result<int> next = BindHitScope(&*s, q);
-  if (!next.ok()) return next.status();
-  CT_RETURN_IF_ERROR(sqlite::BindFilters(&*s, *next, filters));
+  CT_RETURN_IF_ERROR(s->BindAll(q.link_id == 0 ? q.account_id : q.link_id, from_hour, q.to_us));
+  CT_RETURN_IF_ERROR(sqlite::BindFilters(&*s, 4, f.columns));
+  return s;
+}
+
+Counts ComboCounts(const Statement& s, int first_col) {
+  Counts c;
+  c.total = s.ColumnInt(first_col);
+  c.unique = s.ColumnInt(first_col + 1);
+  c.bots = s.ColumnInt(first_col + 2);
+  c.conversions = s.ColumnInt(first_col + 3);
+  c.value = s.ColumnInt(first_col + 4);
+  return c;
+}
+
+// Filtered stats from the hourly combo_rollups: exact for every filter combination, in whole
+// UTC hours (head is not counted there: HEAD requests have no dimensions worth filtering).
+[[nodiscard]] Status StatsFromCombos(Db* db, const StatsQuery& q, const FilterValues& filters,
+                                     const Bucketer& bucketer, std::map<int64_t, Counts>* buckets) {
+  if (sqlite::GranularityFor(q) < sqlite::kHourSeconds) {
+    return Status::InvalidArgument(
+        "filtered reports have hourly granularity: use interval=hour or day, in a time zone "
+        "whose offset from UTC is whole hours");
+  }
+  const ComboFilters f(filters);
+  const int64_t from = q.bucket_starts_us.empty() ? q.from_us : q.bucket_starts_us.front();
+  Result<Statement> s =
+      PrepareCombos(db, "bucket_start_us", q, sqlite::BucketStart(from, sqlite::kHourSeconds), f,
+                    " GROUP BY bucket_start_us");
+  if (!s.ok()) return s.status();
   for (;;) {
     Result<bool> row = s->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
     std::optional<int64_t> start = bucketer.StartOf(s->ColumnInt(0));
     if (!start) continue;
-    Counts& c = (*buckets)[*start];
-    if (s->ColumnInt(1) == static_cast<int64_t>(EventKind::kHead)) {
-      ++c.head;
-    } else if (s->ColumnInt(2) != 0) {
-      ++c.bots;
-    } else {
-      ++c.total;
-      c.unique += s->ColumnInt(3) != 0 ? 1 : 0;
-    }
+    Counts c = ComboCounts(*s, 1);
+    f.Apply(&c);
+    Counts& b = (*buckets)[*start];
+    b.total += c.total;
+    b.unique += c.unique;
+    b.bots += c.bots;
+    if (q.goal_id == 0) b.Add({c.conversions, c.value});
   }
+  if (q.goal_id == 0 || f.bot == "bot") return Status::Ok();
+  // One goal's conversions whose credited click matches: from the goal's conversions.
   auto add = [&](int64_t t, const ConversionCounts& cc) {
     if (std::optional<int64_t> start = bucketer.StartOf(t)) (*buckets)[*start].Add(cc);
   };
@@ -220,12 +265,22 @@ void SetConversions(const std::map<std::string, ConversionCounts>& by_value,
     rows->push_back({"bot", 0, 0, all.bots});
   } else {
     const bool account_wide = q.link_id == 0;
+    // An account: whole UTC days from its daily account_dim_rollups, the hours at either end
+    // from its hourly ones (report_ranges.h), ?1..?6 = (account, dim, d1, d2, h0, to).
     Result<Statement> s = db->Prepare(account_wide ? R"sql(
         SELECT value, SUM(total), SUM(unique_count), SUM(bots), SUM(conversions),
                SUM(value_micros)
-        FROM dim_rollups
-        WHERE bucket_start_us >= ? AND bucket_start_us < ? AND dim = ?
-          AND link_id IN (SELECT id FROM links WHERE account_id = ?)
+        FROM (SELECT value, total, unique_count, bots, conversions, value_micros
+              FROM account_dim_rollups WHERE account_id = ?1 AND dim = ?2
+                AND granularity = 86400 AND bucket_start_us >= ?3 AND bucket_start_us < ?4
+              UNION ALL
+              SELECT value, total, unique_count, bots, conversions, value_micros
+              FROM account_dim_rollups WHERE account_id = ?1 AND dim = ?2
+                AND granularity = 3600 AND bucket_start_us >= ?5 AND bucket_start_us < ?3
+              UNION ALL
+              SELECT value, total, unique_count, bots, conversions, value_micros
+              FROM account_dim_rollups WHERE account_id = ?1 AND dim = ?2
+                AND granularity = 3600 AND bucket_start_us >= ?4 AND bucket_start_us < ?6)
         GROUP BY value)sql"
                                                    : R"sql(
         SELECT value, SUM(total), SUM(unique_count), SUM(bots), SUM(conversions),
@@ -237,10 +292,16 @@ void SetConversions(const std::map<std::string, ConversionCounts>& by_value,
           AND dim = ?3 AND link_id = ?4
         GROUP BY value)sql");
     if (!s.ok()) return s.status();
-    // Both texts take (from hour, to, dim, link or account) as ?1..?4.
     const int64_t from_hour = sqlite::BucketStart(q.from_us, sqlite::kHourSeconds);
-    CT_RETURN_IF_ERROR(s->BindAll(from_hour, q.to_us, static_cast<int64_t>(dimension),
-                                  account_wide ? q.account_id : q.link_id));
+    if (account_wide) {
+      const sqlite::DayHourRanges r = sqlite::SplitDaysAndHours(q.from_us, q.to_us);
+      CT_RETURN_IF_ERROR(
+          s->BindAll(q.account_id, static_cast<int64_t>(dimension), r.d1, r.d2, r.h0, r.to));
+    } else {
+      // (from hour, to, dim, link) as ?1..?4.
+      CT_RETURN_IF_ERROR(
+          s->BindAll(from_hour, q.to_us, static_cast<int64_t>(dimension), q.link_id));
+    }
     CT_RETURN_IF_ERROR(ReadBreakdown(&*s, rows));
     if (q.goal_id != 0) {
       std::map<std::string, ConversionCounts> by_value;
@@ -258,6 +319,44 @@ void SetConversions(const std::map<std::string, ConversionCounts>& by_value,
       unknown.value_micros -= r.value_micros;
     }
     rows->push_back(unknown);
+  }
+  std::erase_if(*rows, [](const BreakdownRow& r) {
+    return r.total == 0 && r.unique == 0 && r.bots == 0 && r.conversions == 0;
+  });
+  return Status::Ok();
+}
+
+// Filtered breakdown from combo_rollups over whole UTC hours, as the unfiltered one: every value
+// (one row each), not just the first `limit` (sorted and cut by the caller). The unknown value
+// is a stored '' here, so it needs no derivation.
+[[nodiscard]] Status FilteredBreakdown(Db* db, const StatsQuery& q, const FilterValues& filters,
+                                       Dimension dimension, std::vector<BreakdownRow>* rows) {
+  const ComboFilters f(filters);
+  const int64_t from_hour = sqlite::BucketStart(q.from_us, sqlite::kHourSeconds);
+  const bool by_bot = dimension == Dimension::kBot;
+  Result<Statement> s = PrepareCombos(db, by_bot ? "''" : sqlite::DimColumn(dimension), q,
+                                      from_hour, f, by_bot ? "" : " GROUP BY 1");
+  if (!s.ok()) return s.status();
+  for (;;) {
+    Result<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Counts c = ComboCounts(*s, 1);
+    f.Apply(&c);
+    if (by_bot) {
+      rows->push_back({"human", c.total, c.unique, 0, c.conversions, c.value});
+      rows->push_back({"bot", 0, 0, c.bots});
+    } else {
+      rows->push_back({s->ColumnText(0), c.total, c.unique, c.bots, c.conversions, c.value});
+    }
+  }
+  if (q.goal_id != 0) {
+    std::map<std::string, ConversionCounts> by_value;
+    if (f.bot != "bot") {
+      CT_RETURN_IF_ERROR(sqlite::ConversionsOfHitsByValue(db, q, from_hour, q.to_us, filters,
+                                                          dimension, &by_value));
+    }
+    SetConversions(by_value, rows);
   }
   std::erase_if(*rows, [](const BreakdownRow& r) {
     return r.total == 0 && r.unique == 0 && r.bots == 0 && r.conversions == 0;
@@ -296,7 +395,7 @@ Result<std::optional<LinkStats>> SqliteStore::GetLinkStats(const StatsQuery& que
   } else {
     FilterValues filters;
     if (sqlite::CollapseFilters(query.filters, &filters)) {
-      CT_RETURN_IF_ERROR(StatsFromHits(db, query, filters, bucketer, &buckets));
+      CT_RETURN_IF_ERROR(StatsFromCombos(db, query, filters, bucketer, &buckets));
     }
   }
   CT_RETURN_IF_ERROR(txn.Commit());
@@ -325,21 +424,7 @@ Result<std::optional<std::vector<BreakdownRow>>> SqliteStore::GetBreakdown(const
   if (query.filters.empty()) {
     CT_RETURN_IF_ERROR(BreakdownFromRollups(db, query, dimension, &rows));
   } else {
-    // Every value (one row each), not just the first `limit`: a value may rank by clicks only
-    // after its conversions are merged in. Sorted and cut below.
-    Result<Statement> s = db->Prepare(
-        "SELECT " + std::string(sqlite::DimColumn(dimension)) +
-        ", SUM(bot = 0), SUM(is_unique), SUM(bot <> 0), 0, 0 FROM hits WHERE " +
-        HitScopeSql(account_wide) + " AND kind = 1" + sqlite::FilterSql(filters) + " GROUP BY 1");
-    if (!s.ok()) return s.status();
-    Result<int> next = BindHitScope(&*s, query);
-    if (!next.ok()) return next.status();
-    CT_RETURN_IF_ERROR(sqlite::BindFilters(&*s, *next, filters));
-    CT_RETURN_IF_ERROR(ReadBreakdown(&*s, &rows));
-    std::map<std::string, ConversionCounts> by_value;
-    CT_RETURN_IF_ERROR(sqlite::ConversionsOfHitsByValue(db, query, query.from_us, query.to_us,
-                                                        filters, dimension, &by_value));
-    SetConversions(by_value, &rows);
+    CT_RETURN_IF_ERROR(FilteredBreakdown(db, query, filters, dimension, &rows));
   }
   SortAndTruncate(&rows, limit);
   CT_RETURN_IF_ERROR(txn.Commit());
@@ -456,7 +541,7 @@ Result<int64_t> SqliteStore::ExpireHits(int64_t before_us, int64_t max_rows) {
   CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
   // The oldest first, through hits_by_time; at most max_rows, so the write lock (and the
   // tracker waiting on it) is held for one short transaction. Rollups are not touched: reports
-  // stay exact; only the click stream and filtered reports lose the expired hits.
+  // (combo_rollups included) stay exact; only the click stream loses the expired hits.
   Result<Statement> s = db->Prepare(R"sql(
     DELETE FROM hits WHERE event_id IN (
       SELECT event_id FROM hits WHERE time_us < ? ORDER BY time_us LIMIT ?))sql");

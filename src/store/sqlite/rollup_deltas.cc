@@ -52,9 +52,26 @@ void BatchDeltas::AddBuckets(int64_t link_id, int64_t account_id, int64_t time_u
   }
 }
 
-void BatchDeltas::AddDimension(int64_t link_id, int64_t hour_start_us, int dim,
-                               std::string_view value, const RollupDelta& delta) {
-  dims_[{link_id, hour_start_us, dim, value}].Add(delta);
+size_t BatchDeltas::ComboKeyHash::operator()(const ComboKey& k) const {
+  uint64_t h = static_cast<uint64_t>(k.link_id) * 0x9E3779B97F4A7C15ull;
+  h = Mix(h, static_cast<uint64_t>(k.start_us));
+  for (std::string_view v : k.values) h = Mix(h, std::hash<std::string_view>()(v));
+  return h;
+}
+
+void BatchDeltas::AddDimensions(int64_t link_id, int64_t account_id, int64_t time_us,
+                                const DimValues& values, const RollupDelta& delta) {
+  const int64_t hour = BucketStart(time_us, kHourSeconds);
+  const int64_t day = BucketStart(time_us, kDaySeconds);
+  for (int dim = 0; dim < static_cast<int>(values.size()); ++dim) {
+    // Unknown ("") is not stored per dimension: a breakdown derives it as the rollups' count
+    // minus the known values', which spares the most common rows (direct visits, no geo data).
+    if (values[dim].empty()) continue;
+    dims_[{link_id, hour, dim, values[dim]}].Add(delta);
+    account_hour_dims_[{account_id, hour, dim, values[dim]}].Add(delta);
+    account_day_dims_[{account_id, day, dim, values[dim]}].Add(delta);
+  }
+  combos_[{link_id, hour, values}].Add(delta);
 }
 
 void BatchDeltas::AddGoal(int64_t goal_id, int64_t link_id, int64_t time_us, int64_t value_micros) {
@@ -73,6 +90,8 @@ Status BatchDeltas::Write(Db* db) const {
   CT_RETURN_IF_ERROR(WriteRollups(db, "rollups", "link_id", links_));
   CT_RETURN_IF_ERROR(WriteRollups(db, "account_rollups", "account_id", accounts_));
   CT_RETURN_IF_ERROR(WriteDimensions(db));
+  CT_RETURN_IF_ERROR(WriteAccountDimensions(db));
+  CT_RETURN_IF_ERROR(WriteCombos(db));
   return WriteGoals(db);
 }
 
@@ -119,6 +138,56 @@ Status BatchDeltas::WriteDimensions(Db* db) const {
   for (const auto& [key, d] : dims_) {
     CT_RETURN_IF_ERROR(stmt->BindAll(key.link_id, static_cast<int64_t>(key.dim), key.start_us,
                                      key.value, d.total, d.unique, d.bots, d.conversions,
+                                     d.value_micros));
+    CT_RETURN_IF_ERROR(stmt->Run());
+  }
+  return Status::Ok();
+}
+
+Status BatchDeltas::WriteAccountDimensions(Db* db) const {
+  if (account_hour_dims_.empty()) return Status::Ok();
+  Result<Statement> stmt = db->Prepare(R"sql(
+    INSERT INTO account_dim_rollups (account_id, dim, granularity, bucket_start_us, value, total,
+                                     unique_count, bots, conversions, value_micros)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (account_id, dim, granularity, bucket_start_us, value) DO UPDATE SET
+      total = total + excluded.total,
+      unique_count = unique_count + excluded.unique_count,
+      bots = bots + excluded.bots,
+      conversions = conversions + excluded.conversions,
+      value_micros = value_micros + excluded.value_micros)sql");
+  if (!stmt.ok()) return stmt.status();
+  for (const auto* rows : {&account_hour_dims_, &account_day_dims_}) {
+    const int64_t width = rows == &account_hour_dims_ ? kHourSeconds : kDaySeconds;
+    for (const auto& [key, d] : *rows) {
+      CT_RETURN_IF_ERROR(stmt->BindAll(key.link_id, static_cast<int64_t>(key.dim), width,
+                                       key.start_us, key.value, d.total, d.unique, d.bots,
+                                       d.conversions, d.value_micros));
+      CT_RETURN_IF_ERROR(stmt->Run());
+    }
+  }
+  return Status::Ok();
+}
+
+Status BatchDeltas::WriteCombos(Db* db) const {
+  if (combos_.empty()) return Status::Ok();
+  Result<Statement> stmt = db->Prepare(R"sql(
+    INSERT INTO combo_rollups (bucket_start_us, link_id, country, device, os, browser,
+                               referrer_domain, language, destination, total, unique_count,
+                               bots, conversions, value_micros)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (bucket_start_us, link_id, country, device, os, browser, referrer_domain,
+                 language, destination) DO UPDATE SET
+      total = total + excluded.total,
+      unique_count = unique_count + excluded.unique_count,
+      bots = bots + excluded.bots,
+      conversions = conversions + excluded.conversions,
+      value_micros = value_micros + excluded.value_micros)sql");
+  if (!stmt.ok()) return stmt.status();
+  for (const auto& [key, d] : combos_) {
+    const DimValues& v = key.values;
+    CT_RETURN_IF_ERROR(stmt->BindAll(key.start_us, key.link_id, v[0], v[1], v[2], v[3], v[4], v[5],
+                                     v[6], d.total, d.unique, d.bots, d.conversions,
                                      d.value_micros));
     CT_RETURN_IF_ERROR(stmt->Run());
   }

@@ -1,10 +1,12 @@
 // BatchDeltas: what one commit adds to the rollup tables (rollups, account_rollups, dim_rollups,
-// goal_rollups), summed in memory so each touched bucket is written once per batch, not once
-// per event: a batch of thousands of clicks on a hot link is then a few upserts.
+// account_dim_rollups, combo_rollups, goal_rollups), summed in memory so each touched bucket is
+// written once per batch, not once per event: a batch of thousands of clicks on a hot link is then
+// a few upserts.
 //
 // Thread safety: none; one per ApplyCommit.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -40,10 +42,15 @@ class BatchDeltas {
   // Adds `delta` to the link's and the account's minute, hour and day buckets of `time_us`.
   // link_id 0 (an unattributed conversion): the account's buckets only.
   void AddBuckets(int64_t link_id, int64_t account_id, int64_t time_us, const RollupDelta& delta);
-  // Adds `delta` to the link's hourly row of dimension `dim` (0..6) and `value`. The view must
-  // stay valid until Write (a hit's field of the batch); see Keep for values read from the file.
-  void AddDimension(int64_t link_id, int64_t hour_start_us, int dim, std::string_view value,
-                    const RollupDelta& delta);
+  // A counted click's (or a conversion's credited click's) values of the seven stored
+  // dimensions, in store.h Dimension order; "" = unknown.
+  using DimValues = std::array<std::string_view, 7>;
+  // Adds `delta` (no head) to the link's hourly dim_rollups row of each known value, the
+  // account's hourly and daily account_dim_rollups rows of the same, and the link's hourly
+  // combo_rollups row of the whole combination (unknowns included). The views must stay valid
+  // until Write (a hit's fields of the batch); see Keep for values read from the file.
+  void AddDimensions(int64_t link_id, int64_t account_id, int64_t time_us, const DimValues& values,
+                     const RollupDelta& delta);
   // A counted conversion of `goal_id` credited to `link_id` (0 = unattributed).
   void AddGoal(int64_t goal_id, int64_t link_id, int64_t time_us, int64_t value_micros);
   // Keeps a copy of `value` alive until Write, for AddDimension.
@@ -73,15 +80,29 @@ class BatchDeltas {
   struct DimKeyHash {
     size_t operator()(const DimKey& k) const;
   };
+  struct ComboKey {
+    int64_t link_id;
+    int64_t start_us;
+    DimValues values;
+    bool operator==(const ComboKey&) const = default;
+  };
+  struct ComboKeyHash {
+    size_t operator()(const ComboKey& k) const;
+  };
   using Deltas = std::unordered_map<Key, RollupDelta, KeyHash>;
 
   [[nodiscard]] static Status WriteRollups(Db* db, std::string_view table,
                                            std::string_view id_column, const Deltas& deltas);
   [[nodiscard]] Status WriteDimensions(Db* db) const;
+  [[nodiscard]] Status WriteAccountDimensions(Db* db) const;
+  [[nodiscard]] Status WriteCombos(Db* db) const;
   [[nodiscard]] Status WriteGoals(Db* db) const;
 
   Deltas links_, accounts_, goals_;
-  std::unordered_map<DimKey, RollupDelta, DimKeyHash> dims_;
+  // DimKey.link_id is the account id, start_us its hour or day, in account_dims_; the width is
+  // the bucket's (hour or day) below.
+  std::unordered_map<DimKey, RollupDelta, DimKeyHash> dims_, account_hour_dims_, account_day_dims_;
+  std::unordered_map<ComboKey, RollupDelta, ComboKeyHash> combos_;
   std::deque<std::string> kept_;  // a deque: growing it never moves the strings viewed
 };
 

@@ -526,6 +526,79 @@ CREATE INDEX invitations_by_account ON invitations(account_id);
 ALTER TABLE api_keys ADD COLUMN name TEXT NOT NULL DEFAULT '';
 CREATE INDEX api_keys_by_account ON api_keys(account_id);
 )sql",
+    // ---- v11: reports from rollups only: dimension combinations, account dimensions ---------
+    R"sql(
+-- Hourly counts per link and per COMBINATION of the seven stored dimensions ('' = unknown), so
+-- filtered reports and filtered breakdowns (any filters, any group_by) sum rollup rows instead
+-- of scanning raw hits. Every counted click (not a HEAD) adds to exactly one row, so sums over
+-- rows are exact for total, bots and unique (a unique is one click, with one combination).
+-- Conversions sit under the credited click's combination in the conversion's hour.
+CREATE TABLE combo_rollups (
+  bucket_start_us  INTEGER NOT NULL,           -- UTC hour
+  link_id          INTEGER NOT NULL,
+  country          TEXT    NOT NULL,
+  device           TEXT    NOT NULL,
+  os               TEXT    NOT NULL,
+  browser          TEXT    NOT NULL,
+  referrer_domain  TEXT    NOT NULL,
+  language         TEXT    NOT NULL,
+  destination      TEXT    NOT NULL,
+  total            INTEGER NOT NULL,
+  unique_count     INTEGER NOT NULL,
+  bots             INTEGER NOT NULL,
+  conversions      INTEGER NOT NULL,
+  value_micros     INTEGER NOT NULL,
+  -- Hour first, as dim_rollups: a commit's upserts stay in the current hour's corner. A link's
+  -- report seeks each of its hours (from its hour rollups).
+  PRIMARY KEY (bucket_start_us, link_id, country, device, os, browser, referrer_domain, language,
+               destination)
+) WITHOUT ROWID;
+
+-- dim_rollups summed over the account's links, per UTC hour (3600) and day (86400): an
+-- account-wide breakdown reads whole days from the day rows, the ends from the hour rows,
+-- instead of every link's hourly rows.
+CREATE TABLE account_dim_rollups (
+  account_id       INTEGER NOT NULL,
+  dim              INTEGER NOT NULL,
+  granularity      INTEGER NOT NULL,
+  bucket_start_us  INTEGER NOT NULL,
+  value            TEXT    NOT NULL,
+  total            INTEGER NOT NULL,
+  unique_count     INTEGER NOT NULL,
+  bots             INTEGER NOT NULL,
+  conversions      INTEGER NOT NULL,
+  value_micros     INTEGER NOT NULL,
+  PRIMARY KEY (account_id, dim, granularity, bucket_start_us, value)
+) WITHOUT ROWID;
+
+-- Backfill from what exists: combinations from the raw hits still kept (as filtered reports
+-- read them until now), conversions under their click's combination; account dimensions from
+-- the links' dim_rollups.
+INSERT INTO combo_rollups
+  SELECT time_us / 3600000000 * 3600000000, link_id, country, device, os, browser,
+         referrer_domain, language, destination, SUM(bot = 0), SUM(is_unique), SUM(bot <> 0),
+         0, 0
+  FROM hits WHERE kind <> 2
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
+INSERT INTO combo_rollups
+  SELECT c.time_us / 3600000000 * 3600000000, c.link_id, h.country, h.device, h.os, h.browser,
+         h.referrer_domain, h.language, h.destination, 0, 0, 0, COUNT(*), SUM(c.value_micros)
+  FROM conversions c JOIN hits h ON h.event_id = c.click_event_id
+  WHERE c.status = 0 AND c.link_id <> 0
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+  ON CONFLICT DO UPDATE SET conversions = conversions + excluded.conversions,
+                            value_micros = value_micros + excluded.value_micros;
+INSERT INTO account_dim_rollups
+  SELECT l.account_id, d.dim, 3600, d.bucket_start_us, d.value, SUM(d.total),
+         SUM(d.unique_count), SUM(d.bots), SUM(d.conversions), SUM(d.value_micros)
+  FROM dim_rollups d JOIN links l ON l.id = d.link_id
+  GROUP BY 1, 2, 4, 5;
+INSERT INTO account_dim_rollups
+  SELECT account_id, dim, 86400, bucket_start_us / 86400000000 * 86400000000, value, SUM(total),
+         SUM(unique_count), SUM(bots), SUM(conversions), SUM(value_micros)
+  FROM account_dim_rollups WHERE granularity = 3600
+  GROUP BY 1, 2, 4, 5;
+)sql",
 };
 }  // namespace
 

@@ -68,7 +68,7 @@ class ConversionReportsTest : public StoreTest {
 
   // A conversion as Commit records it: the row (any status) and, when counted, the rollups of
   // the credited click's link (if any), the account, the click's known dimension values (its
-  // hour) and the goal.
+  // hour; the account's per hour and day), its combination of values and the goal.
   EventId Convert(int64_t goal, int64_t time_us, int64_t value_micros,
                   const std::optional<EventId>& click = std::nullopt, int64_t link = 0,
                   ConversionStatus status = ConversionStatus::kCounted, int64_t account = 0) {
@@ -125,6 +125,27 @@ class ConversionReportsTest : public StoreTest {
                 ON CONFLICT DO UPDATE SET conversions = conversions + 1,
                                           value_micros = value_micros + excluded.value_micros)sql",
           link, sqlite::BucketStart(time_us, 3600), value_micros,
+          sqlite::Blob{click->data(), click->size()});
+      // The same summed for the account, per hour and per day.
+      for (int64_t width : {3600, 86400}) {
+        Run(R"sql(INSERT INTO account_dim_rollups (account_id, dim, granularity, bucket_start_us,
+                  value, total, unique_count, bots, conversions, value_micros)
+                  SELECT ?1, d.dim, ?2, ?3, d.value, 0, 0, 0, 1, ?4 FROM (
+                    SELECT 0 AS dim, country AS value FROM hits WHERE event_id = ?5
+                    UNION ALL SELECT 1, device FROM hits WHERE event_id = ?5) d
+                  WHERE d.value <> ''
+                  ON CONFLICT DO UPDATE SET conversions = conversions + 1,
+                                            value_micros = value_micros + excluded.value_micros)sql",
+            account, width, sqlite::BucketStart(time_us, width), value_micros,
+            sqlite::Blob{click->data(), click->size()});
+      }
+      // And under the click's whole combination of values (filtered reports).
+      Run(R"sql(INSERT INTO combo_rollups
+                SELECT ?1, ?2, country, device, os, browser, referrer_domain, language,
+                       destination, 0, 0, 0, 1, ?3 FROM hits WHERE event_id = ?4
+                ON CONFLICT DO UPDATE SET conversions = conversions + 1,
+                                          value_micros = value_micros + excluded.value_micros)sql",
+          sqlite::BucketStart(time_us, 3600), link, value_micros,
           sqlite::Blob{click->data(), click->size()});
     }
     return id;

@@ -108,6 +108,14 @@ class RebuildTest : public ConversionTest {
              "SELECT 'd|' || link_id || '|' || dim || '|' || bucket_start_us || '|' || value || "
              "'|' || total || '|' || unique_count || '|' || bots || '|' || conversions || '|' "
              "|| value_micros FROM dim_rollups ORDER BY 1",
+             "SELECT 'c|' || link_id || '|' || bucket_start_us || '|' || country || '|' || "
+             "device || '|' || os || '|' || browser || '|' || referrer_domain || '|' || "
+             "language || '|' || destination || '|' || total || '|' || unique_count || '|' || "
+             "bots || '|' || conversions || '|' || value_micros FROM combo_rollups ORDER BY 1",
+             "SELECT 'ad|' || account_id || '|' || dim || '|' || granularity || '|' || "
+             "bucket_start_us || '|' || value || '|' || total || '|' || unique_count || '|' || "
+             "bots || '|' || conversions || '|' || value_micros FROM account_dim_rollups ORDER BY "
+             "1",
              "SELECT 'g|' || goal_id || '|' || granularity || '|' || bucket_start_us || '|' || "
              "link_id || '|' || conversions || '|' || value_micros FROM goal_rollups ORDER BY 1",
              "SELECT 'v|' || link_id || '|' || day || '|' || hex(visitor_key) FROM visitor_days "
