@@ -6,6 +6,7 @@
 // parsing, referrer domain, language, bot detection); it passes once that is merged.
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <map>
 #include <set>
 #include <thread>
@@ -172,13 +173,131 @@ TEST_F(ReportsE2eTest, AccountStatsAndClickStream) {
   EXPECT_GE(times[1], times[2]);
 }
 
+// A strict RFC 4180 reader for the CSV answers (quoted fields, doubled quotes, CRLF records).
+std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      row.push_back(std::move(field));
+      field.clear();
+      rows.push_back(std::move(row));
+      row.clear();
+      ++i;
+    } else {
+      field += c;
+    }
+  }
+  EXPECT_TRUE(field.empty() && row.empty()) << "the last record must end with CRLF";
+  return rows;
+}
+
+TEST_F(ReportsE2eTest, CompareWithThePreviousPeriodAndCsvExports) {
+  auto [id, slug] = CreateLink("compare");
+  Click(slug, kIphone, "https://t.co/abc", "de");
+  Click(slug, kIphone, "https://t.co/abc", "de");
+  Click(slug, kWindowsChrome, "", "en");
+  const std::string base = "/api/v1/links/" + std::to_string(id) + "/stats?";
+  json::value now = WaitFor(base + "interval=hour", 3);
+  ASSERT_EQ(JsonInt(now, "total"), 3) << json::serialize(now);
+  // The clicks' hour H (the last bucket of the default range).
+  const auto& series = now.at("series").as_array();
+  int64_t h_index = -1;
+  for (size_t i = 0; i < series.size(); ++i) {
+    if (series[i].at("total").as_int64() > 0) h_index = static_cast<int64_t>(i);
+  }
+  ASSERT_GE(h_index, 0);
+  const std::string hour = std::string(series[static_cast<size_t>(h_index)].at("t").as_string());
+  // 2026-12-04T17:00:00Z -> the next two hours, by text (the range is whole UTC hours).
+  auto plus_hours = [](const std::string& iso, int n) {
+    std::tm tm{};
+    strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    time_t t = timegm(&tm) + n * 3600;
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    return std::string(buf);
+  };
+
+  // [H, H+1h) against [H-1h, H): nothing before, so no ratio.
+  json::value cur =
+      Get(base + "interval=hour&compare=previous&from=" + hour + "&to=" + plus_hours(hour, 1));
+  EXPECT_EQ(JsonInt(cur, "total"), 3);
+  ASSERT_TRUE(cur.at("previous").is_object()) << json::serialize(cur);
+  EXPECT_EQ(JsonStr(cur.at("previous"), "from"), plus_hours(hour, -1));
+  EXPECT_EQ(JsonStr(cur.at("previous"), "to"), hour);
+  EXPECT_EQ(JsonInt(cur.at("previous"), "total"), 0);
+  EXPECT_EQ(cur.at("previous").at("series").as_array().size(), 1u);
+  EXPECT_TRUE(cur.at("change").at("total").is_null());
+  // [H+1h, H+2h) against [H, H+1h): all three before, none now: -100 %.
+  json::value next = Get(base + "interval=hour&compare=previous&from=" + plus_hours(hour, 1) +
+                         "&to=" + plus_hours(hour, 2));
+  EXPECT_EQ(JsonInt(next, "total"), 0);
+  EXPECT_EQ(JsonInt(next.at("previous"), "total"), 3);
+  EXPECT_EQ(JsonInt(next.at("previous"), "unique"), JsonInt(now, "unique"));
+  EXPECT_DOUBLE_EQ(next.at("change").at("total").to_number<double>(), -1.0);
+  // Filters carry over to the previous period.
+  json::value de =
+      Get(base + "interval=hour&compare=previous&language=de&from=" + plus_hours(hour, 1) +
+          "&to=" + plus_hours(hour, 2));
+  EXPECT_EQ(JsonInt(de.at("previous"), "total"), 2);
+
+  // CSV of the series: every bucket, the same figures as the JSON.
+  auto r = ApiCall(server_.port(), "GET", base + "interval=hour&format=csv", key_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Header("content-type").rfind("text/csv", 0), 0u);
+  EXPECT_NE(r.Header("content-disposition").find("attachment; filename="), std::string::npos);
+  auto rows = ParseCsv(r.body);
+  ASSERT_EQ(rows.size(), series.size() + 1);
+  EXPECT_EQ(rows[0],
+            (std::vector<std::string>{"t", "total", "unique", "bots", "conversions", "revenue"}));
+  EXPECT_EQ(rows[static_cast<size_t>(h_index) + 1][0], hour);
+  EXPECT_EQ(rows[static_cast<size_t>(h_index) + 1][1], "3");
+  // CSV of a filtered breakdown.
+  r = ApiCall(server_.port(), "GET",
+              base + "interval=hour&language=de&group_by=referrer&format=csv", key_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  rows = ParseCsv(r.body);
+  ASSERT_EQ(rows.size(), 2u) << r.body;
+  EXPECT_EQ(rows[0][0], "value");
+  EXPECT_EQ(rows[1][0], "t.co");
+  EXPECT_EQ(rows[1][1], "2");
+  // Account-wide breakdown as CSV.
+  r = ApiCall(server_.port(), "GET", "/api/v1/stats?group_by=language&format=csv", key_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::map<std::string, std::string> by_language;
+  for (const auto& row : ParseCsv(r.body)) by_language[row.at(0)] = row.at(1);
+  EXPECT_EQ(by_language["de"], "2");
+  EXPECT_EQ(by_language["en"], "1");
+}
+
 TEST_F(ReportsE2eTest, BadParametersAre400) {
   auto [id, slug] = CreateLink("bad");
   const std::string base = "/api/v1/links/" + std::to_string(id);
   for (const std::string& t :
        {base + "/stats?group_by=planet", base + "/stats?tz=Nowhere/City",
         base + "/stats?device=phone", base + "/stats?limit=0", base + "/hits?after=%21%21",
-        base + "/hits?limit=5000", std::string("/api/v1/stats?group_by=planet")}) {
+        base + "/hits?limit=5000", std::string("/api/v1/stats?group_by=planet"),
+        base + "/stats?compare=next", base + "/stats?format=xml",
+        // Filtered reports are hourly: no minutes, no :30 zone's days.
+        base + "/stats?interval=minute&country=US",
+        base + "/stats?interval=day&tz=Asia/Kolkata&country=US"}) {
     json::value v = Get(t, 400);
     ASSERT_TRUE(v.is_object()) << t;
     EXPECT_EQ(JsonStr(v.at("error"), "code"), "bad_request") << t;
