@@ -56,6 +56,12 @@ export async function run(ctx) {
   assert(countryTable.includes('2'), `the country breakdown counts the clicks: ${countryTable}`);
   await page.click('#tab-language');
   await waitFor('the language breakdown', async () => (await page.textContent('#breakdown-panel')).includes('de'));
+  // Drill down: the language row becomes a filter of the whole report (chart and tables).
+  await page.click('#breakdown-panel a:text-is("de")');
+  await page.waitForSelector('#filters >> text=language = de');
+  await page.waitForSelector('#chart[data-rendered]');
+  assert(Number(await page.getAttribute('#chart', 'data-total')) === 2, 'the filtered chart keeps the clicks in German');
+  assert(page.url().includes('language=de') && page.url().includes('interval=hour'), `drill-down URL: ${page.url()}`);
   await ctx.screenshot('link-report');
 
   // CSV of the report's view: the series (t,total,unique,bots...) sums to the clicks.

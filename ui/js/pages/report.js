@@ -9,6 +9,8 @@ import {qrSection} from './link_form.js';
 const kPresets = [['1h', 'Last 60 minutes', 3600e3, 'minute'], ['24h', 'Last 24 hours', 86400e3, 'hour'],
                   ['7d', 'Last 7 days', 7 * 86400e3, 'hour'], ['30d', 'Last 30 days', 30 * 86400e3, 'day'],
                   ['90d', 'Last 90 days', 90 * 86400e3, 'day'], ['custom', 'Custom range', 0, '']];
+// Filters a report can carry (the stats API's filter parameters), set by clicking a breakdown row.
+const kFilters = ['country', 'device', 'os', 'browser', 'referrer', 'language', 'destination', 'bot'];
 const kDimensions = [['country', 'Country'], ['device', 'Device'], ['os', 'OS'], ['browser', 'Browser'],
                      ['referrer', 'Referrer'], ['language', 'Language'], ['destination', 'Destination'], ['bot', 'Bots']];
 
@@ -35,24 +37,34 @@ export async function render(root, [id], query, stale) {
   const interval = query.get('interval') || preset[3] || 'hour';
   const compare = query.get('compare') === '1';
   const q = {from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), interval, tz};
+  const filters = {};
+  for (const f of kFilters) {
+    if (query.has(f)) filters[f] = query.get(f);
+  }
+  // Filters go to the API as given; an empty value selects "unknown" (for referrer: direct).
+  const withFilters = (o) => {
+    const out = Object.assign({}, o);
+    for (const [k, v] of Object.entries(filters)) out[k] = v;
+    return out;
+  };
 
   const head = h('div', {class: 'page-head'});
   const chartBox = h('div', {class: 'chart', id: 'chart', role: 'img', 'aria-label': 'Clicks over time'});
   const cards = h('div', {class: 'cards', id: 'totals'});
   const status = h('div', {'aria-live': 'polite'});
   const csvSeries = h('a', {class: 'button secondary', id: 'csv-series', download: `link-${id}-series.csv`,
-                            href: apiUrl(`/links/${id}/stats`, Object.assign({format: 'csv'}, q)), text: 'Series CSV'});
-  root.append(head, rangeForm(id, presetKey, fromMs, toMs, interval, tz, compare), status, cards,
+                            href: apiUrl(`/links/${id}/stats`, withFilters(Object.assign({format: 'csv'}, q))), text: 'Series CSV'});
+  root.append(head, rangeForm(id, presetKey, fromMs, toMs, interval, tz, compare, filters), filterChips(query, filters), status, cards,
               h('section', {class: 'card'}, h('h2', {text: 'Clicks over time'}), chartBox, h('div', {class: 'toolbar'}, csvSeries)));
 
   // The link and its series in parallel: the two calls the chart needs.
-  const statsQuery = Object.assign({}, q, compare ? {compare: 'previous'} : {});
+  const statsQuery = withFilters(Object.assign({}, q, compare ? {compare: 'previous'} : {}));
   const [link, report] = await Promise.all([
     api('GET', `/links/${id}`),
     api('GET', `/links/${id}/stats`, undefined, {query: statsQuery}).catch(async (e) => {
       if (!compare || e.status !== 400) throw e;
       status.append(message('This server cannot compare periods yet; showing this period only.', 'ok'));
-      return api('GET', `/links/${id}/stats`, undefined, {query: q});
+      return api('GET', `/links/${id}/stats`, undefined, {query: withFilters(q)});
     }),
   ]);
   if (stale()) return undefined;
@@ -73,7 +85,7 @@ export async function render(root, [id], query, stale) {
     status.append(message(`Data after ${fmtTime(report.complete_until)} may still grow: the ${report.lagging_stage} ` +
                           'stage is lagging.', 'ok'));
   }
-  root.append(breakdowns(id, q), qrSection(link));
+  root.append(breakdowns(id, withFilters(q), query), qrSection(link));
   return () => destroyChart && destroyChart();
 }
 
@@ -92,7 +104,7 @@ function renderCards(cards, r) {
   }
 }
 
-function rangeForm(id, presetKey, fromMs, toMs, interval, tz, compare) {
+function rangeForm(id, presetKey, fromMs, toMs, interval, tz, compare, filters) {
   const preset = select(kPresets.map((p) => [p[0], p[1]]), presetKey, {name: 'range'});
   const from = input({type: 'datetime-local', name: 'from', value: toLocalInput(fromMs)});
   const to = input({type: 'datetime-local', name: 'to', value: toLocalInput(toMs)});
@@ -119,15 +131,39 @@ function rangeForm(id, presetKey, fromMs, toMs, interval, tz, compare) {
     } else {
       p.set('range', preset.value);
     }
-    p.set('interval', iv.value);
+    p.set('interval', iv.value === 'minute' && Object.keys(filters).length ? 'hour' : iv.value);
     if (tzIn.value.trim()) p.set('tz', tzIn.value.trim());
     if (cmp.checked) p.set('compare', '1');
+    for (const [k, v] of Object.entries(filters)) p.set(k, v);  // the drill-down stays
     location.hash = `#/links/${id}?${p}`;
   });
   return form;
 }
 
-function breakdowns(id, q) {
+// The active filters as chips; removing one reloads the report without it.
+function filterChips(query, filters) {
+  const entries = Object.entries(filters);
+  if (!entries.length) return null;
+  return h('div', {class: 'chips', id: 'filters', 'aria-label': 'Filters'}, h('span', {class: 'muted', text: 'Only clicks with '}),
+           entries.map(([k, v]) => {
+             const label = `${k} = ${v === '' ? '(unknown)' : v}`;
+             return h('span', {class: 'chip'}, label, button('×', () => {
+               const p = new URLSearchParams(query);
+               p.delete(k);
+               location.hash = `${location.hash.split('?')[0]}?${p}`;
+             }, {class: 'link-button', 'aria-label': `Remove filter ${label}`}));
+           }));
+}
+
+function drillHref(query, dim, value) {
+  const p = new URLSearchParams(query);
+  p.set(dim, dim === 'bot' ? String(value === 'bot') : value);
+  // Filtered reports read hourly rollups: the API has no filtered minute series.
+  if ((p.get('interval') || 'hour') === 'minute') p.set('interval', 'hour');
+  return `${location.hash.split('?')[0]}?${p}`;
+}
+
+function breakdowns(id, q, query) {
   const panel = h('div', {class: 'breakdown', id: 'breakdown-panel', role: 'tabpanel', 'aria-live': 'polite'});
   const tabs = h('div', {class: 'tabs', role: 'tablist', 'aria-label': 'Breakdowns'});
   const buttons = kDimensions.map(([dim, label]) => h('button', {type: 'button', role: 'tab', text: label,
@@ -146,7 +182,7 @@ function breakdowns(id, q) {
     try {
       const r = await api('GET', `/links/${id}/stats`, undefined, {query: bq});
       if (mine !== seq) return;
-      clear(panel).append(breakdownTable(dim, r.breakdown || []),
+      clear(panel).append(breakdownTable(dim, r.breakdown || [], query),
                           h('a', {class: 'button secondary', href: apiUrl(`/links/${id}/stats`, Object.assign({format: 'csv'}, bq)),
                                   download: `link-${id}-${dim}.csv`, id: 'csv-breakdown', text: `${dim} CSV`}));
     } catch (e) {
@@ -167,7 +203,7 @@ function breakdowns(id, q) {
   return h('section', {class: 'card'}, h('h2', {text: 'Breakdowns'}), tabs, panel);
 }
 
-function breakdownTable(dim, rows) {
+function breakdownTable(dim, rows, query) {
   if (!rows.length) return h('p', {text: 'No clicks in this range.'});
   const max = Math.max(1, ...rows.map((r) => r.total + r.bots));
   const hasConv = rows.some((r) => r.conversions);
@@ -177,7 +213,9 @@ function breakdownTable(dim, rows) {
     const bar = h('span', {class: 'bar'});
     bar.style.width = `${((r.total + r.bots) / max) * 100}%`;  // CSSOM, allowed by the CSP
     const label = r.value === '' ? (dim === 'referrer' ? '(direct)' : '(unknown)') : r.value;
-    return h('tr', {}, td(label, dim === 'destination' || dim === 'referrer' ? 'url' : ''), td(fmtNum(r.total), 'num'),
+    const cell = h('td', {class: dim === 'destination' || dim === 'referrer' ? 'url' : ''},
+                   h('a', {href: drillHref(query, dim, r.value), title: `Only clicks with ${dim} ${label}`, text: label}));
+    return h('tr', {}, cell, td(fmtNum(r.total), 'num'),
              td(fmtNum(r.unique), 'num'), td(fmtNum(r.bots), 'num'),
              hasConv ? td(fmtNum(r.conversions), 'num') : null, hasConv ? td(r.conversion_value, 'num') : null,
              h('td', {class: 'bar-cell', 'aria-hidden': 'true'}, bar));
