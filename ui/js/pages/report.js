@@ -182,6 +182,7 @@ function breakdowns(id, q, query) {
     try {
       const r = await api('GET', `/links/${id}/stats`, undefined, {query: bq});
       if (mine !== seq) return;
+      if (!performance.getEntriesByName('ct-breakdown-rendered').length) performance.mark('ct-breakdown-rendered');
       clear(panel).append(breakdownTable(dim, r.breakdown || [], query),
                           h('a', {class: 'button secondary', href: apiUrl(`/links/${id}/stats`, Object.assign({format: 'csv'}, bq)),
                                   download: `link-${id}-${dim}.csv`, id: 'csv-breakdown', text: `${dim} CSV`}));
