@@ -147,7 +147,7 @@ async function keysSection(box, stale) {
   });
   clear(box).append(h('h2', {text: 'API keys'}), h('div', {class: 'msgs'}), out,
       table(['Name', 'Prefix', 'Created', 'State', ''], r.api_keys, (k) =>
-        h('tr', {dataset: {keyId: k.id}}, td(k.name), td(`${k.prefix}…`, 'mono'), td(fmtTime(k.created_at)),
+        h('tr', {dataset: {keyId: k.id}}, td(k.name || '(unnamed)'), td(`${k.prefix}…`, 'mono'), td(fmtTime(k.created_at)),
           td(k.revoked_at ? `revoked ${fmtTime(k.revoked_at)}` : 'active'),
           h('td', {}, k.revoked_at ? null : button('Revoke', async () => {
             if (!window.confirm(`Revoke the key ${k.name}? Scripts using it stop working at once.`)) return;
