@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run-demo.sh BIN - the `make run` quick start: starts `clicktrail serve` on ./data (embedded
-# store and journal), creates a demo account and a demo link the first time, prints the URLs to
-# try, and keeps the server in the foreground until Ctrl-C (which stops it cleanly).
+# store and journal), creates a demo account, a demo link and the dashboard user
+# demo@example.com (random password, kept in $DATA/demo-password) the first time, prints the
+# URLs to try, and keeps the server in the foreground until Ctrl-C (which stops it cleanly).
 set -euo pipefail
 BIN=${1:-build/clicktrail}
 DATA=${CLICKTRAIL_DATA:-./data}
@@ -33,9 +34,24 @@ curl -sS -o /dev/null -X POST "$API/links" -H "$AUTH" -H 'Content-Type: applicat
 LINK_ID=$(curl -sS "$API/links?limit=1000" -H "$AUTH" |
   sed -n 's/.*"id":\([0-9]*\),"slug":"demo".*/\1/p')
 
+# The dashboard user: created once, with a random password (the CLI reads it from stdin).
+PWFILE="$DATA/demo-password"
+if [ ! -s "$PWFILE" ]; then
+  ACCOUNT_ID=$(curl -sS "$API/account" -H "$AUTH" | sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
+  (umask 077 && head -c 12 /dev/urandom | base64 | tr -d '/+=\n' > "$PWFILE.tmp")
+  "$BIN" user create demo@example.com --account "$ACCOUNT_ID" --data "$DATA" \
+    < "$PWFILE.tmp" > /dev/null
+  mv "$PWFILE.tmp" "$PWFILE"
+fi
+PASSWORD=$(cat "$PWFILE")
+
 cat <<MSG
 
-clicktrail is running on http://$LISTEN (data in $DATA). Try:
+clicktrail is running on http://$LISTEN (data in $DATA).
+
+Dashboard: http://$LISTEN/ui/   sign in as demo@example.com, password $PASSWORD
+
+Try:
 
   curl -i http://$LISTEN/demo                       # the demo tracking link: a 302
   curl -s $API/links/$LINK_ID/stats?interval=minute -H "$AUTH"
