@@ -13,6 +13,7 @@
 
 #include "store/sqlite/db.h"
 #include "store/sqlite/report_query.h"
+#include "store/sqlite/schema.h"
 #include "store_fixture.h"
 
 namespace ct::testing_store {
@@ -209,6 +210,41 @@ TEST_P(ComboReportsTest, UniquesSummedOverCombinationsEqualTheRollups) {
   EXPECT_GT(s->ColumnInt(0), 0);
   EXPECT_EQ(s->ColumnInt(0), s->ColumnInt(1));
   EXPECT_EQ(s->ColumnInt(2), s->ColumnInt(3));
+}
+
+TEST_P(ComboReportsTest, MigrationBackfillEqualsTheTrackersRows) {
+  // The migration that adds the tables fills them from the raw hits (all kept here) and the
+  // links' dim_rollups: the same rows the tracker wrote.
+  auto dump = [&] {
+    std::vector<std::string> rows;
+    for (const char* sql :
+         {"SELECT bucket_start_us || '|' || link_id || '|' || country || '|' || device || '|' || "
+          "os || '|' || browser || '|' || referrer_domain || '|' || language || '|' || "
+          "destination || '|' || total || '|' || unique_count || '|' || bots FROM combo_rollups "
+          "ORDER BY 1",
+          "SELECT account_id || '|' || dim || '|' || granularity || '|' || bucket_start_us || "
+          "'|' || value || '|' || total || '|' || unique_count || '|' || bots FROM "
+          "account_dim_rollups ORDER BY 1"}) {
+      Result<sqlite::Statement> s = db_->Prepare(sql);
+      EXPECT_TRUE(s.ok());
+      while (s.ok()) {
+        Result<bool> row = s->Step();
+        if (!row.ok() || !*row) break;
+        rows.push_back(s->ColumnText(0));
+      }
+    }
+    return rows;
+  };
+  const std::vector<std::string> tracker = dump();
+  ASSERT_GT(tracker.size(), 100u);
+  store_.reset();
+  ASSERT_TRUE(db_->Exec("DROP TABLE combo_rollups; DROP TABLE account_dim_rollups; "
+                        "PRAGMA user_version = " +
+                        std::to_string(sqlite::LatestSchemaVersion() - 1))
+                  .ok());
+  store_ = Open();
+  ASSERT_NE(store_, nullptr);
+  EXPECT_EQ(dump(), tracker);
 }
 
 INSTANTIATE_TEST_SUITE_P(UniqueDefinitions, ComboReportsTest,
