@@ -12,7 +12,7 @@ export async function render(root, _params, query) {
   const list = h('ol', {class: 'live-list', id: 'live-list', 'aria-live': 'polite', 'aria-relevant': 'additions',
                         'aria-label': 'Hits, newest first'});
   const linkFilter = input({type: 'number', min: 1, name: 'link_id', value: linkId, placeholder: 'all links'});
-  const filter = h('form', {class: 'filters'}, field('Only link id', linkFilter), h('button', {type: 'submit', text: 'Follow'}));
+  const filter = h('form', {class: 'filters narrow-filters'}, field('Only link id', linkFilter), h('button', {type: 'submit', text: 'Follow'}));
   filter.addEventListener('submit', (e) => {
     e.preventDefault();
     location.hash = linkFilter.value ? `#/live?link_id=${encodeURIComponent(linkFilter.value)}` : '#/live';
