@@ -33,6 +33,8 @@ struct ApiOptions {
   // api.operator_accounts: accounts whose keys may read system-wide operator data
   // (GET /api/v1/reconciliation).
   std::vector<int64_t> operator_accounts = {1};
+  // api.max_streams: live click streams (GET /api/v1/live) open at once; 503 beyond.
+  int64_t max_streams = 100;
 };
 
 struct ApiContext {

@@ -62,6 +62,7 @@ ApiRouter::ApiRouter(ApiContext ctx)
       deliveries_(&ctx_),
       reconciliation_(&ctx_),
       account_(&ctx_),
+      live_(&ctx_),
       routes_(MakeRoutes()) {}
 
 std::vector<Route> ApiRouter::MakeRoutes() {
@@ -112,6 +113,9 @@ std::vector<Route> ApiRouter::MakeRoutes() {
       // The caller's own account: no id in the path, so tenancy needs no check.
       {"GET", "account", [this](P w, Q, R) { return account_.Get(w); }},
       {"PATCH", "account", [this](P w, Q q, R) { return account_.Update(w, q); }},
+
+      // Server-sent events of the account's clicks as they are committed.
+      {"GET", "live", [this](P w, Q q, R) { return live_.Open(w, q); }},
   };
 }
 
@@ -169,8 +173,8 @@ ApiResponse ApiRouter::Handle(const ApiRequest& req) {
 ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   auto seg = Segments(path);
   static constexpr std::string_view kResources[] = {
-      "links",     "status",      "domains",    "stats",          "pixels", "goals",
-      "postbacks", "conversions", "deliveries", "reconciliation", "account"};
+      "links",     "status",      "domains",    "stats",          "pixels",  "goals",
+      "postbacks", "conversions", "deliveries", "reconciliation", "account", "live"};
   if (seg.size() < 3 || seg[0] != "api" || seg[1] != "v1" ||
       std::find(std::begin(kResources), std::end(kResources), seg[2]) == std::end(kResources)) {
     return ErrorResponse(404, "not_found", "no such API endpoint");

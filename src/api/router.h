@@ -17,6 +17,7 @@
 #include "api/goals_handler.h"
 #include "api/hits_handler.h"
 #include "api/links_handler.h"
+#include "api/live_handler.h"
 #include "api/pixels_handler.h"
 #include "api/postbacks_handler.h"
 #include "api/reconciliation_handler.h"
@@ -67,6 +68,7 @@ class ApiRouter {
   DeliveriesHandler deliveries_;
   ReconciliationHandler reconciliation_;
   AccountHandler account_;
+  LiveHandler live_;
   std::vector<Route> routes_;
 };
 

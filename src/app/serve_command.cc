@@ -418,6 +418,7 @@ int ServeCommand(int argc, char** argv) {
   ctx.options.public_url = cfg.Str("public_url");
   ctx.options.rate_per_second = cfg.Int("api.rate_per_second");
   ctx.options.rate_burst = cfg.Int("api.rate_burst");
+  ctx.options.max_streams = cfg.Int("api.max_streams");
   ctx.options.blocked_hosts = api::ParseBlockedHosts(cfg.Str("links.blocked_hosts"));
   ctx.store = &store;
   ctx.metrics = &metrics;

@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 9> kMigrations = {
+constexpr std::array<std::string_view, 10> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -479,6 +479,22 @@ CREATE TABLE ip_sightings (
   PRIMARY KEY (link_id, ip, time_us, event_id)
 ) WITHOUT ROWID;
 CREATE INDEX ip_sightings_by_time ON ip_sightings(time_us);
+)sql",
+    // ---- v10: the live click stream (GET /api/v1/live) ---------------------------------------
+    R"sql(
+-- Each new hit's place in commit order, store-wide (1, 2, 3...; 0 = committed before v10):
+-- the stream's cursor. Event time is not commit order (late and replayed events), and a cursor
+-- must neither skip nor repeat a hit across reconnects.
+ALTER TABLE hits ADD COLUMN commit_seq INTEGER NOT NULL DEFAULT 0;
+-- An account's hits after a cursor. Partial: hits from before v10 are never streamed, so
+-- building it reads the table once but writes nothing for them.
+CREATE INDEX hits_by_account_seq ON hits(account_id, commit_seq) WHERE commit_seq > 0;
+-- The last number given, advanced in the tracker's commit transaction.
+CREATE TABLE hit_commit_seq (
+  id    INTEGER PRIMARY KEY CHECK (id = 1),
+  last  INTEGER NOT NULL
+);
+INSERT INTO hit_commit_seq (id, last) VALUES (1, 0);
 )sql",
 };
 }  // namespace
