@@ -38,6 +38,8 @@ struct ApiOptions {
   bool secure_cookie = true;
   // ui.session_ttl_hours: a session unused this long is gone (the expiry slides with use).
   int64_t session_ttl_hours = 168;
+  // api.max_streams: live click streams (GET /api/v1/live) open at once; 503 beyond.
+  int64_t max_streams = 100;
 };
 
 struct ApiContext {

@@ -17,7 +17,9 @@ namespace json = boost::json;
 
 constexpr size_t kCursorBytes = 8 + 16;  // time_us (big endian) + event id
 
-json::object HitJson(const HitRow& h) {
+}  // namespace
+
+json::object HitToJson(const HitRow& h) {
   const Enrichment& e = h.enrichment;
   return json::object{
       {"click_id", ClickId(h.event_id)},
@@ -38,8 +40,6 @@ json::object HitJson(const HitRow& h) {
       {"destination", h.destination},
   };
 }
-
-}  // namespace
 
 std::string EncodeHitCursor(const HitCursor& c) {
   std::string raw(kCursorBytes, '\0');
@@ -96,7 +96,7 @@ ApiResponse HitsHandler::List(const Principal& who, int64_t link_id, const ApiRe
   if (!page.ok()) return ErrorFromStatus(page.status());
   if (!page->has_value()) return ErrorResponse(404, "not_found", "link not found");
   json::array hits;
-  for (const HitRow& h : (*page)->hits) hits.push_back(HitJson(h));
+  for (const HitRow& h : (*page)->hits) hits.push_back(HitToJson(h));
   json::object body;
   body["hits"] = std::move(hits);
   if ((*page)->next) {

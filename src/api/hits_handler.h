@@ -4,6 +4,7 @@
 // tracker.hits_retention_days only.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,6 +18,9 @@ namespace ct::api {
 
 inline constexpr int kDefaultHitsLimit = 100;
 inline constexpr int kMaxHitsLimit = 1000;
+
+// One hit as the hits list shows it (also the data of the live stream's events).
+boost::json::object HitToJson(const HitRow& h);
 
 std::string EncodeHitCursor(const HitCursor& c);
 // False for anything EncodeHitCursor did not produce (wrong length or alphabet).

@@ -67,6 +67,7 @@ ApiRouter::ApiRouter(ApiContext ctx)
       session_(&ctx_),
       users_(&ctx_),
       api_keys_(&ctx_, &key_cache_),
+      live_(&ctx_),
       routes_(MakeRoutes()) {}
 
 bool ApiRouter::SecureCookie() const { return ctx_.options.secure_cookie; }
@@ -170,6 +171,8 @@ std::vector<Route> ApiRouter::MakeRoutes() {
       {"GET", "api-keys", [this](P w, Q, R) { return api_keys_.List(w); }},
       {"POST", "api-keys", [this](P w, Q q, R) { return api_keys_.Create(w, q); }},
       {"DELETE", "api-keys/{id}", [this](P w, Q, R a) { return api_keys_.Revoke(w, a.id); }},
+      // Server-sent events of the account's clicks as they are committed.
+      {"GET", "live", [this](P w, Q q, R) { return live_.Open(w, q); }},
   };
 }
 
@@ -229,7 +232,7 @@ ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   static constexpr std::string_view kResources[] = {
       "links",     "status",      "domains",     "stats",          "pixels",  "goals",
       "postbacks", "conversions", "deliveries",  "reconciliation", "account", "sessions",
-      "me",        "users",       "invitations", "api-keys"};
+      "me",        "users",       "invitations", "api-keys",       "live"};
   if (seg.size() < 3 || seg[0] != "api" || seg[1] != "v1" ||
       std::find(std::begin(kResources), std::end(kResources), seg[2]) == std::end(kResources)) {
     return ErrorResponse(404, "not_found", "no such API endpoint");

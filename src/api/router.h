@@ -20,6 +20,7 @@
 #include "api/goals_handler.h"
 #include "api/hits_handler.h"
 #include "api/links_handler.h"
+#include "api/live_handler.h"
 #include "api/pixels_handler.h"
 #include "api/postbacks_handler.h"
 #include "api/reconciliation_handler.h"
@@ -85,6 +86,7 @@ class ApiRouter {
   SessionHandler session_;
   UsersHandler users_;
   ApiKeysHandler api_keys_;
+  LiveHandler live_;
   std::vector<Route> routes_;
 };
 

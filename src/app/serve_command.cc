@@ -420,6 +420,7 @@ int ServeCommand(int argc, char** argv) {
   ctx.options.rate_burst = cfg.Int("api.rate_burst");
   ctx.options.secure_cookie = cfg.Bool("ui.secure_cookie");
   ctx.options.session_ttl_hours = cfg.Int("ui.session_ttl_hours");
+  ctx.options.max_streams = cfg.Int("api.max_streams");
   ctx.options.blocked_hosts = api::ParseBlockedHosts(cfg.Str("links.blocked_hosts"));
   ctx.store = &store;
   ctx.metrics = &metrics;

@@ -89,6 +89,9 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "with Retry-After."},
       {"api.rate_burst", ConfigType::kInt, "100", 1, 1000000, {},
        "API requests an API key may make at once before the per-second rate applies."},
+      {"api.max_streams", ConfigType::kInt, "100", 1, 100000, {},
+       "Live click streams (GET /api/v1/live, server-sent events) open at once; over it, 503. "
+       "Each polls the store 4 times a second."},
       {"links.blocked_hosts", ConfigType::kString, "", 0, 0, {},
        "Comma-separated host names: a link destination (or rotation, rule or fallback URL) on "
        "one of them, or on a subdomain of one, is refused with 400 destination_blocked."},

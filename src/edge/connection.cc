@@ -3,6 +3,7 @@
 // runs on the connection's I/O thread; the only waits are socket I/O, the journal flush and the API
 // pool.
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
@@ -459,8 +460,67 @@ class Session {
               });
             },
             asio::use_awaitable);
+    if (response.stream) co_return co_await Stream(std::move(response));
     SerializeApiResponse(response, req_.is_head, tail, &out_);
     co_await Write(out_);
+  }
+
+  // A streamed answer (server-sent events): the head now, then each piece the stream produces
+  // (ApiStream::Next on the API pool), waiting between them on a timer of this thread, until
+  // the stream is done, the client goes away (EOF, an error, or any byte: an event-stream client
+  // sends nothing after its request) or the server stops. The connection closes at the end.
+  asio::awaitable<void> Stream(ApiResponse response) {
+    using namespace asio::experimental::awaitable_operators;
+    SerializeApiResponse(response, req_.is_head, "Connection: close\r\n\r\n", &out_);
+    if (!req_.is_head) out_.append(response.body);
+    std::shared_ptr<ApiStream> stream = std::move(response.stream);
+    if (!co_await Write(out_) || req_.is_head) {
+      conn_.Close();
+      co_return;
+    }
+    asio::steady_timer timer(conn_.socket.get_executor());
+    char probe[256];
+    while (!s_.stopping.load(std::memory_order_relaxed)) {
+      conn_.SetState(ConnState::kBusy);
+      StreamChunk chunk = co_await NextOnPool(stream);
+      // Closed meanwhile (the server stopping): nothing more to send.
+      if (!conn_.socket.is_open()) break;
+      if (!chunk.bytes.empty() && !co_await Write(chunk.bytes)) break;
+      if (chunk.done || s_.stopping.load(std::memory_order_relaxed)) break;
+      conn_.SetState(ConnState::kStreaming);
+      timer.expires_after(chunk.next_call);
+      // as_tuple on both: neither throws, so whichever completes first wins and the other is
+      // cancelled (a read cancelled by the timer is no sign of the client leaving).
+      auto woke = co_await (timer.async_wait(kAsTuple) ||
+                            conn_.socket.async_read_some(asio::buffer(probe), kAsTuple));
+      if (woke.index() == 1) break;
+    }
+    conn_.Close();
+  }
+
+  asio::awaitable<StreamChunk> NextOnPool(const std::shared_ptr<ApiStream>& stream) {
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(StreamChunk)>(
+        [this, &stream](auto handler) {
+          asio::post(*s_.api_pool, [st = stream, h = std::move(handler)]() mutable {
+            StreamChunk c = NextChunk(*st);
+            auto ex = asio::get_associated_executor(h);
+            asio::post(
+                ex, [h = std::move(h), c = std::move(c)]() mutable { std::move(h)(std::move(c)); });
+          });
+        },
+        asio::use_awaitable);
+  }
+
+  static StreamChunk NextChunk(ApiStream& stream) {
+    // As Invoke: an exception ends this stream, not the pool.
+    try {
+      return stream.Next();
+    } catch (const std::exception& e) {
+      Log().Error("API stream threw: {}", e.what());
+    } catch (...) {
+      Log().Error("API stream threw a non-exception");
+    }
+    return StreamChunk{{}, true};
   }
 
   static ApiResponse Invoke(const ApiHandler& api, const ApiRequest& request) {

@@ -93,6 +93,9 @@ void Worker::Sweep() {
         break;
       case ConnState::kBusy:
         break;
+      case ConnState::kStreaming:
+        if (shared->stopping.load(std::memory_order_relaxed)) c.Close();
+        break;
     }
   }
 }
@@ -103,8 +106,11 @@ void Worker::BeginStop() {
   accept_backoff_.cancel();
   for (auto it = connections.begin(); it != connections.end();) {
     Connection& c = *it++;
-    // A connection without a request in flight has nothing to finish.
-    if (c.state == ConnState::kIdle || c.state == ConnState::kHeaders) c.Close();
+    // A connection without a request in flight has nothing to finish; a stream never finishes.
+    if (c.state == ConnState::kIdle || c.state == ConnState::kHeaders ||
+        c.state == ConnState::kStreaming) {
+      c.Close();
+    }
   }
 }
 

@@ -77,6 +77,9 @@ enum class ConnState : uint8_t {
   kBody,     // reading a body, or draining before close: idle_timeout
   kBusy,     // waiting on the journal or the API: no timeout (ours to finish)
   kWriting,  // writing a response: idle_timeout
+  // Between the pieces of a streamed response (server-sent events): no timeout, a stream may
+  // be quiet for hours; closed when the server stops. A stalled write of a piece is kWriting.
+  kStreaming,
 };
 
 class Worker;

@@ -188,7 +188,7 @@ void SerializeApiResponse(const ApiResponse& r, bool head, std::string_view tail
     fmt::format_to(std::back_inserter(*out), "Content-Type: {}\r\n", r.content_type);
   }
   // A 304 has no body, and a Content-Length on it would have to be the 200's (RFC 9110 8.6).
-  if (status != 304) {
+  if (status != 304 && !r.stream) {
     fmt::format_to(std::back_inserter(*out), "Content-Length: {}\r\n", r.body.size());
   }
   bool cache_control = false;

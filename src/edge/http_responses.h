@@ -51,6 +51,8 @@ std::string_view ErrorResponse(int status);
 // Status line + Content-Type + Content-Length + extra headers + Cache-Control: no-store.
 // Extra headers whose name or value holds CR, LF or NUL are dropped (header injection).
 // For a HEAD request (`head`), the body is left out but Content-Length still gives its size.
+// A streamed response (`stream` set) has no Content-Length: its body ends with the connection,
+// so the caller's `tail` must say Connection: close.
 void SerializeApiResponse(const ApiResponse& response, bool head, std::string_view tail,
                           std::string* out);
 

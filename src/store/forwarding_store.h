@@ -89,6 +89,11 @@ class ForwardingStore : public Store {
                                           int limit) override {
     return Target()->ListHits(account_id, link_id, after, limit);
   }
+  Result<int64_t> LastHitSeq() override { return Target()->LastHitSeq(); }
+  Result<LiveHitPage> ListLiveHits(int64_t account_id, int64_t link_id, int64_t after_seq,
+                                   int limit) override {
+    return Target()->ListLiveHits(account_id, link_id, after_seq, limit);
+  }
   Result<int64_t> ExpireHits(int64_t before_us, int64_t max_rows) override {
     return Target()->ExpireHits(before_us, max_rows);
   }

@@ -659,6 +659,22 @@ struct HitPage {
   std::vector<HitRow> hits;  // newest first
   std::optional<HitCursor> next;
 };
+// One raw hit for the live click stream (GET /api/v1/live), with its commit sequence number:
+// hits are numbered 1, 2, 3... in the order their transactions commit, store-wide, so "after
+// N" is exact across reconnects (event times are not commit order: late and replayed events).
+struct LiveHit {
+  int64_t seq = 0;
+  HitRow row;
+  std::string slug;    // of its link
+  std::string domain;  // of its link ("" = the default domain)
+};
+struct LiveHitPage {
+  std::vector<LiveHit> hits;  // ascending seq
+  // The last sequence number examined: the next call's `after_seq`. Past hits of other links
+  // when filtering by link, so a quiet link's stream still moves forward.
+  int64_t scanned_to = 0;
+  int examined = 0;  // hits read; equal to the limit: more may be waiting
+};
 
 class Store {
  public:
@@ -730,6 +746,12 @@ class Store {
   virtual Result<std::optional<HitPage>> ListHits(int64_t account_id, int64_t link_id,
                                                   const std::optional<HitCursor>& after,
                                                   int limit) = 0;
+  // The live click stream: the sequence number of the last hit committed (0 if none yet).
+  virtual Result<int64_t> LastHitSeq() = 0;
+  // The account's hits committed after `after_seq`, ascending; of one link when link_id > 0.
+  // Examines at most `limit` of the account's hits per call (index-backed, bounded).
+  virtual Result<LiveHitPage> ListLiveHits(int64_t account_id, int64_t link_id, int64_t after_seq,
+                                           int limit) = 0;
   // Deletes raw hits older than `before_us` (rollups stay); returns how many. Bounded work per
   // call (at most `max_rows`) so the retention sweep never holds the write lock for long.
   virtual Result<int64_t> ExpireHits(int64_t before_us, int64_t max_rows) = 0;

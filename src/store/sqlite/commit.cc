@@ -73,7 +73,8 @@ int64_t ToDb(uint64_t position) { return static_cast<int64_t>(position); }
 // account): the visitor has no row for the link and day yet (MarkVisitorDay adds it next, for
 // new hits only). Otherwise it is 0, and IpUniques may set it. Cheaper than flagging the
 // row afterwards, and the visitor_days page it reads is the one the insert then writes.
-[[nodiscard]] Status InsertHit(Db* db, const HitRecord& hit, bool by_day, int64_t day,
+// `seq` is the hit's commit sequence number (the live stream's cursor), used only if it is new.
+[[nodiscard]] Status InsertHit(Db* db, const HitRecord& hit, bool by_day, int64_t day, int64_t seq,
                                bool* is_new) {
   // ON CONFLICT(event_id) rather than INSERT OR IGNORE: only the dedup key may be ignored; any
   // other failure must abort the batch, not pass for a duplicate.
@@ -81,8 +82,8 @@ int64_t ToDb(uint64_t position) { return static_cast<int64_t>(position); }
     INSERT INTO hits (event_id, link_id, account_id, kind, time_us, ip, user_agent, referrer,
                       accept_language, visitor_key, country, device, os, browser,
                       referrer_domain, language, destination, bot, flags, visitor_id,
-                      classifier, is_unique)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                      classifier, commit_seq, is_unique)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
             ? AND NOT EXISTS (SELECT 1 FROM visitor_days
                               WHERE link_id = ? AND day = ? AND visitor_key = ?))
     ON CONFLICT (event_id) DO NOTHING)sql");
@@ -98,11 +99,24 @@ int64_t ToDb(uint64_t position) { return static_cast<int64_t>(position); }
       std::string_view(en.browser), std::string_view(en.referrer_domain),
       std::string_view(en.language), std::string_view(e.destination),
       static_cast<int64_t>(en.bot ? 1 : 0), static_cast<int64_t>(e.flags),
-      std::string_view(e.visitor_id), en.classifier, static_cast<int64_t>(by_day ? 1 : 0),
+      std::string_view(e.visitor_id), en.classifier, seq, static_cast<int64_t>(by_day ? 1 : 0),
       e.link_id, day, visitor));
   CT_RETURN_IF_ERROR(stmt->Run());
   *is_new = stmt->Changes() > 0;
   return Status::Ok();
+}
+
+// The live stream's counter (hit_commit_seq): read once per commit, written back once. The
+// commit holds the write lock, so numbers follow commit order with no gaps between commits.
+[[nodiscard]] Result<int64_t> ReadLastSeq(Db* db) {
+  return db->QueryInt("SELECT last FROM hit_commit_seq WHERE id = 1");
+}
+
+[[nodiscard]] Status WriteLastSeq(Db* db, int64_t last) {
+  Result<Statement> stmt = db->Prepare("UPDATE hit_commit_seq SET last = ? WHERE id = 1");
+  if (!stmt.ok()) return stmt.status();
+  CT_RETURN_IF_ERROR(stmt->BindAll(last));
+  return stmt->Run();
 }
 
 int64_t UtcDay(int64_t time_us) {
@@ -195,6 +209,9 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
   // Reconciliation counts what this transaction actually applies, per event hour.
   ReconciliationDeltas recon;
   CT_RETURN_IF_ERROR(recon.AddTallies(db, batch, now_us));
+  Result<int64_t> last_seq = ReadLastSeq(db);
+  if (!last_seq.ok()) return last_seq.status();
+  const int64_t first_seq = *last_seq + 1;
   // In batch order, so a conversion finds a click committed earlier in the same batch.
   for (const HitRecord& hit : batch.hits) {
     ReconciliationDeltas::Row& counts = recon.At(batch.edge, hit.event.time_us);
@@ -212,12 +229,14 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
       by_ip = *uniques == UniqueDefinition::kIp30Min;
     }
     bool is_new = false;
-    CT_RETURN_IF_ERROR(InsertHit(db, hit, human && !by_ip, UtcDay(hit.event.time_us), &is_new));
+    CT_RETURN_IF_ERROR(
+        InsertHit(db, hit, human && !by_ip, UtcDay(hit.event.time_us), *last_seq + 1, &is_new));
     if (!is_new) {
       ++result.duplicates;
       ++counts.duplicates;
       continue;
     }
+    ++*last_seq;
     ++result.applied;
     ++counts.committed;
     // A pixel's impressions count exactly as a link's clicks do.
@@ -250,6 +269,7 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
     recon.At(batch.edge, loss.time_us).corrupted += static_cast<int64_t>(loss.records);
   }
   CT_RETURN_IF_ERROR(recon.Write(db));
+  if (*last_seq >= first_seq) CT_RETURN_IF_ERROR(WriteLastSeq(db, *last_seq));
   CT_RETURN_IF_ERROR(StorePosition(db, batch, now_us));
   CT_RETURN_IF_ERROR(txn.Commit());
   result.deliveries = outbox.written();

@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 11> kMigrations = {
+constexpr std::array<std::string_view, 12> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -526,7 +526,23 @@ CREATE INDEX invitations_by_account ON invitations(account_id);
 ALTER TABLE api_keys ADD COLUMN name TEXT NOT NULL DEFAULT '';
 CREATE INDEX api_keys_by_account ON api_keys(account_id);
 )sql",
-    // ---- v11: reports from rollups only: dimension combinations, account dimensions ---------
+    // ---- v11: the live click stream (GET /api/v1/live) ---------------------------------------
+    R"sql(
+-- Each new hit's place in commit order, store-wide (1, 2, 3...; 0 = committed before v11):
+-- the stream's cursor. Event time is not commit order (late and replayed events), and a cursor
+-- must neither skip nor repeat a hit across reconnects.
+ALTER TABLE hits ADD COLUMN commit_seq INTEGER NOT NULL DEFAULT 0;
+-- An account's hits after a cursor. Partial: hits from before v11 are never streamed, so
+-- building it reads the table once but writes nothing for them.
+CREATE INDEX hits_by_account_seq ON hits(account_id, commit_seq) WHERE commit_seq > 0;
+-- The last number given, advanced in the tracker's commit transaction.
+CREATE TABLE hit_commit_seq (
+  id    INTEGER PRIMARY KEY CHECK (id = 1),
+  last  INTEGER NOT NULL
+);
+INSERT INTO hit_commit_seq (id, last) VALUES (1, 0);
+)sql",
+    // ---- v12: reports from rollups only: dimension combinations, account dimensions ---------
     R"sql(
 -- Hourly counts per link and per COMBINATION of the seven stored dimensions ('' = unknown), so
 -- filtered reports and filtered breakdowns (any filters, any group_by) sum rollup rows instead

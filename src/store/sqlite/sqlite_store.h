@@ -83,6 +83,9 @@ class SqliteStore : public Store {
   Result<std::optional<HitPage>> ListHits(int64_t account_id, int64_t link_id,
                                           const std::optional<HitCursor>& after,
                                           int limit) override;
+  Result<int64_t> LastHitSeq() override;
+  Result<LiveHitPage> ListLiveHits(int64_t account_id, int64_t link_id, int64_t after_seq,
+                                   int limit) override;
   Result<int64_t> ExpireHits(int64_t before_us, int64_t max_rows) override;
   // store/sqlite/hit_scan.cc
   Result<std::vector<ExportedHit>> ScanHits(int64_t from_us, int64_t to_us,
