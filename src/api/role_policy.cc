@@ -39,10 +39,12 @@ bool RoleAllows(Role role, std::string_view method, const std::vector<std::strin
   if (role == Role::kOwner) return true;
   if (seg.size() < 3) return true;  // not a resource: the router answers 404
   if (IsSelfService(method, seg)) return true;
-  if (role == Role::kViewer) return IsRead(method);
-  // Editor: the account's people, keys and settings are the owner's.
+  // Invitations (their tokens) and API keys are the owner's alone, even to read: a viewer must
+  // not see more than an editor.
   std::string_view r = seg[2];
   if (r == "invitations" || r == "api-keys") return false;
+  if (role == Role::kViewer) return IsRead(method);
+  // Editor: the account's people and settings are the owner's to change.
   if (r == "users" || r == "account") return IsRead(method);
   return true;
 }

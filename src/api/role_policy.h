@@ -1,7 +1,8 @@
 // Which role may make which API request (README "Users and sessions"): a viewer only reads
-// (GET/HEAD), but may sign itself out and change its own password; an editor may do everything
-// but manage users, invitations, API keys and the account; an owner may do all. API keys act
-// as owners. Pure logic, checked after authentication and before the route.
+// (GET/HEAD; not invitations or API keys), but may sign itself out and change its own password;
+// an editor may do everything but manage users, invitations, API keys and the account; an owner
+// may do all. API keys act as owners. Pure logic, checked after authentication and before the
+// route.
 #pragma once
 
 #include <optional>
