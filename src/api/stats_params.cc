@@ -205,12 +205,19 @@ Result<StatsParams> ParseStatsParams(std::string_view target, int64_t now_us) {
         "whose offset from UTC is whole hours");
   }
   if (p.compare_previous) {
-    p.previous_from_us = p.from_us - (p.to_us - p.from_us);
+    // The same length just before `from`, starting at the nearest bucket start: across a DST
+    // change two local days before are 47 or 49 hours, and a plain subtraction would start the
+    // previous period an hour into a bucket (and so show a sliver of one more day).
+    const int64_t want = p.from_us - (p.to_us - p.from_us);
     Result<std::vector<int64_t>> prev =
-        LocalBucketStarts(p.tz, p.interval, p.previous_from_us, p.from_us, kMaxBuckets);
+        LocalBucketStarts(p.tz, p.interval, want, p.from_us, kMaxBuckets);
     if (!prev.ok()) return prev.status();
-    p.previous_bucket_starts = std::move(prev).value();
-    p.previous_from_us = p.previous_bucket_starts.front();
+    std::vector<int64_t> starts = std::move(prev).value();
+    if (starts.size() > 1 && want - starts[0] > (starts[1] - starts[0]) / 2) {
+      starts.erase(starts.begin());
+    }
+    p.previous_from_us = starts.front();
+    p.previous_bucket_starts = std::move(starts);
   }
   return p;
 }

@@ -53,7 +53,7 @@ class BatchDeltas {
                      const RollupDelta& delta);
   // A counted conversion of `goal_id` credited to `link_id` (0 = unattributed).
   void AddGoal(int64_t goal_id, int64_t link_id, int64_t time_us, int64_t value_micros);
-  // Keeps a copy of `value` alive until Write, for AddDimension.
+  // Keeps a copy of `value` alive until Write, for AddDimensions.
   std::string_view Keep(std::string value);
 
   // The upserts, in one pass per table. Call inside the commit's transaction.
@@ -99,8 +99,8 @@ class BatchDeltas {
   [[nodiscard]] Status WriteGoals(Db* db) const;
 
   Deltas links_, accounts_, goals_;
-  // DimKey.link_id is the account id, start_us its hour or day, in account_dims_; the width is
-  // the bucket's (hour or day) below.
+  // In account_hour_dims_ and account_day_dims_, DimKey.link_id holds the account id and
+  // start_us the hour's or the day's start.
   std::unordered_map<DimKey, RollupDelta, DimKeyHash> dims_, account_hour_dims_, account_day_dims_;
   std::unordered_map<ComboKey, RollupDelta, ComboKeyHash> combos_;
   std::deque<std::string> kept_;  // a deque: growing it never moves the strings viewed
