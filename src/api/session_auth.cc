@@ -26,7 +26,6 @@ Result<SessionAuth> AuthenticateSession(const std::string& token, Store& store,
   out.who.via_session = true;
   out.user = std::move(s.user);
   out.csrf_token = std::move(s.csrf_token);
-  out.touched = s.touched;
   return out;
 }
 

@@ -17,7 +17,6 @@ struct SessionAuth {
   UserRow user;
   std::string token_hash;
   std::string csrf_token;
-  bool touched = false;  // the idle expiry moved: send the cookie again with a fresh Max-Age
 };
 
 // kNotFound (-> 401) for an unknown, expired or ended session; kUnavailable if the store
