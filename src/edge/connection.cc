@@ -472,7 +472,6 @@ class Session {
   asio::awaitable<void> Stream(ApiResponse response) {
     using namespace asio::experimental::awaitable_operators;
     SerializeApiResponse(response, req_.is_head, "Connection: close\r\n\r\n", &out_);
-    if (!req_.is_head) out_.append(response.body);
     std::shared_ptr<ApiStream> stream = std::move(response.stream);
     if (!co_await Write(out_) || req_.is_head) {
       conn_.Close();

@@ -69,6 +69,9 @@ TEST_F(LiveE2eTest, ClickArrivesAsAnEvent) {
   Click("lv");
   auto ev = sse.Next(kEventDeadline);
   ASSERT_TRUE(ev.has_value()) << server_->Log();
+  // The stream opens with the reconnect delay for EventSource, once.
+  EXPECT_EQ(sse.retries(), 1);
+  EXPECT_EQ(sse.retry(), "2000");
   EXPECT_EQ(ev->event, "hit");
   EXPECT_GT(std::stoll(ev->id), 0);
   auto data = ParseJson(ev->data);

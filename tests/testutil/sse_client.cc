@@ -124,6 +124,9 @@ std::optional<SseEvent> SseClient::Next(std::chrono::milliseconds timeout) {
           ev.id = value;
         } else if (field == "event") {
           ev.event = value;
+        } else if (field == "retry") {
+          ++retries_;
+          retry_ = value;
         } else if (field == "data") {
           ev.data += (ev.data.empty() ? "" : "\n") + value;
           any = true;

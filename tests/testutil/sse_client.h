@@ -45,6 +45,9 @@ class SseClient {
   bool closed() const { return closed_; }
   // Comment lines (": ping") seen so far.
   int comments() const { return comments_; }
+  // "retry:" fields seen so far, and the last value.
+  int retries() const { return retries_; }
+  const std::string& retry() const { return retry_; }
   void Close();
 
  private:
@@ -58,6 +61,8 @@ class SseClient {
   std::string body_;
   bool closed_ = false;
   int comments_ = 0;
+  int retries_ = 0;
+  std::string retry_;
 };
 
 }  // namespace ct::test
