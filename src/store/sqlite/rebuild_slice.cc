@@ -500,6 +500,35 @@ Status RebuildAccountDay(Db* db, int64_t account_id, int64_t day_us, SliceStats*
       dims[{kDaySeconds, day_us, r->ColumnInt(0), r->ColumnText(1)}].Add(d);
     }
   }
+  // The account's combinations without the destination: its links' combo_rollups of the day,
+  // per hour and for the day, one scan of each hour's rows as above.
+  std::map<std::pair<int64_t, int64_t>, std::map<std::array<std::string, 6>, RollupDelta>>
+      combos;  // (width, start) -> values -> counts
+  for (int64_t hour = day_us; hour < end; hour += kHourUs) {
+    Result<Statement> r = db->Prepare(R"sql(
+      SELECT country, device, os, browser, referrer_domain, language, SUM(total),
+             SUM(unique_count), SUM(bots), SUM(conversions), SUM(value_micros)
+      FROM combo_rollups
+      WHERE bucket_start_us = ? AND +link_id IN (SELECT id FROM links WHERE account_id = ?)
+      GROUP BY 1, 2, 3, 4, 5, 6)sql");
+    if (!r.ok()) return r.status();
+    CT_RETURN_IF_ERROR(r->BindAll(hour, account_id));
+    for (;;) {
+      Result<bool> row = r->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      std::array<std::string, 6> values;
+      for (int i = 0; i < 6; ++i) values[i] = r->ColumnText(i);
+      RollupDelta d;
+      d.total = r->ColumnInt(6);
+      d.unique = r->ColumnInt(7);
+      d.bots = r->ColumnInt(8);
+      d.conversions = r->ColumnInt(9);
+      d.value_micros = r->ColumnInt(10);
+      combos[{kHourSeconds, hour}][values].Add(d);
+      combos[{kDaySeconds, day_us}][values].Add(d);
+    }
+  }
   // Unattributed counted conversions: the account's buckets and goal rows with link_id 0.
   Result<Statement> c = db->Prepare(R"sql(
     SELECT goal_id, time_us, value_micros FROM conversions
@@ -559,6 +588,28 @@ Status RebuildAccountDay(Db* db, int64_t account_id, int64_t day_us, SliceStats*
     CT_RETURN_IF_ERROR(di->BindAll(account_id, dim, width, start, std::string_view(value), d.total,
                                    d.unique, d.bots, d.conversions, d.value_micros));
     CT_RETURN_IF_ERROR(di->Run());
+  }
+  Result<Statement> cd = db->Prepare(
+      "DELETE FROM account_combo_rollups WHERE account_id = ? AND granularity = ? AND "
+      "bucket_start_us >= ? AND bucket_start_us < ?");
+  if (!cd.ok()) return cd.status();
+  for (int64_t width : {kHourSeconds, kDaySeconds}) {
+    CT_RETURN_IF_ERROR(cd->BindAll(account_id, width, day_us, end));
+    CT_RETURN_IF_ERROR(cd->Run());
+  }
+  Result<Statement> ci = db->Prepare(
+      "INSERT INTO account_combo_rollups (account_id, granularity, bucket_start_us, country, "
+      "device, os, browser, referrer_domain, language, total, unique_count, bots, conversions, "
+      "value_micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!ci.ok()) return ci.status();
+  for (const auto& [bucket, by_values] : combos) {
+    for (const auto& [x, d] : by_values) {
+      CT_RETURN_IF_ERROR(ci->BindAll(
+          account_id, bucket.first, bucket.second, std::string_view(x[0]), std::string_view(x[1]),
+          std::string_view(x[2]), std::string_view(x[3]), std::string_view(x[4]),
+          std::string_view(x[5]), d.total, d.unique, d.bots, d.conversions, d.value_micros));
+      CT_RETURN_IF_ERROR(ci->Run());
+    }
   }
   CT_RETURN_IF_ERROR(InsertBuckets(db, /*account=*/true, account_id, rows));
   return InsertGoals(db, /*link_id=*/0, rows);

@@ -57,8 +57,9 @@ struct SliceContext {
 
 // Rewrites the account's minute/hour/day account_rollups of the day as the sum of its links'
 // rollups plus its unattributed counted conversions, and its hour and day account_dim_rollups
-// as the sum of its links' dim_rollups (which also make its goal_rollups with
-// link_id 0). Call inside a write transaction, after the day's link slices.
+// as the sum of its links' dim_rollups, and its hour and day account_combo_rollups as the sum of
+// its links' combo_rollups without the destination (unattributed conversions also make its
+// goal_rollups with link_id 0). Call inside a write transaction, after the day's link slices.
 [[nodiscard]] Status RebuildAccountDay(Db* db, int64_t account_id, int64_t day_us,
                                        SliceStats* stats);
 

@@ -2,7 +2,8 @@
 // buckets), breakdowns per dimension, top links, the click stream and raw-hit retention.
 // Reports read rollups only, never scan raw hits: unfiltered series from rollups /
 // account_rollups, breakdowns from dim_rollups / account_dim_rollups, and filtered series and
-// breakdowns (any filters, any group_by) from combo_rollups, at hourly granularity.
+// breakdowns (any filters, any group_by) from combo_rollups at hourly granularity, or, account
+// wide without a destination filter or group_by, from account_combo_rollups (days and hours).
 // Definitions of the counts: commit.cc. Conversions (counted ones only) come from the same
 // rollups' conversion columns; a goal's from goal_rollups (StatsQuery::goal_id); a goal's in a
 // filtered report, and a goal's per dimension, from the goal's conversions and a primary-key
@@ -131,14 +132,43 @@ struct ComboFilters {
   }
 };
 
+// An account-wide report without a destination filter or group_by reads account_combo_rollups
+// (the combinations summed over the account's links, destination left out): rows per account
+// and hour or day, not per link, so its cost no longer grows with the number of links.
+bool UsesAccountCombos(const StatsQuery& q, const ComboFilters& f,
+                       std::optional<Dimension> group_by) {
+  return q.link_id == 0 && !f.columns[static_cast<int>(Dimension::kDestination)] &&
+         group_by != Dimension::kDestination;
+}
+
+// `ranges` set: account_combo_rollups, whole UTC days [d1, d2) from the day rows and the hours
+// [h0, d1) and [d2, to) from the hour rows (?1..?5 = account, d1, d2, h0, to; the filters,
+// outside the UNION so their anonymous parameters follow, from ?6). Else combo_rollups from the
+// hour of `from_hour` (ComboScopeSql).
 [[nodiscard]] Result<Statement> PrepareCombos(Db* db, std::string_view select, const StatsQuery& q,
                                               int64_t from_hour, const ComboFilters& f,
-                                              std::string_view group_by) {
-  Result<Statement> s = db->Prepare(
-      "SELECT " + std::string(select) +
-      ", SUM(total), SUM(unique_count), SUM(bots), "
-      "SUM(conversions), SUM(value_micros) FROM combo_rollups WHERE " +
-      ComboScopeSql(q.link_id == 0) + sqlite::FilterSql(f.columns) + std::string(group_by));
+                                              std::string_view group_by,
+                                              const sqlite::DayHourRanges* ranges = nullptr) {
+  const std::string sums =
+      ", SUM(total), SUM(unique_count), SUM(bots), SUM(conversions), SUM(value_micros)";
+  if (ranges != nullptr) {
+    Result<Statement> s = db->Prepare(
+        "SELECT " + std::string(select) + sums +
+        " FROM (SELECT * FROM account_combo_rollups WHERE account_id = ?1 AND granularity = 86400"
+        " AND bucket_start_us >= ?2 AND bucket_start_us < ?3"
+        " UNION ALL SELECT * FROM account_combo_rollups WHERE account_id = ?1"
+        " AND granularity = 3600 AND bucket_start_us >= ?4 AND bucket_start_us < ?2"
+        " UNION ALL SELECT * FROM account_combo_rollups WHERE account_id = ?1"
+        " AND granularity = 3600 AND bucket_start_us >= ?3 AND bucket_start_us < ?5) WHERE 1" +
+        sqlite::FilterSql(f.columns) + std::string(group_by));
+    if (!s.ok()) return s.status();
+    CT_RETURN_IF_ERROR(s->BindAll(q.account_id, ranges->d1, ranges->d2, ranges->h0, ranges->to));
+    CT_RETURN_IF_ERROR(sqlite::BindFilters(&*s, 6, f.columns));
+    return s;
+  }
+  Result<Statement> s = db->Prepare("SELECT " + std::string(select) + sums +
+                                    " FROM combo_rollups WHERE " + ComboScopeSql(q.link_id == 0) +
+                                    sqlite::FilterSql(f.columns) + std::string(group_by));
   if (!s.ok()) return s.status();
   CT_RETURN_IF_ERROR(s->BindAll(q.link_id == 0 ? q.account_id : q.link_id, from_hour, q.to_us));
   CT_RETURN_IF_ERROR(sqlite::BindFilters(&*s, 4, f.columns));
@@ -166,9 +196,16 @@ Counts ComboCounts(const Statement& s, int first_col) {
   }
   const ComboFilters f(filters);
   const int64_t from = q.bucket_starts_us.empty() ? q.from_us : q.bucket_starts_us.front();
+  const int64_t from_hour = sqlite::BucketStart(from, sqlite::kHourSeconds);
+  // Account rows: day rows only when every bucket is whole UTC days (GranularityFor), so each
+  // day row falls in one bucket; else hour rows only.
+  sqlite::DayHourRanges ranges{from_hour, q.to_us, q.to_us, q.to_us};
+  if (sqlite::GranularityFor(q) >= sqlite::kDaySeconds) {
+    ranges = sqlite::SplitDaysAndHours(from, q.to_us);
+  }
   Result<Statement> s =
-      PrepareCombos(db, "bucket_start_us", q, sqlite::BucketStart(from, sqlite::kHourSeconds), f,
-                    " GROUP BY bucket_start_us");
+      PrepareCombos(db, "bucket_start_us", q, from_hour, f, " GROUP BY bucket_start_us",
+                    UsesAccountCombos(q, f, std::nullopt) ? &ranges : nullptr);
   if (!s.ok()) return s.status();
   for (;;) {
     Result<bool> row = s->Step();
@@ -334,8 +371,10 @@ void SetConversions(const std::map<std::string, ConversionCounts>& by_value,
   const ComboFilters f(filters);
   const int64_t from_hour = sqlite::BucketStart(q.from_us, sqlite::kHourSeconds);
   const bool by_bot = dimension == Dimension::kBot;
+  const sqlite::DayHourRanges ranges = sqlite::SplitDaysAndHours(q.from_us, q.to_us);
   Result<Statement> s = PrepareCombos(db, by_bot ? "''" : sqlite::DimColumn(dimension), q,
-                                      from_hour, f, by_bot ? "" : " GROUP BY 1");
+                                      from_hour, f, by_bot ? "" : " GROUP BY 1",
+                                      UsesAccountCombos(q, f, dimension) ? &ranges : nullptr);
   if (!s.ok()) return s.status();
   for (;;) {
     Result<bool> row = s->Step();

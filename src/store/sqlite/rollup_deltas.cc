@@ -72,6 +72,10 @@ void BatchDeltas::AddDimensions(int64_t link_id, int64_t account_id, int64_t tim
     account_day_dims_[{account_id, day, dim, values[dim]}].Add(delta);
   }
   combos_[{link_id, hour, values}].Add(delta);
+  DimValues no_destination = values;
+  no_destination[6] = {};
+  account_hour_combos_[{account_id, hour, no_destination}].Add(delta);
+  account_day_combos_[{account_id, day, no_destination}].Add(delta);
 }
 
 void BatchDeltas::AddGoal(int64_t goal_id, int64_t link_id, int64_t time_us, int64_t value_micros) {
@@ -92,6 +96,7 @@ Status BatchDeltas::Write(Db* db) const {
   CT_RETURN_IF_ERROR(WriteDimensions(db));
   CT_RETURN_IF_ERROR(WriteAccountDimensions(db));
   CT_RETURN_IF_ERROR(WriteCombos(db));
+  CT_RETURN_IF_ERROR(WriteAccountCombos(db));
   return WriteGoals(db);
 }
 
@@ -190,6 +195,34 @@ Status BatchDeltas::WriteCombos(Db* db) const {
                                      v[6], d.total, d.unique, d.bots, d.conversions,
                                      d.value_micros));
     CT_RETURN_IF_ERROR(stmt->Run());
+  }
+  return Status::Ok();
+}
+
+Status BatchDeltas::WriteAccountCombos(Db* db) const {
+  if (account_hour_combos_.empty()) return Status::Ok();
+  Result<Statement> stmt = db->Prepare(R"sql(
+    INSERT INTO account_combo_rollups (account_id, granularity, bucket_start_us, country, device,
+                                       os, browser, referrer_domain, language, total,
+                                       unique_count, bots, conversions, value_micros)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (account_id, granularity, bucket_start_us, country, device, os, browser,
+                 referrer_domain, language) DO UPDATE SET
+      total = total + excluded.total,
+      unique_count = unique_count + excluded.unique_count,
+      bots = bots + excluded.bots,
+      conversions = conversions + excluded.conversions,
+      value_micros = value_micros + excluded.value_micros)sql");
+  if (!stmt.ok()) return stmt.status();
+  for (const auto* rows : {&account_hour_combos_, &account_day_combos_}) {
+    const int64_t width = rows == &account_hour_combos_ ? kHourSeconds : kDaySeconds;
+    for (const auto& [key, d] : *rows) {
+      const DimValues& v = key.values;
+      CT_RETURN_IF_ERROR(stmt->BindAll(key.link_id, width, key.start_us, v[0], v[1], v[2], v[3],
+                                       v[4], v[5], d.total, d.unique, d.bots, d.conversions,
+                                       d.value_micros));
+      CT_RETURN_IF_ERROR(stmt->Run());
+    }
   }
   return Status::Ok();
 }

@@ -1,7 +1,7 @@
 // BatchDeltas: what one commit adds to the rollup tables (rollups, account_rollups, dim_rollups,
-// account_dim_rollups, combo_rollups, goal_rollups), summed in memory so each touched bucket is
-// written once per batch, not once per event: a batch of thousands of clicks on a hot link is then
-// a few upserts.
+// account_dim_rollups, combo_rollups, account_combo_rollups, goal_rollups), summed in memory so
+// each touched bucket is written once per batch, not once per event: a batch of thousands of clicks
+// on a hot link is then a few upserts.
 //
 // Thread safety: none; one per ApplyCommit.
 #pragma once
@@ -46,9 +46,10 @@ class BatchDeltas {
   // dimensions, in store.h Dimension order; "" = unknown.
   using DimValues = std::array<std::string_view, 7>;
   // Adds `delta` (no head) to the link's hourly dim_rollups row of each known value, the
-  // account's hourly and daily account_dim_rollups rows of the same, and the link's hourly
-  // combo_rollups row of the whole combination (unknowns included). The views must stay valid
-  // until Write (a hit's fields of the batch); see Keep for values read from the file.
+  // account's hourly and daily account_dim_rollups rows of the same, the link's hourly
+  // combo_rollups row of the whole combination (unknowns included), and the account's hourly and
+  // daily account_combo_rollups rows of the combination without the destination. The views must
+  // stay valid until Write (a hit's fields of the batch); see Keep for values read from the file.
   void AddDimensions(int64_t link_id, int64_t account_id, int64_t time_us, const DimValues& values,
                      const RollupDelta& delta);
   // A counted conversion of `goal_id` credited to `link_id` (0 = unattributed).
@@ -96,13 +97,17 @@ class BatchDeltas {
   [[nodiscard]] Status WriteDimensions(Db* db) const;
   [[nodiscard]] Status WriteAccountDimensions(Db* db) const;
   [[nodiscard]] Status WriteCombos(Db* db) const;
+  [[nodiscard]] Status WriteAccountCombos(Db* db) const;
   [[nodiscard]] Status WriteGoals(Db* db) const;
 
   Deltas links_, accounts_, goals_;
   // In account_hour_dims_ and account_day_dims_, DimKey.link_id holds the account id and
   // start_us the hour's or the day's start.
   std::unordered_map<DimKey, RollupDelta, DimKeyHash> dims_, account_hour_dims_, account_day_dims_;
-  std::unordered_map<ComboKey, RollupDelta, ComboKeyHash> combos_;
+  // In the account maps, ComboKey.link_id holds the account id, start_us the hour's or the day's
+  // start, and the destination value is always "" (account_combo_rollups has no destination).
+  std::unordered_map<ComboKey, RollupDelta, ComboKeyHash> combos_, account_hour_combos_,
+      account_day_combos_;
   std::deque<std::string> kept_;  // a deque: growing it never moves the strings viewed
 };
 

@@ -614,6 +614,42 @@ INSERT INTO account_dim_rollups
          SUM(unique_count), SUM(bots), SUM(conversions), SUM(value_micros)
   FROM account_dim_rollups WHERE granularity = 3600
   GROUP BY 1, 2, 4, 5;
+
+-- combo_rollups summed over the account's links without the destination (each link has its
+-- own destinations, so with it the rows would hardly merge), per UTC hour (3600) and day
+-- (86400): an account-wide filtered report reads whole days from the day rows and the ends from
+-- the hour rows instead of every link's combinations. A destination filter or group_by at
+-- account level still reads combo_rollups.
+CREATE TABLE account_combo_rollups (
+  account_id       INTEGER NOT NULL,
+  granularity      INTEGER NOT NULL,
+  bucket_start_us  INTEGER NOT NULL,
+  country          TEXT    NOT NULL,
+  device           TEXT    NOT NULL,
+  os               TEXT    NOT NULL,
+  browser          TEXT    NOT NULL,
+  referrer_domain  TEXT    NOT NULL,
+  language         TEXT    NOT NULL,
+  total            INTEGER NOT NULL,
+  unique_count     INTEGER NOT NULL,
+  bots             INTEGER NOT NULL,
+  conversions      INTEGER NOT NULL,
+  value_micros     INTEGER NOT NULL,
+  PRIMARY KEY (account_id, granularity, bucket_start_us, country, device, os, browser,
+               referrer_domain, language)
+) WITHOUT ROWID;
+INSERT INTO account_combo_rollups
+  SELECT l.account_id, 3600, c.bucket_start_us, c.country, c.device, c.os, c.browser,
+         c.referrer_domain, c.language, SUM(c.total), SUM(c.unique_count), SUM(c.bots),
+         SUM(c.conversions), SUM(c.value_micros)
+  FROM combo_rollups c JOIN links l ON l.id = c.link_id
+  GROUP BY 1, 3, 4, 5, 6, 7, 8, 9;
+INSERT INTO account_combo_rollups
+  SELECT account_id, 86400, bucket_start_us / 86400000000 * 86400000000, country, device, os,
+         browser, referrer_domain, language, SUM(total), SUM(unique_count), SUM(bots),
+         SUM(conversions), SUM(value_micros)
+  FROM account_combo_rollups WHERE granularity = 3600
+  GROUP BY 1, 3, 4, 5, 6, 7, 8, 9;
 )sql",
 };
 }  // namespace

@@ -116,6 +116,11 @@ class RebuildTest : public ConversionTest {
              "bucket_start_us || '|' || value || '|' || total || '|' || unique_count || '|' || "
              "bots || '|' || conversions || '|' || value_micros FROM account_dim_rollups ORDER BY "
              "1",
+             "SELECT 'ac|' || account_id || '|' || granularity || '|' || bucket_start_us || '|' "
+             "|| country || '|' || device || '|' || os || '|' || browser || '|' || "
+             "referrer_domain || '|' || language || '|' || total || '|' || unique_count || '|' "
+             "|| bots || '|' || conversions || '|' || value_micros FROM account_combo_rollups "
+             "ORDER BY 1",
              "SELECT 'g|' || goal_id || '|' || granularity || '|' || bucket_start_us || '|' || "
              "link_id || '|' || conversions || '|' || value_micros FROM goal_rollups ORDER BY 1",
              "SELECT 'v|' || link_id || '|' || day || '|' || hex(visitor_key) FROM visitor_days "
