@@ -142,9 +142,8 @@ bool UsesAccountCombos(const StatsQuery& q, const ComboFilters& f,
 }
 
 // `ranges` set: account_combo_rollups, whole UTC days [d1, d2) from the day rows and the hours
-// [h0, d1) and [d2, to) from the hour rows (?1..?5 = account, d1, d2, h0, to; the filters,
-// outside the UNION so their anonymous parameters follow, from ?6). Else combo_rollups from the
-// hour of `from_hour` (ComboScopeSql).
+// [h0, d1) and [d2, to) from the hour rows (?1..?5 = account, d1, d2, h0, to; the filters from
+// ?6). Else combo_rollups from the hour of `from_hour` (ComboScopeSql).
 [[nodiscard]] Result<Statement> PrepareCombos(Db* db, std::string_view select, const StatsQuery& q,
                                               int64_t from_hour, const ComboFilters& f,
                                               std::string_view group_by,
@@ -152,15 +151,29 @@ bool UsesAccountCombos(const StatsQuery& q, const ComboFilters& f,
   const std::string sums =
       ", SUM(total), SUM(unique_count), SUM(bots), SUM(conversions), SUM(value_micros)";
   if (ranges != nullptr) {
-    Result<Statement> s = db->Prepare(
-        "SELECT " + std::string(select) + sums +
-        " FROM (SELECT * FROM account_combo_rollups WHERE account_id = ?1 AND granularity = 86400"
-        " AND bucket_start_us >= ?2 AND bucket_start_us < ?3"
-        " UNION ALL SELECT * FROM account_combo_rollups WHERE account_id = ?1"
-        " AND granularity = 3600 AND bucket_start_us >= ?4 AND bucket_start_us < ?2"
-        " UNION ALL SELECT * FROM account_combo_rollups WHERE account_id = ?1"
-        " AND granularity = 3600 AND bucket_start_us >= ?3 AND bucket_start_us < ?5) WHERE 1" +
-        sqlite::FilterSql(f.columns) + std::string(group_by));
+    // The filters in every arm, numbered from ?6 in BindFilters' order. Each arm seeks the
+    // buckets one by one (the non-empty ones, from account_rollups), so equality filters on the
+    // key's leading columns (country, then device, ...) narrow each seek instead of being tested
+    // on every row of the bucket.
+    std::string filters;
+    int n = 6;
+    for (int d = 0; d < sqlite::kDimensionCount; ++d) {
+      if (!f.columns[d]) continue;
+      filters += " AND " + std::string(sqlite::DimColumn(static_cast<Dimension>(d))) + " = ?" +
+                 std::to_string(n++);
+    }
+    auto arm = [&](const char* width, const char* lo, const char* hi) {
+      return std::string("SELECT * FROM account_combo_rollups WHERE account_id = ?1") +
+             " AND granularity = " + width +
+             " AND bucket_start_us IN (SELECT bucket_start_us FROM account_rollups"
+             " WHERE account_id = ?1 AND granularity = " +
+             width + " AND bucket_start_us >= " + lo + " AND bucket_start_us < " + hi + ")" +
+             filters;
+    };
+    Result<Statement> s =
+        db->Prepare("SELECT " + std::string(select) + sums + " FROM (" + arm("86400", "?2", "?3") +
+                    " UNION ALL " + arm("3600", "?4", "?2") + " UNION ALL " +
+                    arm("3600", "?3", "?5") + ")" + std::string(group_by));
     if (!s.ok()) return s.status();
     CT_RETURN_IF_ERROR(s->BindAll(q.account_id, ranges->d1, ranges->d2, ranges->h0, ranges->to));
     CT_RETURN_IF_ERROR(sqlite::BindFilters(&*s, 6, f.columns));
