@@ -15,7 +15,7 @@
 //    HTTP, one at a time, after 5 untimed warm-up requests per kind; p50/p99 per kind over the
 //    100 hottest links (the most rows), the range the 30 days ending at the current hour.
 //
-// usage: report_bench [--links L] [--clicks N] [--days D] [--requests R]
+// usage: report_bench [--links L] [--clicks N] [--days D] [--requests R] [--only SUBSTR]
 // Prints one line per report kind: "report_bench: <kind> p50=... p99=... ms (n=R)".
 #include <algorithm>
 #include <chrono>
@@ -53,6 +53,7 @@ struct Options {
   int64_t clicks = 100'000'000;
   int64_t days = 90;
   int requests = 200;
+  std::string only;  // time only the kinds whose name contains this
 };
 
 double Seconds(Steady::time_point since) {
@@ -106,11 +107,14 @@ int main(int argc, char** argv) {
       o.clicks = next();
     } else if (a == "--days") {
       o.days = next();
+    } else if (a == "--only" && i + 1 < argc) {
+      o.only = argv[++i];
     } else if (a == "--requests") {
       o.requests = static_cast<int>(next());
     } else {
       std::fprintf(stderr,
-                   "usage: report_bench [--links L] [--clicks N] [--days D] [--requests R]\n");
+                   "usage: report_bench [--links L] [--clicks N] [--days D] [--requests R] [--only "
+                   "SUBSTR]\n");
       return 2;
     }
   }
@@ -388,14 +392,23 @@ int main(int argc, char** argv) {
        [&](int64_t) { return "/api/v1/stats?interval=hour&country=US&device=mobile&" + range; }},
       {"account filtered os=ios + group_by=referrer, 30 d",
        [&](int64_t) { return "/api/v1/stats?interval=day&os=ios&group_by=referrer&" + range; }},
-      {"account filtered destination (per-link rows), day, 30 d",
+      {"account filtered destination, day, 30 d",
        [&](int64_t) {
          return "/api/v1/stats?interval=day&destination=https%3A%2F%2Fexample.com%2Flanding%2F0&" +
+                range;
+       }},
+      {"account group_by=destination, day, 30 d",
+       [&](int64_t) { return "/api/v1/stats?interval=day&group_by=destination&" + range; }},
+      {"account filtered destination+country (per-link rows), day, 30 d",
+       [&](int64_t) {
+         return "/api/v1/stats?interval=day&country=US&"
+                "destination=https%3A%2F%2Fexample.com%2Flanding%2F0&" +
                 range;
        }},
   };
   int failures = 0;
   for (const Kind& k : kinds) {
+    if (k.name.find(o.only) == std::string::npos) continue;
     std::vector<double> ms;
     // An account-wide destination filter scans every link's combinations of the range
     // (README): few requests, so the run stays bounded.

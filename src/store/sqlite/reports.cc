@@ -142,25 +142,41 @@ bool UsesAccountCombos(const StatsQuery& q, const ComboFilters& f,
 }
 
 // `ranges` set: account_combo_rollups, whole UTC days [d1, d2) from the day rows and the hours
-// [h0, d1) and [d2, to) from the hour rows (?1..?5 = account, d1, d2, h0, to; the filters,
-// outside the UNION so their anonymous parameters follow, from ?6). Else combo_rollups from the
-// hour of `from_hour` (ComboScopeSql).
+// [h0, d1) and [d2, to) from the hour rows (?1..?5 = account, d1, d2, h0, to; the filters from
+// ?6). Else combo_rollups from the hour of `from_hour` (ComboScopeSql).
 [[nodiscard]] Result<Statement> PrepareCombos(Db* db, std::string_view select, const StatsQuery& q,
                                               int64_t from_hour, const ComboFilters& f,
                                               std::string_view group_by,
-                                              const sqlite::DayHourRanges* ranges = nullptr) {
-  const std::string sums =
-      ", SUM(total), SUM(unique_count), SUM(bots), SUM(conversions), SUM(value_micros)";
+                                              const sqlite::DayHourRanges* ranges = nullptr,
+                                              bool sum_in_sql = true) {
+  const std::string sums = sum_in_sql
+                               ? ", SUM(total), SUM(unique_count), SUM(bots), SUM(conversions), "
+                                 "SUM(value_micros)"
+                               : ", total, unique_count, bots, conversions, value_micros";
   if (ranges != nullptr) {
-    Result<Statement> s = db->Prepare(
-        "SELECT " + std::string(select) + sums +
-        " FROM (SELECT * FROM account_combo_rollups WHERE account_id = ?1 AND granularity = 86400"
-        " AND bucket_start_us >= ?2 AND bucket_start_us < ?3"
-        " UNION ALL SELECT * FROM account_combo_rollups WHERE account_id = ?1"
-        " AND granularity = 3600 AND bucket_start_us >= ?4 AND bucket_start_us < ?2"
-        " UNION ALL SELECT * FROM account_combo_rollups WHERE account_id = ?1"
-        " AND granularity = 3600 AND bucket_start_us >= ?3 AND bucket_start_us < ?5) WHERE 1" +
-        sqlite::FilterSql(f.columns) + std::string(group_by));
+    // The filters in every arm, numbered from ?6 in BindFilters' order. Each arm seeks the
+    // buckets one by one (the non-empty ones, from account_rollups), so equality filters on the
+    // key's leading columns (country, then device, ...) narrow each seek instead of being tested
+    // on every row of the bucket.
+    std::string filters;
+    int n = 6;
+    for (int d = 0; d < sqlite::kDimensionCount; ++d) {
+      if (!f.columns[d]) continue;
+      filters += " AND " + std::string(sqlite::DimColumn(static_cast<Dimension>(d))) + " = ?" +
+                 std::to_string(n++);
+    }
+    auto arm = [&](const char* width, const char* lo, const char* hi) {
+      return std::string("SELECT * FROM account_combo_rollups WHERE account_id = ?1") +
+             " AND granularity = " + width +
+             " AND bucket_start_us IN (SELECT bucket_start_us FROM account_rollups"
+             " WHERE account_id = ?1 AND granularity = " +
+             width + " AND bucket_start_us >= " + lo + " AND bucket_start_us < " + hi + ")" +
+             filters;
+    };
+    Result<Statement> s =
+        db->Prepare("SELECT " + std::string(select) + sums + " FROM (" + arm("86400", "?2", "?3") +
+                    " UNION ALL " + arm("3600", "?4", "?2") + " UNION ALL " +
+                    arm("3600", "?3", "?5") + ")" + std::string(group_by));
     if (!s.ok()) return s.status();
     CT_RETURN_IF_ERROR(s->BindAll(q.account_id, ranges->d1, ranges->d2, ranges->h0, ranges->to));
     CT_RETURN_IF_ERROR(sqlite::BindFilters(&*s, 6, f.columns));
@@ -172,6 +188,47 @@ bool UsesAccountCombos(const StatsQuery& q, const ComboFilters& f,
   if (!s.ok()) return s.status();
   CT_RETURN_IF_ERROR(s->BindAll(q.link_id == 0 ? q.account_id : q.link_id, from_hour, q.to_us));
   CT_RETURN_IF_ERROR(sqlite::BindFilters(&*s, 4, f.columns));
+  return s;
+}
+
+// An account-wide report filtered on ONE dimension (not bot) by a known (non-empty) value:
+// account_dim_rollups has a row per (bucket, value) with exactly those clicks' counts (each
+// click adds to its value's row, conversions under the credited click's value, commit.cc), so
+// the series is one row per bucket instead of every combination. This also serves a single
+// destination filter, which account_combo_rollups lacks. The unknown value ('') has no row
+// there (it is derived), so it stays on the combination rollups.
+std::optional<Dimension> SingleKnownFilter(const StatsQuery& q, const ComboFilters& f) {
+  if (q.link_id != 0 || f.bot) return std::nullopt;
+  std::optional<Dimension> single;
+  for (int d = 0; d < sqlite::kDimensionCount; ++d) {
+    if (!f.columns[d]) continue;
+    if (single || f.columns[d]->empty()) return std::nullopt;
+    single = static_cast<Dimension>(d);
+  }
+  return single;
+}
+
+// The series rows (bucket, total, unique, bots, conversions, value_micros) of one dimension
+// value from account_dim_rollups: day rows for [d1, d2), hour rows for the ends (`ranges` as in
+// StatsFromCombos: all hours when the buckets are not whole UTC days).
+[[nodiscard]] Result<Statement> PrepareAccountDimSeries(Db* db, const StatsQuery& q, Dimension dim,
+                                                        const std::string& value,
+                                                        const sqlite::DayHourRanges& ranges) {
+  Result<Statement> s = db->Prepare(R"sql(
+      SELECT bucket_start_us, total, unique_count, bots, conversions, value_micros
+      FROM account_dim_rollups WHERE account_id = ?1 AND dim = ?2 AND granularity = 86400
+        AND bucket_start_us >= ?3 AND bucket_start_us < ?4 AND value = ?7
+      UNION ALL
+      SELECT bucket_start_us, total, unique_count, bots, conversions, value_micros
+      FROM account_dim_rollups WHERE account_id = ?1 AND dim = ?2 AND granularity = 3600
+        AND bucket_start_us >= ?5 AND bucket_start_us < ?3 AND value = ?7
+      UNION ALL
+      SELECT bucket_start_us, total, unique_count, bots, conversions, value_micros
+      FROM account_dim_rollups WHERE account_id = ?1 AND dim = ?2 AND granularity = 3600
+        AND bucket_start_us >= ?4 AND bucket_start_us < ?6 AND value = ?7)sql");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(q.account_id, static_cast<int64_t>(dim), ranges.d1, ranges.d2,
+                                ranges.h0, ranges.to, std::string_view(value)));
   return s;
 }
 
@@ -203,9 +260,15 @@ Counts ComboCounts(const Statement& s, int first_col) {
   if (sqlite::GranularityFor(q) >= sqlite::kDaySeconds) {
     ranges = sqlite::SplitDaysAndHours(from, q.to_us);
   }
+  const std::optional<Dimension> single = SingleKnownFilter(q, f);
   Result<Statement> s =
-      PrepareCombos(db, "bucket_start_us", q, from_hour, f, " GROUP BY bucket_start_us",
-                    UsesAccountCombos(q, f, std::nullopt) ? &ranges : nullptr);
+      single
+          ? PrepareAccountDimSeries(db, q, *single, *f.columns[static_cast<int>(*single)], ranges)
+          // Summed into `buckets` below, row by row: a SQL GROUP BY over the arms' union
+          // would sort the ~10^5 rows of a filtered month first.
+          : PrepareCombos(db, "bucket_start_us", q, from_hour, f, "",
+                          UsesAccountCombos(q, f, std::nullopt) ? &ranges : nullptr,
+                          /*sum_in_sql=*/false);
   if (!s.ok()) return s.status();
   for (;;) {
     Result<bool> row = s->Step();
@@ -372,10 +435,14 @@ void SetConversions(const std::map<std::string, ConversionCounts>& by_value,
   const int64_t from_hour = sqlite::BucketStart(q.from_us, sqlite::kHourSeconds);
   const bool by_bot = dimension == Dimension::kBot;
   const sqlite::DayHourRanges ranges = sqlite::SplitDaysAndHours(q.from_us, q.to_us);
-  Result<Statement> s = PrepareCombos(db, by_bot ? "''" : sqlite::DimColumn(dimension), q,
-                                      from_hour, f, by_bot ? "" : " GROUP BY 1",
-                                      UsesAccountCombos(q, f, dimension) ? &ranges : nullptr);
+  // The rows are summed here, per value, in one pass: a SQL GROUP BY over the ~10^5 rows of an
+  // account's month would sort them first (the value is not a leading key column).
+  Result<Statement> s =
+      PrepareCombos(db, by_bot ? "''" : sqlite::DimColumn(dimension), q, from_hour, f, "",
+                    UsesAccountCombos(q, f, dimension) ? &ranges : nullptr,
+                    /*sum_in_sql=*/by_bot);
   if (!s.ok()) return s.status();
+  std::map<std::string, Counts, std::less<>> by_value;
   for (;;) {
     Result<bool> row = s->Step();
     if (!row.ok()) return row.status();
@@ -385,9 +452,20 @@ void SetConversions(const std::map<std::string, ConversionCounts>& by_value,
     if (by_bot) {
       rows->push_back({"human", c.total, c.unique, 0, c.conversions, c.value});
       rows->push_back({"bot", 0, 0, c.bots});
-    } else {
-      rows->push_back({s->ColumnText(0), c.total, c.unique, c.bots, c.conversions, c.value});
+      continue;
     }
+    const std::string value = s->ColumnText(0);
+    auto it = by_value.find(value);
+    if (it == by_value.end()) it = by_value.emplace(std::string(value), Counts{}).first;
+    Counts& sum = it->second;
+    sum.total += c.total;
+    sum.unique += c.unique;
+    sum.bots += c.bots;
+    sum.conversions += c.conversions;
+    sum.value += c.value;
+  }
+  for (const auto& [value, c] : by_value) {
+    rows->push_back({value, c.total, c.unique, c.bots, c.conversions, c.value});
   }
   if (q.goal_id != 0) {
     std::map<std::string, ConversionCounts> by_value;

@@ -210,7 +210,10 @@ TEST_P(ComboReportsTest, AccountWideOverDaysAndHourEndsEqualsRawHits) {
       {{Dimension::kDevice, "mobile"}, {Dimension::kBot, "human"}},
       {{Dimension::kReferrer, ""}, {Dimension::kLanguage, "de"}},
       {{Dimension::kBrowser, "safari"}, {Dimension::kBot, "bot"}},
-      {{Dimension::kDestination, "https://a.example/"}, {Dimension::kOs, "ios"}}};
+      {{Dimension::kDestination, "https://a.example/"}, {Dimension::kOs, "ios"}},
+      // One known value alone: the series from account_dim_rollups.
+      {{Dimension::kDestination, "https://b.example/=cmd"}},
+      {{Dimension::kOs, "ios"}}};
   for (const auto& filters : filter_sets) {
     SCOPED_TRACE("filters " + filters.front().value);
     StatsQuery days = Query(0, filters);
