@@ -51,8 +51,9 @@ Status CopyRaw(const std::string& from, int fd, const std::string& to) {
 }  // namespace
 
 Status SyncParentDir(const std::string& path) {
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  // Not `dir = "."` on a string: GCC 12 warns a false -Wrestrict on that assignment.
+  const std::string dir = parent.empty() ? std::string(".") : parent.string();
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return Errno("opening directory " + dir);
   const int rc = ::fsync(fd);

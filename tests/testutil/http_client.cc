@@ -1,8 +1,5 @@
 #include "testutil/http_client.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -12,6 +9,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "testutil/http_head.h"
 #include "testutil/loopback_server.h"
 
 namespace ct::test {
@@ -29,18 +27,8 @@ void HttpClient::Close() {
 
 bool HttpClient::Connect() {
   Close();
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port_);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    Close();
-    return false;
-  }
-  int one = 1;
-  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  return true;
+  fd_ = ConnectLoopback(port_);
+  return fd_ >= 0;
 }
 
 bool HttpClient::SendAll(const std::string& bytes) { return LoopbackServer::SendAll(fd_, bytes); }
@@ -69,27 +57,8 @@ HttpResponse HttpClient::ReadResponse(bool head) {
   }
   std::string head_block = buf_.substr(0, end);
   buf_.erase(0, end + 4);
-  size_t line_end = head_block.find("\r\n");
-  std::string status_line = head_block.substr(0, line_end);
-  if (status_line.size() < 12) return r;
-  int status = std::atoi(status_line.substr(9, 3).c_str());
-  size_t pos = line_end == std::string::npos ? head_block.size() : line_end + 2;
-  while (pos < head_block.size()) {
-    size_t e = head_block.find("\r\n", pos);
-    if (e == std::string::npos) e = head_block.size();
-    std::string line = head_block.substr(pos, e - pos);
-    size_t colon = line.find(':');
-    if (colon != std::string::npos) {
-      std::string name = line.substr(0, colon);
-      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-      std::string value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-      // A repeated field (Set-Cookie for ct_vid and ct_cid) keeps every value, one per line.
-      std::string& slot = r.headers[name];
-      slot = slot.empty() ? value : slot + "\n" + value;
-    }
-    pos = e + 2;
-  }
+  int status = ParseResponseHead(head_block, &r.headers);
+  if (status == 0) return r;
   // 204 and 304 have no body whatever their headers say (RFC 9110 6.4.1).
   if (status == 204 || status == 304) head = true;
   if (!head && r.headers.count("content-length")) {

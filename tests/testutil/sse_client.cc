@@ -1,13 +1,12 @@
 #include "testutil/sse_client.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 
+#include "testutil/http_head.h"
 #include "testutil/loopback_server.h"
 
 namespace ct::test {
@@ -43,15 +42,8 @@ int SseClient::Open(const std::string& target,
   headers_.clear();
   body_.clear();
   closed_ = false;
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port_);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    Close();
-    return 0;
-  }
+  fd_ = ConnectLoopback(port_);
+  if (fd_ < 0) return 0;
   std::string req =
       "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
   for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
@@ -64,24 +56,8 @@ int SseClient::Open(const std::string& target,
   }
   std::string head = buf_.substr(0, end);
   buf_.erase(0, end + 4);
-  size_t line_end = head.find("\r\n");
-  if (head.size() < 12) return 0;
-  int status = std::atoi(head.substr(9, 3).c_str());
-  size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
-  while (pos < head.size()) {
-    size_t e = head.find("\r\n", pos);
-    if (e == std::string::npos) e = head.size();
-    std::string line = head.substr(pos, e - pos);
-    size_t colon = line.find(':');
-    if (colon != std::string::npos) {
-      std::string name = line.substr(0, colon);
-      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-      std::string value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-      headers_[name] = value;
-    }
-    pos = e + 2;
-  }
+  int status = ParseResponseHead(head, &headers_);
+  if (status == 0) return 0;
   if (status != 200 && headers_.count("content-length")) {
     size_t len = std::stoul(headers_["content-length"]);
     while (buf_.size() < len && Fill(deadline)) {

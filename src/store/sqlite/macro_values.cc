@@ -69,7 +69,8 @@ postback::MacroValues ConversionMacros(const Event& e, const GoalRow& goal, cons
   v["currency"] = c.currency;
   v["order_id"] = c.order_id;
   v["status"] = std::string(ConversionStatusName(c.status));
-  v["attributed"] = c.attributed() ? "1" : "0";
+  v["attributed"] =
+      std::string(c.attributed() ? "1" : "0");  // not `= "1"`: GCC 12 -Wrestrict false positive
   AddLink(c.link_id, link, click, &v);
   return v;
 }

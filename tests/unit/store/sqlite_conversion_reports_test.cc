@@ -57,12 +57,7 @@ class ConversionReportsTest : public StoreTest {
     HitRecord h = MakeHit(n, link, account ? account : acme_, time_us, "v" + std::to_string(n));
     h.enrichment.country = std::move(country);
     h.enrichment.device = std::move(device);
-    CommitBatch b;
-    b.consumer = "journal";
-    b.from_position = position_;
-    b.to_position = ++position_;
-    b.hits.push_back(h);
-    EXPECT_TRUE(store_->Commit(b).ok());
+    CommitHits({h});
     return h.event.id;
   }
 
@@ -202,7 +197,6 @@ class ConversionReportsTest : public StoreTest {
   std::unique_ptr<sqlite::Db> db_;
   int64_t acme_ = 0, other_ = 0, l1_ = 0, l2_ = 0, g1_ = 0, g2_ = 0;
   uint64_t seq_ = 0;
-  uint64_t position_ = 0;
 };
 
 TEST_F(ConversionReportsTest, ListConversionsPagesNewestFirstWithFiltersAndTenancy) {

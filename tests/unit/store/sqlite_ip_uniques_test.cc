@@ -23,21 +23,14 @@ class IpUniquesTest : public StoreTest {
   // Every click from a fresh visitor (so per_visitor_day would call each one unique).
   HitRecord Hit(int64_t time_us, const std::string& ip, int64_t link = 0,
                 EventKind kind = EventKind::kClick) {
-    HitRecord h = MakeHit(++n_, link ? link : link_, account_, time_us,
-                          "visitor-" + std::to_string(n_), kind);
+    const int64_t n = ++n_;
+    HitRecord h =
+        MakeHit(n, link ? link : link_, account_, time_us, "visitor-" + std::to_string(n), kind);
     h.event.ip = ip;
     h.enrichment.country = "US";
     return h;
   }
-  void Commit(std::vector<HitRecord> hits) {
-    CommitBatch b;
-    b.consumer = "journal";
-    b.from_position = position_;
-    b.to_position = ++position_;
-    b.hits = std::move(hits);
-    Result<CommitResult> r = store_->Commit(b);
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-  }
+  void Commit(std::vector<HitRecord> hits) { CommitHits(std::move(hits)); }
   // The unique flags of the link's raw hits, oldest first by event time.
   std::vector<bool> Flags(int64_t link = 0) {
     auto page = store_->ListHits(account_, link ? link : link_, std::nullopt, 100);

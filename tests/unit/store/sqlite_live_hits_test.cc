@@ -13,15 +13,6 @@ namespace {
 
 class LiveHitsTest : public StoreTest {
  protected:
-  void CommitHits(std::vector<HitRecord> hits) {
-    CommitBatch b;
-    b.consumer = "journal";
-    b.from_position = position_;
-    b.to_position = ++position_;
-    b.hits = std::move(hits);
-    Result<CommitResult> r = store_->Commit(b);
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-  }
   LiveHitPage List(int64_t account, int64_t link, int64_t after, int limit = 100) {
     Result<LiveHitPage> p = store_->ListLiveHits(account, link, after, limit);
     EXPECT_TRUE(p.ok()) << p.status().ToString();
@@ -32,7 +23,6 @@ class LiveHitsTest : public StoreTest {
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     return s.ok() ? *s : -1;
   }
-  uint64_t position_ = 0;
 };
 
 TEST_F(LiveHitsTest, SequenceFollowsCommitOrderAndSkipsDuplicates) {

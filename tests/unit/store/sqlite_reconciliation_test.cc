@@ -29,12 +29,8 @@ class ReconciliationTest : public StoreTest {
   Result<CommitResult> Commit(std::vector<HitRecord> hits, std::vector<Tally> tallies,
                               std::vector<DeadLetter> dead = {},
                               std::vector<RecordLoss> lost = {}) {
-    CommitBatch b;
-    b.consumer = "journal";
-    b.from_position = position_;
-    b.to_position = ++position_;
+    CommitBatch b = NextBatch(std::move(hits));
     b.edge = "e1";
-    b.hits = std::move(hits);
     b.tallies = std::move(tallies);
     b.dead_letters = std::move(dead);
     b.losses = std::move(lost);
@@ -56,7 +52,6 @@ class ReconciliationTest : public StoreTest {
   int64_t account_ = 0;
   int64_t link_ = 0;
   EventId run_{};
-  uint64_t position_ = 0;
 };
 
 TEST_F(ReconciliationTest, CommitCountsPerEventHourAndTalliesAddUp) {

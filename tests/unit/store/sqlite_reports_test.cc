@@ -41,16 +41,7 @@ class ReportsTest : public StoreTest {
     h.event.destination = "https://example.com/promo";
     return h;
   }
-  CommitResult Commit(std::vector<HitRecord> hits) {
-    CommitBatch b;
-    b.consumer = "journal";
-    b.from_position = position_;
-    b.to_position = ++position_;
-    b.hits = std::move(hits);
-    Result<CommitResult> r = store_->Commit(b);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? *r : CommitResult{};
-  }
+  CommitResult Commit(std::vector<HitRecord> hits) { return CommitHits(std::move(hits)); }
   StatsQuery Query(int64_t link, Interval interval = Interval::kDay,
                    int64_t from_us = kDay0 - 10 * kDayUs, int64_t to_us = kDay0 + 10 * kDayUs) {
     StatsQuery q;
@@ -86,7 +77,6 @@ class ReportsTest : public StoreTest {
   int64_t account_ = 0;
   int64_t link_ = 0;
   uint64_t seq_ = 0;
-  uint64_t position_ = 0;
 };
 
 TEST_F(ReportsTest, BotsCountApartAndNeverTakeAUnique) {

@@ -92,10 +92,28 @@ class StoreTest : public ::testing::Test {
     return s.ok() && s->has_value() ? **s : LinkStats{};
   }
 
+  // The embedded tracker's next batch: the stored position's compare-and-set expects each batch
+  // to start where the last one ended, so every call moves the position by one.
+  CommitBatch NextBatch(std::vector<HitRecord> hits = {}) {
+    CommitBatch b;
+    b.consumer = "journal";
+    b.from_position = position_;
+    b.to_position = ++position_;
+    b.hits = std::move(hits);
+    return b;
+  }
+  // Commits `hits` as the next batch; a refused commit fails the test.
+  CommitResult CommitHits(std::vector<HitRecord> hits) {
+    Result<CommitResult> r = store_->Commit(NextBatch(std::move(hits)));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : CommitResult{};
+  }
+
   FakeClock clock_;
   std::filesystem::path dir_;
   std::string path_;
   std::unique_ptr<Store> store_;
+  uint64_t position_ = 0;
 };
 
 }  // namespace ct::testing_store
