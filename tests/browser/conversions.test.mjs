@@ -1,6 +1,8 @@
 // Conversions page: create a goal and a postback in the forms (the signing secret shown once),
 // cause a click event, and follow its delivery in the log: its attempts (the receiver's host does
-// not resolve: `.invalid` is reserved, RFC 6761) and a replay that makes it pending again.
+// not resolve: `.invalid` is reserved, RFC 6761) and a replay that makes it pending again. Then a
+// server-to-server conversion credited to that click shows in the link report: a conversions line
+// in the chart, the conversions and revenue cards.
 import {assert, click, signIn, waitFor} from './ui_helpers.mjs';
 
 export const timeoutMs = 150_000;
@@ -44,4 +46,22 @@ export async function run(ctx) {
   await page.click('#delivery-list button:has-text("Replay")');
   await page.waitForSelector('#deliveries .msg.ok >> text=pending again');
   await ctx.screenshot('conversions');
+
+  const hits = await ctx.api('GET', `/api/v1/links/${link.json.id}/hits`);
+  const clickId = hits.json.hits && hits.json.hits[0] && hits.json.hits[0].click_id;
+  assert(clickId, `the click is listed with its id: ${hits.text}`);
+  const conv = await ctx.api('POST', '/api/v1/conversions',
+                             {goal: goals.json.goals[0].id, click_id: clickId, value: '12.5', order_id: 'o-1'});
+  assert(conv.status < 300, `conversion: ${conv.status} ${conv.text}`);
+  await waitFor('the conversion in the report chart', async () => {
+    await page.goto('about:blank');
+    await page.goto(`${baseUrl}/ui/#/links/${link.json.id}?range=1h&interval=minute`);
+    await page.waitForSelector('#chart[data-rendered]', {timeout: 20000});
+    return Number(await page.getAttribute('#chart', 'data-conversions')) === 1;
+  }, 30000, 500);
+  const cards = await page.textContent('#totals');
+  assert(cards.includes('Conversions') && cards.includes('12.5'), `conversion cards: ${cards}`);
+  const mainText = await page.textContent('main');
+  assert(!/\b(null|undefined|NaN)\b/.test(mainText), `no placeholder leaks into the page: ${mainText.slice(0, 300)}`);
+  await ctx.screenshot('report-conversions');
 }

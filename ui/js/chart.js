@@ -1,5 +1,7 @@
 // Time-series chart with uPlot (global `uPlot`, /ui/vendor/uPlot.iife.min.js).
-// Series: human clicks, unique, bots, and optionally the previous period's clicks.
+// Series: human clicks, unique, bots, optionally the previous period's clicks, and conversions on
+// their own right-hand axis when the range has any (a handful of conversions would be a flat line
+// on the clicks' scale).
 
 export function drawSeries(container, report) {
   const U = window.uPlot;
@@ -20,11 +22,19 @@ export function drawSeries(container, report) {
     data.push(xs.map((_, i) => (prev[i] ? prev[i].total : null)));
     series.push({label: 'Clicks, previous period', stroke: '#8c959f', width: 1, dash: [2, 3]});
   }
+  const conversions = report.series.map((p) => p.conversions || 0);
+  const convTotal = conversions.reduce((a, b) => a + b, 0);
+  const axes = [{}, {size: 50}];
+  if (convTotal > 0) {
+    data.push(conversions);
+    series.push({label: 'Conversions', stroke: '#cf222e', width: 2, scale: 'conv'});
+    axes.push({scale: 'conv', side: 1, size: 50, grid: {show: false}});
+  }
   const width = () => Math.max(280, container.clientWidth || 600);
   const opts = {
     width: width(), height: 280, series,
     scales: {x: {time: true}},
-    axes: [{}, {size: 50}],
+    axes,
     legend: {live: true},
   };
   container.replaceChildren();
@@ -33,6 +43,7 @@ export function drawSeries(container, report) {
   ro.observe(container);
   container.dataset.rendered = 'true';
   container.dataset.total = String(data[1].reduce((a, b) => a + b, 0));
+  container.dataset.conversions = String(convTotal);
   return () => {
     ro.disconnect();
     plot.destroy();

@@ -54,8 +54,10 @@ export async function render(root, [id], query, stale) {
   const status = h('div', {'aria-live': 'polite'});
   const csvSeries = h('a', {class: 'button secondary', id: 'csv-series', download: `link-${id}-series.csv`,
                             href: apiUrl(`/links/${id}/stats`, withFilters(Object.assign({format: 'csv'}, q))), text: 'Series CSV'});
-  root.append(head, rangeForm(id, presetKey, fromMs, toMs, interval, tz, compare, filters), filterChips(query, filters), status, cards,
-              h('section', {class: 'card'}, h('h2', {text: 'Clicks over time'}), chartBox, h('div', {class: 'toolbar'}, csvSeries)));
+  // Not append(null): the DOM would print "null" where no filter chips are.
+  root.append(...[head, rangeForm(id, presetKey, fromMs, toMs, interval, tz, compare, filters), filterChips(query, filters), status,
+                  cards, h('section', {class: 'card'}, h('h2', {text: 'Clicks over time'}), chartBox,
+                           h('div', {class: 'toolbar'}, csvSeries))].filter(Boolean));
 
   // The link and its series in parallel: the two calls the chart needs.
   const statsQuery = withFilters(Object.assign({}, q, compare ? {compare: 'previous'} : {}));
