@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "api/http_util.h"
+#include "api/link_counts_handler.h"
 #include "api/role_policy.h"
 #include "api/session_cookie.h"
 #include "api/status_page.h"
@@ -313,6 +314,10 @@ ApiResponse ApiRouter::HandleApi(const ApiRequest& req, std::string_view path) {
   if (seg.size() == 4 && seg[3] == "import") {
     if (m == "POST") return links_.Import(*who, req);
     return MethodNotAllowed("POST");
+  }
+  if (seg.size() == 4 && seg[3] == "counts") {
+    if (m == "GET") return LinkCounts(ctx_, *who, req);
+    return MethodNotAllowed("GET");
   }
   if (seg.size() == 4 && seg[3] == "export") {
     if (m == "GET") return links_.Export(*who, req);

@@ -144,6 +144,23 @@ TEST_F(ReportsE2eTest, AccountStatsAndClickStream) {
             "http://127.0.0.1:" + std::to_string(server_.port()) + "/second");
   EXPECT_EQ(JsonInt(top[1], "id"), a);
 
+  // Every link's counts for the links page (no top_links limit); report shaping is refused.
+  json::value counts = Get("/api/v1/links/counts");
+  const auto& rows = counts.at("counts").as_array();
+  ASSERT_EQ(rows.size(), 2u) << json::serialize(counts);
+  EXPECT_EQ(JsonInt(rows[0], "id"), b);
+  EXPECT_EQ(JsonInt(rows[0], "total"), 3);
+  EXPECT_EQ(JsonInt(rows[1], "id"), a);
+  EXPECT_EQ(JsonInt(rows[1], "total"), 1);
+  EXPECT_EQ(JsonInt(rows[1], "unique"), 1);
+  Get("/api/v1/links/counts?country=US", 400);
+  Get("/api/v1/links/counts?group_by=os", 400);
+  // Another account sees none of these counts.
+  const std::string other = server_.CreateAccount("other");
+  auto theirs = ApiCall(server_.port(), "GET", "/api/v1/links/counts", other);
+  ASSERT_EQ(theirs.status, 200);
+  EXPECT_EQ(json::parse(theirs.body).at("counts").as_array().size(), 0u);
+
   // In a time zone: the same clicks, local days.
   json::value berlin = Get("/api/v1/stats?tz=Europe/Berlin");
   EXPECT_EQ(JsonInt(berlin, "total"), 4);

@@ -1,6 +1,6 @@
-// Links: the account's links with click counts (last 30 days, from the account report's
-// top_links), searched, filtered and sorted in the page; tag/group/domain filters go to the API
-// so export uses the same selection. Bulk import (CSV upload) and export (CSV download).
+// Links: the account's links with click counts (last 30 days, GET /links/counts: every link with
+// clicks, from the rollups), searched, filtered and sorted in the page; tag/group/domain filters
+// go to the API so export uses the same selection. Bulk import (CSV upload) and export (CSV download).
 import {api, apiUrl, listAll} from '../api.js';
 import {button, clear, field, fmtNum, fmtTime, h, input, message, select, table, td, toast} from '../dom.js';
 import {canEdit} from '../session.js';
@@ -72,13 +72,13 @@ export async function render(root, _params, query, stale) {
     const statsFrom = new Date(now.getTime() - kCountDays * 86400e3);
     const [list, stats] = await Promise.all([
       listAll('/links', 'links', sq, kMaxLinks),
-      api('GET', '/stats', undefined, {query: {from: statsFrom.toISOString(), to: now.toISOString(),
-                                                interval: 'day', limit: 1000}}).catch(() => null),
+      api('GET', '/links/counts', undefined, {query: {from: statsFrom.toISOString(), to: now.toISOString()}})
+          .catch(() => null),
     ]);
     if (stale()) return;
     links = list.items;
     more = list.more;
-    counts = new Map((stats && stats.top_links ? stats.top_links : []).map((t) => [t.id, t]));
+    counts = new Map((stats && stats.counts ? stats.counts : []).map((t) => [t.id, t]));
     draw();
   }
 
