@@ -290,10 +290,7 @@ class Session {
   // The first step of every journaled event: the client (the peer, or what our trusted
   // proxies say it is), this request's visitor facts, the event time. Resets click_id_.
   std::string_view BeginEvent() {
-    std::string_view ip = conn_.peer_ip;
-    if (conn_.peer_trusted && req_.x_forwarded_for >= 0) {
-      ip = s_.proxies.ClientIp(ip, true, req_.HeaderValue(req_.x_forwarded_for));
-    }
+    std::string_view ip = ClientIp();
     facts_.Reset(s_.options.geo.get(), s_.options.user_agents.get(), ip,
                  req_.HeaderValue(req_.user_agent), req_.HeaderValue(req_.accept_language));
     now_us_ = s_.clock->NowMicros();
@@ -432,6 +429,12 @@ class Session {
     return false;
   }
 
+  // The peer, or the client our trusted proxies say it is (edge/trusted_proxies.h).
+  std::string_view ClientIp() const {
+    if (!conn_.peer_trusted || req_.x_forwarded_for < 0) return conn_.peer_ip;
+    return s_.proxies.ClientIp(conn_.peer_ip, true, req_.HeaderValue(req_.x_forwarded_for));
+  }
+
   static std::string_view QueryOf(std::string_view target) {
     size_t q = target.find('?');
     return q == target.npos ? std::string_view() : target.substr(q + 1);
@@ -444,7 +447,9 @@ class Session {
 
   asio::awaitable<void> CallApi(std::string_view tail) {
     s_.metrics.api->Inc();
-    ApiRequest request{req_.method, req_.target, {}, std::move(req_.body), conn_.peer_ip};
+    // The client's address (login throttling, server-to-server conversions), not the proxy's.
+    std::string client_ip(ClientIp());
+    ApiRequest request{req_.method, req_.target, {}, std::move(req_.body), std::move(client_ip)};
     request.headers.assign(req_.headers.begin(), req_.headers.begin() + req_.num_headers);
     conn_.SetState(ConnState::kBusy);
     ApiResponse response =

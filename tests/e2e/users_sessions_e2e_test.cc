@@ -87,6 +87,8 @@ std::string ErrorCode(const HttpResponse& r) {
 
 class UsersSessionsE2eTest : public ::testing::Test {
  protected:
+  // Behind a proxy on loopback (requests without X-Forwarded-For are the peer's own).
+  UsersSessionsE2eTest() : server_({"--set", "edge.trusted_proxies=127.0.0.1"}) {}
   void SetUp() override {
     key_ = server_.CreateAccount("acme");
     ASSERT_FALSE(key_.empty());
@@ -455,6 +457,19 @@ TEST_F(UsersSessionsE2eTest, FailedSignInsAreThrottledPerEmail) {
   EXPECT_FALSE(limited.response.Header("retry-after").empty());
   EXPECT_TRUE(limited.token.empty());
   EXPECT_EQ(Login(port_, "other@example.com", kPassword).status, 201);
+}
+
+TEST_F(UsersSessionsE2eTest, ThrottleKeysOnTheClientBehindATrustedProxy) {
+  ASSERT_GT(CreateUser(server_, account_, "owner@example.com", "owner"), 0);
+  const Headers attacker = {{"X-Forwarded-For", "203.0.113.7"}};
+  const Headers colleague = {{"X-Forwarded-For", "198.51.100.20"}};
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Login(port_, "owner@example.com", "guess " + std::to_string(i), attacker).status,
+              401);
+  }
+  EXPECT_EQ(Login(port_, "owner@example.com", kPassword, attacker).status, 429);
+  // Everyone reaches us through the same proxy: one client's failures must not lock out another.
+  EXPECT_EQ(Login(port_, "owner@example.com", kPassword, colleague).status, 201);
 }
 
 // Moves every session's last use `hours` into the past, as if that time had gone by.
