@@ -144,6 +144,23 @@ TEST(LoginThrottleTest, FiveFailuresThenWaitPerIpAndEmail) {
   EXPECT_GT(t.RetryAfter("192.0.2.1", "a@example.com"), 0);
 }
 
+TEST(LoginThrottleTest, OneAddressCyclingThroughEmailsIsHeldBack) {
+  FakeClock clock;
+  LoginThrottle t(&clock);
+  // Each email fails once only, so no per-email bucket empties: the per-IP one does.
+  for (int i = 0; i < LoginThrottle::kIpBurst; ++i) {
+    const std::string email = "user" + std::to_string(i) + "@example.com";
+    EXPECT_EQ(t.RetryAfter("192.0.2.1", email), 0) << i;
+    t.RecordFailure("192.0.2.1", email);
+  }
+  EXPECT_EQ(t.RetryAfter("192.0.2.1", "fresh@example.com"), 2);
+  EXPECT_EQ(t.RetryAfter("192.0.2.2", "fresh@example.com"), 0);  // another address is free
+  clock.Advance(LoginThrottle::kIpRefill);
+  EXPECT_EQ(t.RetryAfter("192.0.2.1", "fresh@example.com"), 0);
+  t.RecordFailure("192.0.2.1", "fresh@example.com");
+  EXPECT_GT(t.RetryAfter("192.0.2.1", "other@example.com"), 0);
+}
+
 TEST(UserPasswordTest, Argon2idHashesVerifyOnlyTheirPassword) {
   auto h = HashUserPassword("correct horse battery");
   ASSERT_TRUE(h.ok()) << h.status().ToString();
