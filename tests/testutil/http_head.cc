@@ -28,28 +28,35 @@ int ConnectLoopback(uint16_t port) {
   return fd;
 }
 
-int ParseResponseHead(const std::string& head, std::map<std::string, std::string>* headers) {
-  size_t line_end = head.find("\r\n");
-  std::string status_line = head.substr(0, line_end);
-  if (status_line.size() < 12) return 0;
-  int status = std::atoi(status_line.substr(9, 3).c_str());
-  size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
+void ParseHeaderLines(const std::string& head, size_t pos,
+                      std::map<std::string, std::string>* headers) {
+  auto trim = [](std::string v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.erase(0, 1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.pop_back();
+    return v;
+  };
   while (pos < head.size()) {
     size_t e = head.find("\r\n", pos);
     if (e == std::string::npos) e = head.size();
     std::string line = head.substr(pos, e - pos);
     size_t colon = line.find(':');
     if (colon != std::string::npos) {
-      std::string name = line.substr(0, colon);
+      std::string name = trim(line.substr(0, colon));
       std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-      std::string value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      std::string value = trim(line.substr(colon + 1));
       std::string& slot = (*headers)[name];
       slot = slot.empty() ? value : slot + "\n" + value;
     }
     pos = e + 2;
   }
-  return status;
+}
+
+int ParseResponseHead(const std::string& head, std::map<std::string, std::string>* headers) {
+  size_t line_end = head.find("\r\n");
+  std::string status_line = head.substr(0, line_end);
+  if (status_line.size() < 12) return 0;
+  ParseHeaderLines(head, line_end == std::string::npos ? head.size() : line_end + 2, headers);
+  return std::atoi(status_line.substr(9, 3).c_str());
 }
 
 }  // namespace ct::test

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "testutil/http_head.h"
+
 namespace ct::test {
 namespace {
 
@@ -19,12 +21,6 @@ constexpr size_t kMaxRequestBytes = 16 << 20;  // a test receiver, not a fortres
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t");
-  size_t e = s.find_last_not_of(" \t\r");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
 const char* Reason(int status) {
@@ -132,17 +128,8 @@ void HttpReceiver::Serve(int fd) {
     size_t sp2 = request_line.find(' ', sp1 + 1);
     req.method = request_line.substr(0, sp1);
     req.target = sp1 == std::string::npos ? "" : request_line.substr(sp1 + 1, sp2 - sp1 - 1);
-    size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
-    while (pos < head.size()) {
-      size_t e = head.find("\r\n", pos);
-      if (e == std::string::npos) e = head.size();
-      std::string line = head.substr(pos, e - pos);
-      size_t colon = line.find(':');
-      if (colon != std::string::npos) {
-        req.headers[Lower(Trim(line.substr(0, colon)))] = Trim(line.substr(colon + 1));
-      }
-      pos = e + 2;
-    }
+    ParseHeaderLines(head, line_end == std::string::npos ? head.size() : line_end + 2,
+                     &req.headers);
     if (Lower(req.Header("expect")) == "100-continue") {
       LoopbackServer::SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n");
     }
