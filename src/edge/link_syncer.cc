@@ -39,6 +39,12 @@ void LinkSyncer::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  std::lock_guard poll_lock(poll_mu_);
+  if (snapshot_ != nullptr) {
+    if (Status s = snapshot_->SaveIfDirty(true); !s.ok()) {
+      Log().Warn("saving the link snapshot {}: {}", snapshot_->path(), s.ToString());
+    }
+  }
 }
 
 void LinkSyncer::SyncNow() {
@@ -62,27 +68,63 @@ Status LinkSyncer::PollOnce() {
     // Keep serving the last table: a store outage must not take redirects down with it.
     sync_errors_->Inc();
     Log().Warn("link sync from version {} failed: {}", since, changes.status().ToString());
+    if (snapshot_ != nullptr && !table_->loaded()) LoadSnapshot();
     return changes.status();
   }
   bool domains = since == 0 || changes->domains_changed;
-  if (!changes->links.empty() || domains) {
-    size_t skipped = table_->Apply(
-        changes->links, domains ? &changes->domains : nullptr,
-        [this](const LinkRow& row) { return CommittedClicks(row); },
-        [this](const LinkRow& row) { return CommittedClicksByDestination(row); });
+  ApplyChanges(*changes, domains, true);
+  {
+    std::lock_guard lock(mu_);
+    version_ = changes->max_version;
+  }
+  if (!table_->loaded()) table_->set_loaded();
+  if (snapshot_ != nullptr) {
+    snapshot_->Merge(*changes, domains);
+    if (Status s = snapshot_->SaveIfDirty(false); !s.ok()) {
+      Log().Warn("saving the link snapshot {}: {}", snapshot_->path(), s.ToString());
+    }
+  }
+  return Status::Ok();
+}
+
+void LinkSyncer::ApplyChanges(const LinkChanges& changes, bool domains, bool seed_from_store) {
+  if (!changes.links.empty() || domains) {
+    LinkTable::SeedClicks seed;
+    LinkTable::SeedDestinations seed_destinations;
+    if (seed_from_store) {  // else no seeds: the counters start from 0
+      seed = [this](const LinkRow& row) { return CommittedClicks(row); };
+      seed_destinations = [this](const LinkRow& row) { return CommittedClicksByDestination(row); };
+    }
+    size_t skipped =
+        table_->Apply(changes.links, domains ? &changes.domains : nullptr, seed, seed_destinations);
     if (skipped > 0) {
       links_skipped_->Inc(skipped);
       Log().Warn("{} link(s) with an unsafe destination not served", skipped);
     }
   }
   // Goals share the store's version counter with links, so the same poll carries them.
-  if (!changes->goals.empty()) table_->ApplyGoals(changes->goals);
+  if (!changes.goals.empty()) table_->ApplyGoals(changes.goals);
+}
+
+void LinkSyncer::LoadSnapshot() {
+  Result<LinkChanges> snap = snapshot_->Load();
+  if (!snap.ok()) {
+    if (snap.status().code() != StatusCode::kNotFound) {
+      Log().Error("link snapshot unusable, nothing to serve until the store answers: {}",
+                  snap.status().ToString());
+    }
+    return;
+  }
+  ApplyChanges(*snap, true, false);
   {
     std::lock_guard lock(mu_);
-    version_ = changes->max_version;
+    version_ = snap->max_version;
   }
-  if (!table_->loaded()) table_->set_loaded();
-  return Status::Ok();
+  table_->set_loaded();
+  Log().Warn(
+      "store unreachable: serving {} link(s) from the snapshot {} (version {}); max_clicks and "
+      "spillover counters start from 0 until the store answers",
+      snap->links.size(), snapshot_->path(), snap->max_version);
 }
 
 int64_t LinkSyncer::CommittedClicks(const LinkRow& row) {

@@ -6,6 +6,12 @@
 // breakdown (GetBreakdown). On a store error it keeps serving the last table, logs (rate-limited),
 // counts clicktrail_edge_link_sync_errors_total and retries next interval.
 //
+// With a LinkSnapshot (distributed mode: the store is remote), every successful poll is folded
+// into it and saved (at most every few seconds, and at Stop); when the store cannot be reached
+// before the table was ever loaded, the snapshot is loaded instead and polling resumes from its
+// version. Counters of max_clicks and spillover links then start from 0 (the store that knows
+// their committed clicks is the one that is down), so a cap may let a few extra clicks through.
+//
 // Ownership: borrows the Store, the LinkTable and the registry; all must outlive the syncer.
 // Thread safety: Start/Stop from one thread; SyncNow() and loaded() from any thread.
 #pragma once
@@ -19,6 +25,7 @@
 #include <unordered_map>
 
 #include "common/status.h"
+#include "edge/link_snapshot.h"
 #include "edge/link_table.h"
 #include "monitor/metrics.h"
 #include "store/store.h"
@@ -34,6 +41,9 @@ class LinkSyncer {
   ~LinkSyncer();  // Stop()s
   LinkSyncer(const LinkSyncer&) = delete;
   LinkSyncer& operator=(const LinkSyncer&) = delete;
+
+  // Keeps `snapshot` (borrowed; outlives the syncer) as described above. Before Start().
+  void set_snapshot(LinkSnapshot* snapshot) { snapshot_ = snapshot; }
 
   // Starts the polling thread; its first poll is a full load (version 0).
   void Start();
@@ -53,6 +63,11 @@ class LinkSyncer {
 
  private:
   void Run();
+  // Applies one poll's (or the snapshot's) changes to the table. `seed_from_store`: read the
+  // committed clicks of capped and spillover links from the store (else they start at 0).
+  void ApplyChanges(const LinkChanges& changes, bool domains, bool seed_from_store);
+  // The store is unreachable and nothing was ever loaded: serve the snapshot, if there is one.
+  void LoadSnapshot();
   int64_t CommittedClicks(const LinkRow& row);  // seed of a max_clicks counter
   // Seeds of spillover counters: committed clicks per destination URL.
   std::unordered_map<std::string, int64_t> CommittedClicksByDestination(const LinkRow& row);
@@ -65,6 +80,7 @@ class LinkSyncer {
   Counter* sync_errors_;
   Counter* links_skipped_;
   std::chrono::milliseconds interval_;
+  LinkSnapshot* snapshot_ = nullptr;  // guarded by poll_mu_ once started
 
   mutable std::mutex mu_;
   std::mutex poll_mu_;  // held for a whole PollOnce

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -157,6 +158,114 @@ TEST(LinkSyncerTest, ThreadPicksUpChangesQuicklyAndSyncNowWakes) {
   }
   EXPECT_EQ(table.Size(), 1u);
   syncer.Stop();
+}
+
+// A temp directory for the snapshot file, removed at the end.
+struct TempDir {
+  TempDir() {
+    std::string t = (std::filesystem::temp_directory_path() / "ct-snapshot-XXXXXX").string();
+    path = mkdtemp(t.data()) ? t : "";
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string path;
+};
+
+TEST(LinkSyncerTest, RestartWithTheStoreDownServesTheSnapshotThenCatchesUp) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path.empty());
+  const std::string file = dir.path + "/links.snapshot";
+  FakeStore store;
+  store.Put(1, "a", "https://a.example/");
+  store.Put(2, "b", "https://b.example/");
+  store.PutGoal(7, "KEY7KEY7KEY7KEY7");
+  {
+    LinkTable table;
+    MetricsRegistry metrics;
+    LinkSnapshot snapshot(file);
+    LinkSyncer syncer(&store, &table, &metrics);
+    syncer.set_snapshot(&snapshot);
+    ASSERT_TRUE(syncer.PollOnce().ok());
+    syncer.Stop();  // the final save
+  }
+  ASSERT_TRUE(std::filesystem::exists(file));
+
+  // The edge restarts while the store is down: the snapshot's links redirect.
+  store.fail = true;
+  LinkTable table;
+  MetricsRegistry metrics;
+  LinkSnapshot snapshot(file);
+  LinkSyncer syncer(&store, &table, &metrics);
+  syncer.set_snapshot(&snapshot);
+  EXPECT_FALSE(syncer.PollOnce().ok());
+  EXPECT_TRUE(syncer.loaded());
+  ASSERT_NE(table.Current()->Find("a"), nullptr);
+  EXPECT_EQ(table.Current()->Find("a")->destination(), "https://a.example/");
+  EXPECT_NE(table.Current()->Find("b"), nullptr);
+  EXPECT_NE(table.Current()->FindGoal("KEY7KEY7KEY7KEY7"), nullptr);
+  EXPECT_EQ(syncer.version(), 3);
+
+  // The store is back, with changes made meanwhile: only they are asked for and applied.
+  {
+    std::lock_guard lock(store.mu);
+    store.fail = false;
+  }
+  store.Put(2, "b", "", /*deleted=*/true);
+  store.Put(4, "d", "https://d.example/");
+  ASSERT_TRUE(syncer.PollOnce().ok());
+  EXPECT_NE(table.Current()->Find("a"), nullptr);
+  EXPECT_EQ(table.Current()->Find("b"), nullptr);
+  EXPECT_NE(table.Current()->Find("d"), nullptr);
+  EXPECT_EQ(syncer.version(), 5);
+  syncer.Stop();
+  // The file follows: a third start without the store sees d and not b.
+  LinkSnapshot reread(file);
+  auto state = reread.Load();
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  EXPECT_EQ(state->max_version, 5);
+  ASSERT_EQ(state->links.size(), 2u);
+  EXPECT_EQ(state->links[0].slug, "a");
+  EXPECT_EQ(state->links[1].slug, "d");
+}
+
+TEST(LinkSyncerTest, CappedLinksFromTheSnapshotDoNotAskTheDownStoreForSeeds) {
+  TempDir dir;
+  const std::string file = dir.path + "/links.snapshot";
+  LinkRow capped;
+  capped.id = 1;
+  capped.account_id = 1;
+  capped.slug = "cap";
+  capped.destination = "https://cap.example/";
+  capped.options.max_clicks = 10;
+  capped.version = 1;
+  LinkChanges state;
+  state.links = {capped};
+  state.max_version = 1;
+  LinkSnapshot writer(file);
+  writer.Merge(state, true);
+  ASSERT_TRUE(writer.SaveIfDirty(true).ok());
+
+  FakeStore store;  // any call but LinksChangedSince aborts the test
+  store.fail = true;
+  LinkTable table;
+  MetricsRegistry metrics;
+  LinkSnapshot snapshot(file);
+  LinkSyncer syncer(&store, &table, &metrics);
+  syncer.set_snapshot(&snapshot);
+  EXPECT_FALSE(syncer.PollOnce().ok());
+  ASSERT_NE(table.Current()->Find("cap"), nullptr);
+}
+
+TEST(LinkSyncerTest, NoSnapshotFileMeansNotLoaded) {
+  TempDir dir;
+  FakeStore store;
+  store.fail = true;
+  LinkTable table;
+  MetricsRegistry metrics;
+  LinkSnapshot snapshot(dir.path + "/none");
+  LinkSyncer syncer(&store, &table, &metrics);
+  syncer.set_snapshot(&snapshot);
+  EXPECT_FALSE(syncer.PollOnce().ok());
+  EXPECT_FALSE(syncer.loaded());
 }
 
 }  // namespace
