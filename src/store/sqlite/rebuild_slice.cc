@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -299,8 +300,8 @@ Result<std::optional<Enrichment>> ClickEnrichment(
   return Status::Ok();
 }
 
-[[nodiscard]] Status WriteLinkDay(Db* db, int64_t link_id, int64_t day_us, const SliceRows& rows,
-                                  const std::set<std::string>& visitors) {
+[[nodiscard]] Status WriteLinkDay(Db* db, int64_t account_id, int64_t link_id, int64_t day_us,
+                                  const SliceRows& rows, const std::set<std::string>& visitors) {
   CT_RETURN_IF_ERROR(InsertBuckets(db, /*account=*/false, link_id, rows));
   Result<Statement> d = db->Prepare(
       "INSERT INTO dim_rollups (link_id, dim, bucket_start_us, value, total, unique_count, bots, "
@@ -324,6 +325,16 @@ Result<std::optional<Enrichment>> ClickEnrichment(
         std::string_view(x[3]), std::string_view(x[4]), std::string_view(x[5]),
         std::string_view(x[6]), v.total, v.unique, v.bots, v.conversions, v.value_micros));
     CT_RETURN_IF_ERROR(c->Run());
+  }
+  // The link's destinations, as the tracker lists them with its combo_rollups rows (the table
+  // only grows, so rows of deleted combinations stay: harmless, see schema.cc v13).
+  Result<Statement> dl = db->Prepare(
+      "INSERT OR IGNORE INTO account_destination_links (account_id, destination, link_id) "
+      "VALUES (?, ?, ?)");
+  if (!dl.ok()) return dl.status();
+  for (const auto& [key, v] : rows.combos) {
+    CT_RETURN_IF_ERROR(dl->BindAll(account_id, std::string_view(key.second[6]), link_id));
+    CT_RETURN_IF_ERROR(dl->Run());
   }
   Result<Statement> vd =
       db->Prepare("INSERT INTO visitor_days (link_id, day, visitor_key) VALUES (?, ?, ?)");
@@ -354,6 +365,50 @@ Result<std::optional<Enrichment>> ClickEnrichment(
                    en.classifier, Blob{h.raw.id.data(), h.raw.id.size()}));
     CT_RETURN_IF_ERROR(s->Run());
     ++stats->changed_hits;
+  }
+  return Status::Ok();
+}
+
+// Deletes the account's hour and day rows of [day_us, day_us + 1 day) from `table`, keyed
+// (account_id, <key_columns>, granularity, bucket_start_us, ...): one range seek per value of
+// the key columns in `keys` (each as many values as key_columns).
+[[nodiscard]] Status DeleteAccountDayRows(Db* db, std::string_view table,
+                                          const std::vector<std::string_view>& key_columns,
+                                          const std::vector<std::vector<int64_t>>& keys,
+                                          int64_t account_id, int64_t day_us) {
+  std::string sql = "DELETE FROM " + std::string(table) + " WHERE account_id = ?";
+  for (std::string_view col : key_columns) sql += " AND " + std::string(col) + " = ?";
+  sql += " AND granularity = ? AND bucket_start_us >= ? AND bucket_start_us < ?";
+  Result<Statement> del = db->Prepare(sql);
+  if (!del.ok()) return del.status();
+  const int n = static_cast<int>(key_columns.size());
+  for (const std::vector<int64_t>& key : keys) {
+    for (int64_t width : {kHourSeconds, kDaySeconds}) {
+      CT_RETURN_IF_ERROR(del->Bind(1, account_id));
+      for (int i = 0; i < n; ++i) CT_RETURN_IF_ERROR(del->Bind(2 + i, key[i]));
+      CT_RETURN_IF_ERROR(del->Bind(n + 2, width));
+      CT_RETURN_IF_ERROR(del->Bind(n + 3, day_us));
+      CT_RETURN_IF_ERROR(del->Bind(n + 4, day_us + kDayUs));
+      CT_RETURN_IF_ERROR(del->Run());
+    }
+  }
+  return Status::Ok();
+}
+
+// Inserts `rows` with `insert_sql`, whose parameters are the key's (bound by bind_key as
+// 1..key_params) and then total, unique_count, bots, conversions, value_micros.
+template <typename Rows, typename BindKey>
+[[nodiscard]] Status InsertCountedRows(Db* db, std::string_view insert_sql, const Rows& rows,
+                                       int key_params, const BindKey& bind_key) {
+  Result<Statement> ins = db->Prepare(insert_sql);
+  if (!ins.ok()) return ins.status();
+  for (const auto& [key, d] : rows) {
+    CT_RETURN_IF_ERROR(bind_key(&*ins, key));
+    int i = key_params;
+    for (int64_t v : {d.total, d.unique, d.bots, d.conversions, d.value_micros}) {
+      CT_RETURN_IF_ERROR(ins->Bind(++i, v));
+    }
+    CT_RETURN_IF_ERROR(ins->Run());
   }
   return Status::Ok();
 }
@@ -443,7 +498,7 @@ Status RebuildLinkDay(Db* db, const SliceContext& ctx, int64_t link_id, int64_t 
   }
 
   CT_RETURN_IF_ERROR(DeleteLinkDay(db, link_id, account_id, day_us));
-  CT_RETURN_IF_ERROR(WriteLinkDay(db, link_id, day_us, rows, visitors));
+  CT_RETURN_IF_ERROR(WriteLinkDay(db, account_id, link_id, day_us, rows, visitors));
   if (*by_ip) CT_RETURN_IF_ERROR(WriteIpSightings(db, link_id, day_us, hits));
   return UpdateHits(db, hits, stats);
 }
@@ -568,49 +623,62 @@ Status RebuildAccountDay(Db* db, int64_t account_id, int64_t day_us, SliceStats*
       CT_RETURN_IF_ERROR(g->Run());
     }
   }
-  Result<Statement> dd = db->Prepare(
-      "DELETE FROM account_dim_rollups WHERE account_id = ? AND dim = ? AND granularity = ? AND "
-      "bucket_start_us >= ? AND bucket_start_us < ?");
-  if (!dd.ok()) return dd.status();
-  for (int64_t dim = 0; dim < kStoredDimensions; ++dim) {
-    for (int64_t width : {kHourSeconds, kDaySeconds}) {
-      CT_RETURN_IF_ERROR(dd->BindAll(account_id, dim, width, day_us, end));
-      CT_RETURN_IF_ERROR(dd->Run());
-    }
-  }
-  Result<Statement> di = db->Prepare(
-      "INSERT INTO account_dim_rollups (account_id, dim, granularity, bucket_start_us, value, "
-      "total, unique_count, bots, conversions, value_micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-      "?)");
-  if (!di.ok()) return di.status();
-  for (const auto& [key, d] : dims) {
-    const auto& [width, start, dim, value] = key;
-    CT_RETURN_IF_ERROR(di->BindAll(account_id, dim, width, start, std::string_view(value), d.total,
-                                   d.unique, d.bots, d.conversions, d.value_micros));
-    CT_RETURN_IF_ERROR(di->Run());
-  }
-  Result<Statement> cd = db->Prepare(
-      "DELETE FROM account_combo_rollups WHERE account_id = ? AND granularity = ? AND "
-      "bucket_start_us >= ? AND bucket_start_us < ?");
-  if (!cd.ok()) return cd.status();
-  for (int64_t width : {kHourSeconds, kDaySeconds}) {
-    CT_RETURN_IF_ERROR(cd->BindAll(account_id, width, day_us, end));
-    CT_RETURN_IF_ERROR(cd->Run());
-  }
-  Result<Statement> ci = db->Prepare(
-      "INSERT INTO account_combo_rollups (account_id, granularity, bucket_start_us, country, "
-      "device, os, browser, referrer_domain, language, total, unique_count, bots, conversions, "
-      "value_micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!ci.ok()) return ci.status();
+  // The account's pairs of known values: its combinations' (as the tracker's BatchDeltas).
+  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t, std::string, std::string>, RollupDelta>
+      pairs;  // (width, start, dim_a, dim_b, value_a, value_b)
   for (const auto& [bucket, by_values] : combos) {
     for (const auto& [x, d] : by_values) {
-      CT_RETURN_IF_ERROR(ci->BindAll(
-          account_id, bucket.first, bucket.second, std::string_view(x[0]), std::string_view(x[1]),
-          std::string_view(x[2]), std::string_view(x[3]), std::string_view(x[4]),
-          std::string_view(x[5]), d.total, d.unique, d.bots, d.conversions, d.value_micros));
-      CT_RETURN_IF_ERROR(ci->Run());
+      for (int64_t a = 0; a < 6; ++a) {
+        if (x[a].empty()) continue;
+        for (int64_t b = a + 1; b < 6; ++b) {
+          if (!x[b].empty()) pairs[{bucket.first, bucket.second, a, b, x[a], x[b]}].Add(d);
+        }
+      }
     }
   }
+
+  std::vector<std::vector<int64_t>> dim_keys, pair_keys;
+  for (int64_t dim = 0; dim < kStoredDimensions; ++dim) dim_keys.push_back({dim});
+  for (int64_t a = 0; a < 6; ++a) {
+    for (int64_t b = a + 1; b < 6; ++b) pair_keys.push_back({a, b});
+  }
+  CT_RETURN_IF_ERROR(
+      DeleteAccountDayRows(db, "account_dim_rollups", {"dim"}, dim_keys, account_id, day_us));
+  CT_RETURN_IF_ERROR(
+      DeleteAccountDayRows(db, "account_combo_rollups", {}, {{}}, account_id, day_us));
+  CT_RETURN_IF_ERROR(DeleteAccountDayRows(db, "account_pair_rollups", {"dim_a", "dim_b"}, pair_keys,
+                                          account_id, day_us));
+  CT_RETURN_IF_ERROR(InsertCountedRows(
+      db,
+      "INSERT INTO account_dim_rollups (account_id, dim, granularity, bucket_start_us, value, "
+      "total, unique_count, bots, conversions, value_micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?)",
+      dims, 5, [&](Statement* s, const auto& key) {
+        const auto& [width, start, dim, value] = key;
+        return s->BindAll(account_id, dim, width, start, std::string_view(value));
+      }));
+  for (const auto& [bucket, by_values] : combos) {
+    CT_RETURN_IF_ERROR(InsertCountedRows(
+        db,
+        "INSERT INTO account_combo_rollups (account_id, granularity, bucket_start_us, country, "
+        "device, os, browser, referrer_domain, language, total, unique_count, bots, conversions, "
+        "value_micros) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        by_values, 9, [&](Statement* s, const std::array<std::string, 6>& x) {
+          return s->BindAll(account_id, bucket.first, bucket.second, std::string_view(x[0]),
+                            std::string_view(x[1]), std::string_view(x[2]), std::string_view(x[3]),
+                            std::string_view(x[4]), std::string_view(x[5]));
+        }));
+  }
+  CT_RETURN_IF_ERROR(InsertCountedRows(
+      db,
+      "INSERT INTO account_pair_rollups (account_id, dim_a, dim_b, granularity, bucket_start_us, "
+      "value_a, value_b, total, unique_count, bots, conversions, value_micros) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      pairs, 7, [&](Statement* s, const auto& key) {
+        const auto& [width, start, a, b, value_a, value_b] = key;
+        return s->BindAll(account_id, a, b, width, start, std::string_view(value_a),
+                          std::string_view(value_b));
+      }));
   CT_RETURN_IF_ERROR(InsertBuckets(db, /*account=*/true, account_id, rows));
   return InsertGoals(db, /*link_id=*/0, rows);
 }

@@ -50,7 +50,8 @@ struct SliceContext {
 
 // Re-enriches the link's hits of the day (ordered by time, then event id), re-decides their
 // unique flags and the day's visitor_days, and rewrites the link's minute/hour/day rollups,
-// hourly dim_rollups and combo_rollups, and goal_rollups of the day, counted conversions included.
+// hourly dim_rollups and combo_rollups, and goal_rollups of the day, counted conversions included;
+// lists the combinations' destinations in account_destination_links.
 // Account rows are left to RebuildAccountDay. Call inside a write transaction.
 [[nodiscard]] Status RebuildLinkDay(Db* db, const SliceContext& ctx, int64_t link_id,
                                     int64_t day_us, SliceStats* stats);
@@ -58,8 +59,9 @@ struct SliceContext {
 // Rewrites the account's minute/hour/day account_rollups of the day as the sum of its links'
 // rollups plus its unattributed counted conversions, and its hour and day account_dim_rollups
 // as the sum of its links' dim_rollups, and its hour and day account_combo_rollups as the sum of
-// its links' combo_rollups without the destination (unattributed conversions also make its
-// goal_rollups with link_id 0). Call inside a write transaction, after the day's link slices.
+// its links' combo_rollups without the destination, and its hour and day account_pair_rollups
+// from those combinations (unattributed conversions also make its goal_rollups with link_id 0).
+// Call inside a write transaction, after the day's link slices.
 [[nodiscard]] Status RebuildAccountDay(Db* db, int64_t account_id, int64_t day_us,
                                        SliceStats* stats);
 

@@ -3,7 +3,10 @@
 // Reports read rollups only, never scan raw hits: unfiltered series from rollups /
 // account_rollups, breakdowns from dim_rollups / account_dim_rollups, and filtered series and
 // breakdowns (any filters, any group_by) from combo_rollups at hourly granularity, or, account
-// wide without a destination filter or group_by, from account_combo_rollups (days and hours).
+// wide without a destination filter or group_by, from account_combo_rollups (days and hours);
+// account wide, two known filters or one known filter + group_by from account_pair_rollups,
+// and a destination filter with anything else from that destination's links' combo_rollups
+// (account_destination_links).
 // Definitions of the counts: commit.cc. Conversions (counted ones only) come from the same
 // rollups' conversion columns; a goal's from goal_rollups (StatsQuery::goal_id); a goal's in a
 // filtered report, and a goal's per dimension, from the goal's conversions and a primary-key
@@ -232,6 +235,97 @@ std::optional<Dimension> SingleKnownFilter(const StatsQuery& q, const ComboFilte
   return s;
 }
 
+// The dimensions account_pair_rollups pairs: the six before the destination.
+bool Pairable(Dimension d) {
+  return static_cast<int>(d) < static_cast<int>(Dimension::kDestination);
+}
+
+// An account-wide report filtered on exactly TWO pairable dimensions, both by known values, no
+// bot filter: account_pair_rollups has one row per bucket with exactly those clicks (each click
+// adds to the row of each pair of its known values), so the series reads that row instead of
+// every combination of the bucket. Returns the two dimensions, in Dimension order.
+std::optional<std::pair<Dimension, Dimension>> TwoKnownFilters(const StatsQuery& q,
+                                                               const ComboFilters& f) {
+  if (q.link_id != 0 || f.bot) return std::nullopt;
+  std::vector<Dimension> dims;
+  for (int d = 0; d < sqlite::kDimensionCount; ++d) {
+    if (!f.columns[d]) continue;
+    if (f.columns[d]->empty() || !Pairable(static_cast<Dimension>(d))) return std::nullopt;
+    dims.push_back(static_cast<Dimension>(d));
+  }
+  if (dims.size() != 2) return std::nullopt;
+  return std::make_pair(dims[0], dims[1]);
+}
+
+// Rows of account_pair_rollups for the pair (a, b), a before b in Dimension order: day rows for
+// [d1, d2), hour rows for the ends (`ranges` as in StatsFromCombos). Each arm seeks the
+// non-empty buckets (from account_rollups) one by one, so the values, which follow the bucket
+// in the key, narrow each seek. `value_a` / `value_b`: the value to keep, nullopt = all.
+// Columns: `select`, then total, unique_count, bots, conversions, value_micros.
+[[nodiscard]] Result<Statement> PreparePairs(Db* db, std::string_view select, const StatsQuery& q,
+                                             Dimension a, Dimension b,
+                                             const std::optional<std::string>& value_a,
+                                             const std::optional<std::string>& value_b,
+                                             const sqlite::DayHourRanges& ranges) {
+  std::string values;
+  if (value_a) values += " AND value_a = ?8";
+  if (value_b) values += " AND value_b = ?9";
+  auto arm = [&](const char* width, const char* lo, const char* hi) {
+    return std::string("SELECT ") + std::string(select) +
+           ", total, unique_count, bots, conversions, value_micros FROM account_pair_rollups"
+           " WHERE account_id = ?1 AND dim_a = ?6 AND dim_b = ?7 AND granularity = " +
+           width +
+           " AND bucket_start_us IN (SELECT bucket_start_us FROM account_rollups"
+           " WHERE account_id = ?1 AND granularity = " +
+           width + " AND bucket_start_us >= " + lo + " AND bucket_start_us < " + hi + ")" + values;
+  };
+  Result<Statement> s =
+      db->Prepare(arm("86400", "?2", "?3") + " UNION ALL " + arm("3600", "?4", "?2") +
+                  " UNION ALL " + arm("3600", "?3", "?5"));
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(q.account_id, ranges.d1, ranges.d2, ranges.h0, ranges.to,
+                                static_cast<int64_t>(a), static_cast<int64_t>(b)));
+  if (value_a) CT_RETURN_IF_ERROR(s->Bind(8, *value_a));
+  if (value_b) CT_RETURN_IF_ERROR(s->Bind(9, *value_b));
+  return s;
+}
+
+// An account-wide report with a destination filter that the tables above do not serve (with
+// another filter, or a breakdown): the links that ever sent clicks to it
+// (account_destination_links), whose own combo_rollups are then read one link at a time: a
+// destination belongs to few links, so this reads a few links' rows, not every link's. Empty
+// optional: not such a report.
+[[nodiscard]] Result<std::optional<std::vector<int64_t>>> DestinationLinks(Db* db,
+                                                                           const StatsQuery& q,
+                                                                           const ComboFilters& f) {
+  const std::optional<std::string>& destination =
+      f.columns[static_cast<int>(Dimension::kDestination)];
+  if (q.link_id != 0 || !destination) return std::optional<std::vector<int64_t>>();
+  Result<Statement> s = db->Prepare(
+      "SELECT link_id FROM account_destination_links WHERE account_id = ? AND destination = ?");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(q.account_id, std::string_view(*destination)));
+  std::vector<int64_t> links;
+  for (;;) {
+    Result<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    links.push_back(s->ColumnInt(0));
+  }
+  return std::optional<std::vector<int64_t>>(std::move(links));
+}
+
+// Runs `on_row` on each row of `s` until it ends.
+template <typename OnRow>
+[[nodiscard]] Status ForEachRow(Statement* s, const OnRow& on_row) {
+  for (;;) {
+    Result<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    on_row(*s);
+  }
+}
+
 Counts ComboCounts(const Statement& s, int first_col) {
   Counts c;
   c.total = s.ColumnInt(first_col);
@@ -260,29 +354,45 @@ Counts ComboCounts(const Statement& s, int first_col) {
   if (sqlite::GranularityFor(q) >= sqlite::kDaySeconds) {
     ranges = sqlite::SplitDaysAndHours(from, q.to_us);
   }
-  const std::optional<Dimension> single = SingleKnownFilter(q, f);
-  Result<Statement> s =
-      single
-          ? PrepareAccountDimSeries(db, q, *single, *f.columns[static_cast<int>(*single)], ranges)
-          // Summed into `buckets` below, row by row: a SQL GROUP BY over the arms' union
-          // would sort the ~10^5 rows of a filtered month first.
-          : PrepareCombos(db, "bucket_start_us", q, from_hour, f, "",
-                          UsesAccountCombos(q, f, std::nullopt) ? &ranges : nullptr,
-                          /*sum_in_sql=*/false);
-  if (!s.ok()) return s.status();
-  for (;;) {
-    Result<bool> row = s->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    std::optional<int64_t> start = bucketer.StartOf(s->ColumnInt(0));
-    if (!start) continue;
-    Counts c = ComboCounts(*s, 1);
+  auto add_row = [&](const Statement& s) {
+    std::optional<int64_t> start = bucketer.StartOf(s.ColumnInt(0));
+    if (!start) return;
+    Counts c = ComboCounts(s, 1);
     f.Apply(&c);
     Counts& b = (*buckets)[*start];
     b.total += c.total;
     b.unique += c.unique;
     b.bots += c.bots;
     if (q.goal_id == 0) b.Add({c.conversions, c.value});
+  };
+  const std::optional<Dimension> single = SingleKnownFilter(q, f);
+  const auto pair = TwoKnownFilters(q, f);
+  Result<std::optional<std::vector<int64_t>>> destination_links =
+      single || pair ? std::optional<std::vector<int64_t>>() : DestinationLinks(db, q, f);
+  if (!destination_links.ok()) return destination_links.status();
+  if (destination_links->has_value()) {
+    for (int64_t link : **destination_links) {
+      StatsQuery lq = q;
+      lq.link_id = link;
+      Result<Statement> s = PrepareCombos(db, "bucket_start_us", lq, from_hour, f, "", nullptr,
+                                          /*sum_in_sql=*/false);
+      if (!s.ok()) return s.status();
+      CT_RETURN_IF_ERROR(ForEachRow(&*s, add_row));
+    }
+  } else {
+    Result<Statement> s =
+        single
+            ? PrepareAccountDimSeries(db, q, *single, *f.columns[static_cast<int>(*single)], ranges)
+        : pair ? PreparePairs(db, "bucket_start_us", q, pair->first, pair->second,
+                              f.columns[static_cast<int>(pair->first)],
+                              f.columns[static_cast<int>(pair->second)], ranges)
+               // Summed into `buckets` row by row: a SQL GROUP BY over the arms' union would
+               // sort the ~10^5 rows of a filtered month first.
+               : PrepareCombos(db, "bucket_start_us", q, from_hour, f, "",
+                               UsesAccountCombos(q, f, std::nullopt) ? &ranges : nullptr,
+                               /*sum_in_sql=*/false);
+    if (!s.ok()) return s.status();
+    CT_RETURN_IF_ERROR(ForEachRow(&*s, add_row));
   }
   if (q.goal_id == 0 || f.bot == "bot") return Status::Ok();
   // One goal's conversions whose credited click matches: from the goal's conversions.
@@ -426,43 +536,116 @@ void SetConversions(const std::map<std::string, ConversionCounts>& by_value,
   return Status::Ok();
 }
 
-// Filtered breakdown from combo_rollups over whole UTC hours, as the unfiltered one: every value
-// (one row each), not just the first `limit` (sorted and cut by the caller). The unknown value
-// is a stored '' here, so it needs no derivation.
-[[nodiscard]] Status FilteredBreakdown(Db* db, const StatsQuery& q, const FilterValues& filters,
-                                       Dimension dimension, std::vector<BreakdownRow>* rows) {
-  const ComboFilters f(filters);
-  const int64_t from_hour = sqlite::BucketStart(q.from_us, sqlite::kHourSeconds);
-  const bool by_bot = dimension == Dimension::kBot;
-  const sqlite::DayHourRanges ranges = sqlite::SplitDaysAndHours(q.from_us, q.to_us);
-  // The rows are summed here, per value, in one pass: a SQL GROUP BY over the ~10^5 rows of an
-  // account's month would sort them first (the value is not a leading key column).
-  Result<Statement> s =
-      PrepareCombos(db, by_bot ? "''" : sqlite::DimColumn(dimension), q, from_hour, f, "",
-                    UsesAccountCombos(q, f, dimension) ? &ranges : nullptr,
-                    /*sum_in_sql=*/by_bot);
-  if (!s.ok()) return s.status();
-  std::map<std::string, Counts, std::less<>> by_value;
-  for (;;) {
-    Result<bool> row = s->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    Counts c = ComboCounts(*s, 1);
+// An account-wide breakdown by a pairable dimension, filtered on ONE other pairable dimension
+// by a known value, no bot filter: served by account_pair_rollups (TwoKnownFilters). Returns the
+// filtered dimension.
+std::optional<Dimension> PairBreakdownFilter(const StatsQuery& q, const ComboFilters& f,
+                                             Dimension dimension) {
+  const std::optional<Dimension> single = SingleKnownFilter(q, f);
+  if (!single || !Pairable(*single) || !Pairable(dimension) || *single == dimension) {
+    return std::nullopt;
+  }
+  return single;
+}
+
+// Sums `s`'s rows (value, total, unique, bots, conversions, value_micros) per value, in one pass:
+// a SQL GROUP BY over the ~10^5 rows of an account's month would sort them first (the value is
+// not a leading key column). by_bot: `s` has no value column worth reading; its counts split
+// into "human" (total, unique, conversions) and "bot" (bots).
+[[nodiscard]] Status SumByValue(Statement* s, const ComboFilters& f, bool by_bot,
+                                std::map<std::string, Counts, std::less<>>* by_value) {
+  return ForEachRow(s, [&](const Statement& row) {
+    Counts c = ComboCounts(row, 1);
     f.Apply(&c);
     if (by_bot) {
-      rows->push_back({"human", c.total, c.unique, 0, c.conversions, c.value});
-      rows->push_back({"bot", 0, 0, c.bots});
-      continue;
+      Counts& human = (*by_value)["human"];
+      human.total += c.total;
+      human.unique += c.unique;
+      human.conversions += c.conversions;
+      human.value += c.value;
+      (*by_value)["bot"].bots += c.bots;
+      return;
     }
-    const std::string value = s->ColumnText(0);
-    auto it = by_value.find(value);
-    if (it == by_value.end()) it = by_value.emplace(std::string(value), Counts{}).first;
+    const std::string value = row.ColumnText(0);
+    auto it = by_value->find(value);
+    if (it == by_value->end()) it = by_value->emplace(value, Counts{}).first;
     Counts& sum = it->second;
     sum.total += c.total;
     sum.unique += c.unique;
     sum.bots += c.bots;
     sum.conversions += c.conversions;
     sum.value += c.value;
+  });
+}
+
+// The pair path of FilteredBreakdown: the known values of `dimension` among the clicks with
+// `filter` = its value, from account_pair_rollups; the unknown value ('') is what the filter's
+// account_dim_rollups rows count beyond them (as BreakdownFromRollups derives it).
+[[nodiscard]] Status PairBreakdown(Db* db, const StatsQuery& q, const ComboFilters& f,
+                                   Dimension filter, Dimension dimension,
+                                   const sqlite::DayHourRanges& ranges,
+                                   std::map<std::string, Counts, std::less<>>* by_value) {
+  const std::string& value = *f.columns[static_cast<int>(filter)];
+  const bool filter_first = static_cast<int>(filter) < static_cast<int>(dimension);
+  Result<Statement> s =
+      filter_first ? PreparePairs(db, "value_b", q, filter, dimension, value, std::nullopt, ranges)
+                   : PreparePairs(db, "value_a", q, dimension, filter, std::nullopt, value, ranges);
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(SumByValue(&*s, f, /*by_bot=*/false, by_value));
+  Result<Statement> all = PrepareAccountDimSeries(db, q, filter, value, ranges);
+  if (!all.ok()) return all.status();
+  Counts unknown;
+  CT_RETURN_IF_ERROR(ForEachRow(&*all, [&](const Statement& row) {
+    const Counts c = ComboCounts(row, 1);
+    unknown.total += c.total;
+    unknown.unique += c.unique;
+    unknown.bots += c.bots;
+    unknown.conversions += c.conversions;
+    unknown.value += c.value;
+  }));
+  for (const auto& [v, c] : *by_value) {
+    unknown.total -= c.total;
+    unknown.unique -= c.unique;
+    unknown.bots -= c.bots;
+    unknown.conversions -= c.conversions;
+    unknown.value -= c.value;
+  }
+  (*by_value)[""] = unknown;
+  return Status::Ok();
+}
+
+// Filtered breakdown from combo_rollups over whole UTC hours, as the unfiltered one: every value
+// (one row each), not just the first `limit` (sorted and cut by the caller). The unknown value
+// is a stored '' here, so it needs no derivation (but for the pair path: PairBreakdown).
+[[nodiscard]] Status FilteredBreakdown(Db* db, const StatsQuery& q, const FilterValues& filters,
+                                       Dimension dimension, std::vector<BreakdownRow>* rows) {
+  const ComboFilters f(filters);
+  const int64_t from_hour = sqlite::BucketStart(q.from_us, sqlite::kHourSeconds);
+  const bool by_bot = dimension == Dimension::kBot;
+  const sqlite::DayHourRanges ranges = sqlite::SplitDaysAndHours(q.from_us, q.to_us);
+  const std::string_view column = by_bot ? "''" : sqlite::DimColumn(dimension);
+  std::map<std::string, Counts, std::less<>> by_value;
+  const std::optional<Dimension> pair_filter = PairBreakdownFilter(q, f, dimension);
+  Result<std::optional<std::vector<int64_t>>> destination_links =
+      pair_filter ? std::optional<std::vector<int64_t>>() : DestinationLinks(db, q, f);
+  if (!destination_links.ok()) return destination_links.status();
+  if (pair_filter) {
+    CT_RETURN_IF_ERROR(PairBreakdown(db, q, f, *pair_filter, dimension, ranges, &by_value));
+  } else if (destination_links->has_value()) {
+    for (int64_t link : **destination_links) {
+      StatsQuery lq = q;
+      lq.link_id = link;
+      Result<Statement> s =
+          PrepareCombos(db, column, lq, from_hour, f, "", nullptr, /*sum_in_sql=*/by_bot);
+      if (!s.ok()) return s.status();
+      CT_RETURN_IF_ERROR(SumByValue(&*s, f, by_bot, &by_value));
+    }
+  } else {
+    Result<Statement> s = PrepareCombos(db, column, q, from_hour, f, "",
+                                        UsesAccountCombos(q, f, dimension) ? &ranges : nullptr,
+                                        /*sum_in_sql=*/by_bot);
+    if (!s.ok()) return s.status();
+    CT_RETURN_IF_ERROR(SumByValue(&*s, f, by_bot, &by_value));
   }
   for (const auto& [value, c] : by_value) {
     rows->push_back({value, c.total, c.unique, c.bots, c.conversions, c.value});

@@ -12,6 +12,13 @@ uint64_t Mix(uint64_t h, uint64_t v) {
   return h ^ (v + 0x7F4A7C159E3779B9ull + (h << 6) + (h >> 2));
 }
 
+// The tail of every counter upsert but goal_rollups': a conflicting row adds the batch's sums.
+#define CT_ADD_COUNTERS                                                                \
+  " DO UPDATE SET total = total + excluded.total,"                                     \
+  " unique_count = unique_count + excluded.unique_count, bots = bots + excluded.bots," \
+  " conversions = conversions + excluded.conversions,"                                 \
+  " value_micros = value_micros + excluded.value_micros"
+
 }  // namespace
 
 int64_t BucketStart(int64_t time_us, int64_t width_seconds) {
@@ -59,6 +66,19 @@ size_t BatchDeltas::ComboKeyHash::operator()(const ComboKey& k) const {
   return h;
 }
 
+size_t BatchDeltas::PairKeyHash::operator()(const PairKey& k) const {
+  uint64_t h = static_cast<uint64_t>(k.account_id) * 0x9E3779B97F4A7C15ull;
+  h = Mix(h, static_cast<uint64_t>(k.start_us));
+  h = Mix(h, static_cast<uint64_t>(k.dim_a * 8 + k.dim_b));
+  h = Mix(h, std::hash<std::string_view>()(k.value_a));
+  return Mix(h, std::hash<std::string_view>()(k.value_b));
+}
+
+size_t BatchDeltas::DestinationKeyHash::operator()(const DestinationKey& k) const {
+  uint64_t h = static_cast<uint64_t>(k.link_id) * 0x9E3779B97F4A7C15ull;
+  return Mix(h, std::hash<std::string_view>()(k.destination));
+}
+
 void BatchDeltas::AddDimensions(int64_t link_id, int64_t account_id, int64_t time_us,
                                 const DimValues& values, const RollupDelta& delta) {
   const int64_t hour = BucketStart(time_us, kHourSeconds);
@@ -76,6 +96,16 @@ void BatchDeltas::AddDimensions(int64_t link_id, int64_t account_id, int64_t tim
   no_destination[6] = {};
   account_hour_combos_[{account_id, hour, no_destination}].Add(delta);
   account_day_combos_[{account_id, day, no_destination}].Add(delta);
+  // Pairs of known values among the six dimensions before the destination (index 6).
+  for (int a = 0; a < 6; ++a) {
+    if (values[a].empty()) continue;
+    for (int b = a + 1; b < 6; ++b) {
+      if (values[b].empty()) continue;
+      account_hour_pairs_[{account_id, hour, a, b, values[a], values[b]}].Add(delta);
+      account_day_pairs_[{account_id, day, a, b, values[a], values[b]}].Add(delta);
+    }
+  }
+  destination_links_.insert({account_id, link_id, values[6]});
 }
 
 void BatchDeltas::AddGoal(int64_t goal_id, int64_t link_id, int64_t time_us, int64_t value_micros) {
@@ -97,6 +127,8 @@ Status BatchDeltas::Write(Db* db) const {
   CT_RETURN_IF_ERROR(WriteAccountDimensions(db));
   CT_RETURN_IF_ERROR(WriteCombos(db));
   CT_RETURN_IF_ERROR(WriteAccountCombos(db));
+  CT_RETURN_IF_ERROR(WriteAccountPairs(db));
+  CT_RETURN_IF_ERROR(WriteDestinationLinks(db));
   return WriteGoals(db);
 }
 
@@ -110,13 +142,8 @@ Status BatchDeltas::WriteRollups(Db* db, std::string_view table, std::string_vie
                            conversions, value_micros)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT ()sql" + std::string(id_column) +
-                          R"sql(, granularity, bucket_start_us) DO UPDATE SET
-      total = total + excluded.total,
-      unique_count = unique_count + excluded.unique_count,
-      head = head + excluded.head,
-      bots = bots + excluded.bots,
-      conversions = conversions + excluded.conversions,
-      value_micros = value_micros + excluded.value_micros)sql";
+                          ", granularity, bucket_start_us)" CT_ADD_COUNTERS
+                          ", head = head + excluded.head";
   Result<Statement> stmt = db->Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   for (const auto& [key, d] : deltas) {
@@ -133,12 +160,7 @@ Status BatchDeltas::WriteDimensions(Db* db) const {
     INSERT INTO dim_rollups (link_id, dim, bucket_start_us, value, total, unique_count, bots,
                              conversions, value_micros)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (bucket_start_us, link_id, dim, value) DO UPDATE SET
-      total = total + excluded.total,
-      unique_count = unique_count + excluded.unique_count,
-      bots = bots + excluded.bots,
-      conversions = conversions + excluded.conversions,
-      value_micros = value_micros + excluded.value_micros)sql");
+    ON CONFLICT (bucket_start_us, link_id, dim, value) )sql" CT_ADD_COUNTERS);
   if (!stmt.ok()) return stmt.status();
   for (const auto& [key, d] : dims_) {
     CT_RETURN_IF_ERROR(stmt->BindAll(key.link_id, static_cast<int64_t>(key.dim), key.start_us,
@@ -155,12 +177,7 @@ Status BatchDeltas::WriteAccountDimensions(Db* db) const {
     INSERT INTO account_dim_rollups (account_id, dim, granularity, bucket_start_us, value, total,
                                      unique_count, bots, conversions, value_micros)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (account_id, dim, granularity, bucket_start_us, value) DO UPDATE SET
-      total = total + excluded.total,
-      unique_count = unique_count + excluded.unique_count,
-      bots = bots + excluded.bots,
-      conversions = conversions + excluded.conversions,
-      value_micros = value_micros + excluded.value_micros)sql");
+    ON CONFLICT (account_id, dim, granularity, bucket_start_us, value) )sql" CT_ADD_COUNTERS);
   if (!stmt.ok()) return stmt.status();
   for (const auto* rows : {&account_hour_dims_, &account_day_dims_}) {
     const int64_t width = rows == &account_hour_dims_ ? kHourSeconds : kDaySeconds;
@@ -182,12 +199,7 @@ Status BatchDeltas::WriteCombos(Db* db) const {
                                bots, conversions, value_micros)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (bucket_start_us, link_id, country, device, os, browser, referrer_domain,
-                 language, destination) DO UPDATE SET
-      total = total + excluded.total,
-      unique_count = unique_count + excluded.unique_count,
-      bots = bots + excluded.bots,
-      conversions = conversions + excluded.conversions,
-      value_micros = value_micros + excluded.value_micros)sql");
+                 language, destination) )sql" CT_ADD_COUNTERS);
   if (!stmt.ok()) return stmt.status();
   for (const auto& [key, d] : combos_) {
     const DimValues& v = key.values;
@@ -207,12 +219,7 @@ Status BatchDeltas::WriteAccountCombos(Db* db) const {
                                        unique_count, bots, conversions, value_micros)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (account_id, granularity, bucket_start_us, country, device, os, browser,
-                 referrer_domain, language) DO UPDATE SET
-      total = total + excluded.total,
-      unique_count = unique_count + excluded.unique_count,
-      bots = bots + excluded.bots,
-      conversions = conversions + excluded.conversions,
-      value_micros = value_micros + excluded.value_micros)sql");
+                 referrer_domain, language) )sql" CT_ADD_COUNTERS);
   if (!stmt.ok()) return stmt.status();
   for (const auto* rows : {&account_hour_combos_, &account_day_combos_}) {
     const int64_t width = rows == &account_hour_combos_ ? kHourSeconds : kDaySeconds;
@@ -223,6 +230,42 @@ Status BatchDeltas::WriteAccountCombos(Db* db) const {
                                        d.value_micros));
       CT_RETURN_IF_ERROR(stmt->Run());
     }
+  }
+  return Status::Ok();
+}
+
+Status BatchDeltas::WriteAccountPairs(Db* db) const {
+  if (account_hour_pairs_.empty()) return Status::Ok();
+  Result<Statement> stmt = db->Prepare(R"sql(
+    INSERT INTO account_pair_rollups (account_id, dim_a, dim_b, granularity, bucket_start_us,
+                                      value_a, value_b, total, unique_count, bots, conversions,
+                                      value_micros)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (account_id, dim_a, dim_b, granularity, bucket_start_us, value_a, value_b)
+    )sql" CT_ADD_COUNTERS);
+  if (!stmt.ok()) return stmt.status();
+  for (const auto* rows : {&account_hour_pairs_, &account_day_pairs_}) {
+    const int64_t width = rows == &account_hour_pairs_ ? kHourSeconds : kDaySeconds;
+    for (const auto& [key, d] : *rows) {
+      CT_RETURN_IF_ERROR(stmt->BindAll(key.account_id, static_cast<int64_t>(key.dim_a),
+                                       static_cast<int64_t>(key.dim_b), width, key.start_us,
+                                       key.value_a, key.value_b, d.total, d.unique, d.bots,
+                                       d.conversions, d.value_micros));
+      CT_RETURN_IF_ERROR(stmt->Run());
+    }
+  }
+  return Status::Ok();
+}
+
+Status BatchDeltas::WriteDestinationLinks(Db* db) const {
+  if (destination_links_.empty()) return Status::Ok();
+  Result<Statement> stmt = db->Prepare(
+      "INSERT OR IGNORE INTO account_destination_links (account_id, destination, link_id) "
+      "VALUES (?, ?, ?)");
+  if (!stmt.ok()) return stmt.status();
+  for (const DestinationKey& k : destination_links_) {
+    CT_RETURN_IF_ERROR(stmt->BindAll(k.account_id, k.destination, k.link_id));
+    CT_RETURN_IF_ERROR(stmt->Run());
   }
   return Status::Ok();
 }

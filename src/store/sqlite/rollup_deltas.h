@@ -1,5 +1,6 @@
 // BatchDeltas: what one commit adds to the rollup tables (rollups, account_rollups, dim_rollups,
-// account_dim_rollups, combo_rollups, account_combo_rollups, goal_rollups), summed in memory so
+// account_dim_rollups, combo_rollups, account_combo_rollups, account_pair_rollups, goal_rollups;
+// and account_destination_links), summed in memory so
 // each touched bucket is written once per batch, not once per event: a batch of thousands of clicks
 // on a hot link is then a few upserts.
 //
@@ -12,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/status.h"
 #include "store/sqlite/db.h"
@@ -47,9 +49,11 @@ class BatchDeltas {
   using DimValues = std::array<std::string_view, 7>;
   // Adds `delta` (no head) to the link's hourly dim_rollups row of each known value, the
   // account's hourly and daily account_dim_rollups rows of the same, the link's hourly
-  // combo_rollups row of the whole combination (unknowns included), and the account's hourly and
-  // daily account_combo_rollups rows of the combination without the destination. The views must
-  // stay valid until Write (a hit's fields of the batch); see Keep for values read from the file.
+  // combo_rollups row of the whole combination (unknowns included), the account's hourly and
+  // daily account_combo_rollups rows of the combination without the destination, and its hourly
+  // and daily account_pair_rollups rows of each pair of known values (destination aside); and
+  // lists (account, destination, link) in account_destination_links. The views must stay valid
+  // until Write (a hit's fields of the batch); see Keep for values read from the file.
   void AddDimensions(int64_t link_id, int64_t account_id, int64_t time_us, const DimValues& values,
                      const RollupDelta& delta);
   // A counted conversion of `goal_id` credited to `link_id` (0 = unattributed).
@@ -90,6 +94,25 @@ class BatchDeltas {
   struct ComboKeyHash {
     size_t operator()(const ComboKey& k) const;
   };
+  struct PairKey {
+    int64_t account_id;
+    int64_t start_us;
+    int dim_a, dim_b;
+    std::string_view value_a, value_b;
+    bool operator==(const PairKey&) const = default;
+  };
+  struct PairKeyHash {
+    size_t operator()(const PairKey& k) const;
+  };
+  struct DestinationKey {
+    int64_t account_id;
+    int64_t link_id;
+    std::string_view destination;
+    bool operator==(const DestinationKey&) const = default;
+  };
+  struct DestinationKeyHash {
+    size_t operator()(const DestinationKey& k) const;
+  };
   using Deltas = std::unordered_map<Key, RollupDelta, KeyHash>;
 
   [[nodiscard]] static Status WriteRollups(Db* db, std::string_view table,
@@ -98,6 +121,8 @@ class BatchDeltas {
   [[nodiscard]] Status WriteAccountDimensions(Db* db) const;
   [[nodiscard]] Status WriteCombos(Db* db) const;
   [[nodiscard]] Status WriteAccountCombos(Db* db) const;
+  [[nodiscard]] Status WriteAccountPairs(Db* db) const;
+  [[nodiscard]] Status WriteDestinationLinks(Db* db) const;
   [[nodiscard]] Status WriteGoals(Db* db) const;
 
   Deltas links_, accounts_, goals_;
@@ -108,6 +133,9 @@ class BatchDeltas {
   // start, and the destination value is always "" (account_combo_rollups has no destination).
   std::unordered_map<ComboKey, RollupDelta, ComboKeyHash> combos_, account_hour_combos_,
       account_day_combos_;
+  // PairKey.start_us: the hour's or the day's start.
+  std::unordered_map<PairKey, RollupDelta, PairKeyHash> account_hour_pairs_, account_day_pairs_;
+  std::unordered_set<DestinationKey, DestinationKeyHash> destination_links_;
   std::deque<std::string> kept_;  // a deque: growing it never moves the strings viewed
 };
 

@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 12> kMigrations = {
+constexpr std::array<std::string_view, 13> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -651,8 +651,68 @@ INSERT INTO account_combo_rollups
   FROM account_combo_rollups WHERE granularity = 3600
   GROUP BY 1, 3, 4, 5, 6, 7, 8, 9;
 )sql",
+    // ---- v13: account reports on two dimensions; which links sent clicks to a destination -
+    R"sql(
+-- account_combo_rollups summed per PAIR of dimensions (dim_a < dim_b, the six other than the
+-- destination, Dimension order), per UTC hour (3600) and day (86400), known values only (as in
+-- account_dim_rollups: unknown is derived). An account report filtered on two known values, or
+-- on one known value and broken down by another dimension, reads one row per bucket (and
+-- value) here instead of every combination of the bucket. Keyed bucket before values, so a
+-- report seeks (bucket, value_a, value_b) per non-empty bucket.
+CREATE TABLE account_pair_rollups (
+  account_id       INTEGER NOT NULL,
+  dim_a            INTEGER NOT NULL,
+  dim_b            INTEGER NOT NULL,
+  granularity      INTEGER NOT NULL,
+  bucket_start_us  INTEGER NOT NULL,
+  value_a          TEXT    NOT NULL,
+  value_b          TEXT    NOT NULL,
+  total            INTEGER NOT NULL,
+  unique_count     INTEGER NOT NULL,
+  bots             INTEGER NOT NULL,
+  conversions      INTEGER NOT NULL,
+  value_micros     INTEGER NOT NULL,
+  PRIMARY KEY (account_id, dim_a, dim_b, granularity, bucket_start_us, value_a, value_b)
+) WITHOUT ROWID;
+
+-- Every (account, destination, link) that has combo_rollups rows: an account report filtered
+-- on a destination AND something else reads only these links' combo_rollups (a destination
+-- belongs to few links), not every link's. Only grows; a link listed without rows in a range
+-- adds nothing.
+CREATE TABLE account_destination_links (
+  account_id   INTEGER NOT NULL,
+  destination  TEXT    NOT NULL,
+  link_id      INTEGER NOT NULL,
+  PRIMARY KEY (account_id, destination, link_id)
+) WITHOUT ROWID;
+
+-- Backfill from the rollups already stored (V13BackfillSql): the pairs from
+-- account_combo_rollups (hour and day rows alike), the destination links from combo_rollups.
+INSERT INTO account_pair_rollups
+  WITH d(n) AS (VALUES (0), (1), (2), (3), (4), (5)),
+       v AS (SELECT c.*, a.n AS dim_a, b.n AS dim_b,
+                    CASE a.n WHEN 0 THEN country WHEN 1 THEN device WHEN 2 THEN os
+                             WHEN 3 THEN browser WHEN 4 THEN referrer_domain ELSE language
+                    END AS value_a,
+                    CASE b.n WHEN 0 THEN country WHEN 1 THEN device WHEN 2 THEN os
+                             WHEN 3 THEN browser WHEN 4 THEN referrer_domain ELSE language
+                    END AS value_b
+             FROM account_combo_rollups c, d a, d b WHERE a.n < b.n)
+  SELECT account_id, dim_a, dim_b, granularity, bucket_start_us, value_a, value_b, SUM(total),
+         SUM(unique_count), SUM(bots), SUM(conversions), SUM(value_micros)
+  FROM v WHERE value_a <> '' AND value_b <> ''
+  GROUP BY 1, 2, 3, 4, 5, 6, 7;
+INSERT INTO account_destination_links
+  SELECT DISTINCT l.account_id, c.destination, c.link_id
+  FROM combo_rollups c JOIN links l ON l.id = c.link_id;
+)sql",
 };
 }  // namespace
+
+std::string_view V13BackfillSql() {
+  const std::string_view v13 = kMigrations[12];
+  return v13.substr(v13.find("-- Backfill"));
+}
 
 int LatestSchemaVersion() { return static_cast<int>(kMigrations.size()); }
 

@@ -2,6 +2,8 @@
 // takes the file from user_version N-1 to N. PRAGMA user_version records the version reached.
 #pragma once
 
+#include <string_view>
+
 #include "common/status.h"
 #include "store/sqlite/db.h"
 
@@ -19,5 +21,10 @@ int LatestSchemaVersion();
 // The same, stopping at `version` (<= latest): builds a file as an older release left it, so the
 // upgrade tests start from the exact released schema instead of a copy of it.
 [[nodiscard]] Status MigrateTo(Db* db, int version);
+
+// v13's backfill of account_pair_rollups and account_destination_links from the rollups
+// already stored (account_combo_rollups, combo_rollups); for tools that fill rollup tables
+// directly (bench/report_bench.cc).
+std::string_view V13BackfillSql();
 
 }  // namespace ct::sqlite

@@ -1,5 +1,5 @@
 // Filtered and grouped reports read rollups only (combo_rollups, account_dim_rollups,
-// account_combo_rollups), and must
+// account_combo_rollups, account_pair_rollups), and must
 // equal counting the raw hits: random clicks (varied dimensions, repeat visitors and IPs, bots,
 // HEADs, committed out of time order in several batches) for an account of each unique
 // definition, then every single filter, pairs of filters and filter + group_by compared with a
@@ -211,6 +211,12 @@ TEST_P(ComboReportsTest, AccountWideOverDaysAndHourEndsEqualsRawHits) {
       {{Dimension::kReferrer, ""}, {Dimension::kLanguage, "de"}},
       {{Dimension::kBrowser, "safari"}, {Dimension::kBot, "bot"}},
       {{Dimension::kDestination, "https://a.example/"}, {Dimension::kOs, "ios"}},
+      // Two known values: the series from account_pair_rollups (both orders of the pair's
+      // dimensions in the filter list); with a group_by, account_combo_rollups.
+      {{Dimension::kCountry, "US"}, {Dimension::kDevice, "mobile"}},
+      {{Dimension::kLanguage, "de"}, {Dimension::kOs, "ios"}},
+      // A destination with another filter: that destination's links' combo_rollups.
+      {{Dimension::kCountry, "DE"}, {Dimension::kDestination, "https://b.example/=cmd"}},
       // One known value alone: the series from account_dim_rollups.
       {{Dimension::kDestination, "https://b.example/=cmd"}},
       {{Dimension::kOs, "ios"}}};
@@ -245,8 +251,8 @@ TEST_P(ComboReportsTest, UniquesSummedOverCombinationsEqualTheRollups) {
 }
 
 TEST_P(ComboReportsTest, MigrationBackfillEqualsTheTrackersRows) {
-  // The migration that adds the tables fills them from the raw hits (all kept here) and the
-  // links' dim_rollups: the same rows the tracker wrote.
+  // The migrations that add the tables fill them from the raw hits (all kept here) and the
+  // links' dim_rollups (v12), then from v12's tables (v13): the same rows the tracker wrote.
   auto dump = [&] {
     std::vector<std::string> rows;
     for (const char* sql :
@@ -260,7 +266,12 @@ TEST_P(ComboReportsTest, MigrationBackfillEqualsTheTrackersRows) {
           "SELECT account_id || '|' || granularity || '|' || bucket_start_us || '|' || country || "
           "'|' || device || '|' || os || '|' || browser || '|' || referrer_domain || '|' || "
           "language || '|' || total || '|' || unique_count || '|' || bots FROM "
-          "account_combo_rollups ORDER BY 1"}) {
+          "account_combo_rollups ORDER BY 1",
+          "SELECT account_id || '|' || dim_a || '|' || dim_b || '|' || granularity || '|' || "
+          "bucket_start_us || '|' || value_a || '|' || value_b || '|' || total || '|' || "
+          "unique_count || '|' || bots FROM account_pair_rollups ORDER BY 1",
+          "SELECT account_id || '|' || destination || '|' || link_id FROM "
+          "account_destination_links ORDER BY 1"}) {
       Result<sqlite::Statement> s = db_->Prepare(sql);
       EXPECT_TRUE(s.ok());
       while (s.ok()) {
@@ -274,9 +285,10 @@ TEST_P(ComboReportsTest, MigrationBackfillEqualsTheTrackersRows) {
   const std::vector<std::string> tracker = dump();
   ASSERT_GT(tracker.size(), 100u);
   store_.reset();
+  // Back to v11 (before v12's tables), so v12's backfill and then v13's (from v12's rows) run.
   ASSERT_TRUE(db_->Exec("DROP TABLE combo_rollups; DROP TABLE account_dim_rollups; "
-                        "DROP TABLE account_combo_rollups; PRAGMA user_version = " +
-                        std::to_string(sqlite::LatestSchemaVersion() - 1))
+                        "DROP TABLE account_combo_rollups; DROP TABLE account_pair_rollups; "
+                        "DROP TABLE account_destination_links; PRAGMA user_version = 11")
                   .ok());
   store_ = Open();
   ASSERT_NE(store_, nullptr);

@@ -64,7 +64,7 @@ class ConversionReportsTest : public StoreTest {
   // A conversion as Commit records it: the row (any status) and, when counted, the rollups of
   // the credited click's link (if any), the account, the click's known dimension values (its
   // hour; the account's per hour and day), its combination of values (the link's per hour, the
-  // account's per hour and day) and the goal.
+  // account's per hour and day), the account's pair of values (per hour and day) and the goal.
   EventId Convert(int64_t goal, int64_t time_us, int64_t value_micros,
                   const std::optional<EventId>& click = std::nullopt, int64_t link = 0,
                   ConversionStatus status = ConversionStatus::kCounted, int64_t account = 0) {
@@ -148,6 +148,14 @@ class ConversionReportsTest : public StoreTest {
         Run(R"sql(INSERT INTO account_combo_rollups
                   SELECT ?1, ?2, ?3, country, device, os, browser, referrer_domain, language,
                          0, 0, 0, 1, ?4 FROM hits WHERE event_id = ?5
+                  ON CONFLICT DO UPDATE SET conversions = conversions + 1,
+                                            value_micros = value_micros + excluded.value_micros)sql",
+            account, width, sqlite::BucketStart(time_us, width), value_micros,
+            sqlite::Blob{click->data(), click->size()});
+        // And its pair of known values (these clicks have a country and a device only).
+        Run(R"sql(INSERT INTO account_pair_rollups
+                  SELECT ?1, 0, 1, ?2, ?3, country, device, 0, 0, 0, 1, ?4 FROM hits
+                  WHERE event_id = ?5 AND country <> '' AND device <> ''
                   ON CONFLICT DO UPDATE SET conversions = conversions + 1,
                                             value_micros = value_micros + excluded.value_micros)sql",
             account, width, sqlite::BucketStart(time_us, width), value_micros,

@@ -121,6 +121,12 @@ class RebuildTest : public ConversionTest {
              "referrer_domain || '|' || language || '|' || total || '|' || unique_count || '|' "
              "|| bots || '|' || conversions || '|' || value_micros FROM account_combo_rollups "
              "ORDER BY 1",
+             "SELECT 'ap|' || account_id || '|' || dim_a || '|' || dim_b || '|' || granularity "
+             "|| '|' || bucket_start_us || '|' || value_a || '|' || value_b || '|' || total || "
+             "'|' || unique_count || '|' || bots || '|' || conversions || '|' || value_micros "
+             "FROM account_pair_rollups ORDER BY 1",
+             "SELECT 'dl|' || account_id || '|' || destination || '|' || link_id FROM "
+             "account_destination_links ORDER BY 1",
              "SELECT 'g|' || goal_id || '|' || granularity || '|' || bucket_start_us || '|' || "
              "link_id || '|' || conversions || '|' || value_micros FROM goal_rollups ORDER BY 1",
              "SELECT 'v|' || link_id || '|' || day || '|' || hex(visitor_key) FROM visitor_days "
