@@ -15,6 +15,7 @@ PACKAGES=(
   libmaxminddb-dev libre2-dev libyaml-cpp-dev                   # enrichment: geo, UA, bots
   libhowardhinnant-date-dev tzdata                              # time zones of reports
   zlib1g-dev                                                    # gzip raw-hit exports
+  nats-server libnats-dev                                       # distributed mode: JetStream bus
   libgtest-dev libgmock-dev libbenchmark-dev                    # tests and micro benchmarks
   curl procps psmisc                                            # used by tests and make run
   prometheus                                                    # promtool: tests parse /metrics

@@ -205,6 +205,17 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "and 127.0.0.1 too). false only to sign in over plain HTTP on another host."},
       {"ui.session_ttl_hours", ConfigType::kInt, "168", 1, 8760, {},
        "A dashboard session unused for this many hours ends (the expiry slides with use)."},
+      {"nats.servers", ConfigType::kString, "", 0, 0, {},
+       "Distributed mode: the NATS JetStream servers, comma separated nats://host:port."},
+      {"nats.stream", ConfigType::kString, "CT_EVENTS", 0, 0, {},
+       "Distributed mode: the JetStream stream of the events (subjects ct.events.<edge.id>); "
+       "created at start if missing, checked if present."},
+      {"nats.replicas", ConfigType::kInt, "3", 1, 5, {},
+       "Distributed mode: replicas of the stream (3 on a 3-node cluster: one node may fail)."},
+      {"edge.reship_after_s", ConfigType::kInt, "30", 1, 86400, {},
+       "Distributed mode: when the committed watermark has not moved for this long while the "
+       "edge has shipped past it, the bus lost data: the edge re-ships from the watermark "
+       "(the store's event-id dedup makes it harmless)."},
   };
   // clang-format on
   return keys;

@@ -34,6 +34,7 @@
 
 #include "store/sqlite/batch_lookups.h"
 #include "store/sqlite/conversions.h"
+#include "store/sqlite/edge_ranges.h"
 #include "store/sqlite/ip_uniques.h"
 #include "store/sqlite/macro_values.h"
 #include "store/sqlite/outbox_writer.h"
@@ -271,6 +272,7 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
   CT_RETURN_IF_ERROR(recon.Write(db));
   if (*last_seq >= first_seq) CT_RETURN_IF_ERROR(WriteLastSeq(db, *last_seq));
   CT_RETURN_IF_ERROR(StorePosition(db, batch, now_us));
+  CT_RETURN_IF_ERROR(RecordEdgeRanges(db, batch.edge_ranges, &result.watermarks));
   CT_RETURN_IF_ERROR(txn.Commit());
   result.deliveries = outbox.written();
   return result;

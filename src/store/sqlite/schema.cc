@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 12> kMigrations = {
+constexpr std::array<std::string_view, 13> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -650,6 +650,23 @@ INSERT INTO account_combo_rollups
          SUM(conversions), SUM(value_micros)
   FROM account_combo_rollups WHERE granularity = 3600
   GROUP BY 1, 3, 4, 5, 6, 7, 8, 9;
+)sql",
+    // ---- v13: distributed mode: per-edge journal ranges and committed_below ---------------
+    R"sql(
+-- The journal ranges [from_pos, to_pos) of each edge that commits covered (store.h
+-- EdgeRange), kept only above the edge's committed_below: a range that chains onto it moves it
+-- and is deleted. What is left are the committed islands past a hole (a message not committed
+-- yet, or lost by the bus and to be re-shipped).
+CREATE TABLE edge_ranges (
+  edge      TEXT    NOT NULL,
+  from_pos  INTEGER NOT NULL,
+  to_pos    INTEGER NOT NULL,
+  PRIMARY KEY (edge, from_pos)
+) WITHOUT ROWID;
+CREATE TABLE edge_watermarks (
+  edge             TEXT    PRIMARY KEY,
+  committed_below  INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 }  // namespace
