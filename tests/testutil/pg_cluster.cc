@@ -13,7 +13,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -52,7 +54,7 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& log) {
   args.push_back(nullptr);
   pid_t pid = fork();
   if (pid != 0) return pid;
-  setsid();  // its own group: Pause/Kill9 reach the backends too
+  setsid();  // out of the test's terminal group: a ^C of the test does not reach the server
   int out = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   int in = open("/dev/null", O_RDONLY);
   dup2(in, 0);
@@ -106,7 +108,7 @@ PgCluster::PgCluster() {
        << "max_connections = 60\n"
        << "logging_collector = off\n";
   conf.close();
-  if (!Start()) ADD_FAILURE() << "postgres did not start: " << ReadFile(dir_.Join("server.log"));
+  Start();  // reports its own failure
 }
 
 PgCluster::~PgCluster() {
@@ -120,8 +122,12 @@ std::string PgCluster::conninfo() const {
 bool PgCluster::Start() {
   if (pid_ > 0) return true;
   pid_ = Spawn({std::string(kBin) + "postgres", "-D", data_}, dir_.Join("server.log"));
-  if (WaitReady(30'000)) return true;
+  // Generous: crash recovery replays WAL on a machine shared with other builds.
+  if (WaitReady(180'000)) return true;
   Kill9();
+  const std::string log = ReadFile(dir_.Join("server.log"));
+  ADD_FAILURE() << "postgres did not start; server.log ends with:\n"
+                << log.substr(log.size() > 2000 ? log.size() - 2000 : 0);
   return false;
 }
 
@@ -162,36 +168,89 @@ bool PgCluster::Stop() {
   return false;
 }
 
+// The postmaster's children (backends, checkpointer, walwriter...), from /proc. Backends call
+// setsid() themselves, so a signal to the postmaster's process group does not reach them.
+static std::vector<pid_t> Children(pid_t parent) {
+  std::vector<pid_t> out;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // pid (comm) state ppid ...: comm may hold spaces, so parse after the last ')'.
+    const size_t close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 1));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent && state != 'Z') out.push_back(static_cast<pid_t>(std::stoi(name)));
+  }
+  return out;
+}
+
+// Alive and not a zombie.
+static bool Alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const size_t close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
+}
+
+std::vector<pid_t> PgCluster::Processes() const {
+  if (pid_ <= 0) return {};
+  std::vector<pid_t> out = Children(pid_);
+  out.push_back(pid_);
+  return out;
+}
+
+bool PgCluster::AnyAlive(const std::vector<pid_t>& pids) {
+  for (pid_t p : pids) {
+    if (Alive(p)) return true;
+  }
+  return false;
+}
+
 void PgCluster::Kill9() {
   if (pid_ <= 0) return;
-  const pid_t group = pid_;
-  kill(-group, SIGKILL);  // the group: postmaster and backends
-  kill(-group, SIGCONT);  // a stopped process dies only once continued
+  // Freeze the postmaster first so it forks no new child while we list them.
+  kill(pid_, SIGSTOP);
+  const std::vector<pid_t> children = Children(pid_);
+  for (pid_t c : children) kill(c, SIGKILL);
+  kill(pid_, SIGKILL);
+  kill(pid_, SIGCONT);  // a stopped process dies only once continued
   paused_ = false;
-  WaitChild(group);
+  WaitChild(pid_);
   pid_ = -1;
-  // Backends are not our children (they are the postmaster's, reparented to init): wait until
-  // the group is empty so a restart does not meet them still holding shared memory.
-  for (int i = 0; i < 500 && kill(-group, 0) == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // The children were reparented when the postmaster died: wait until they are gone, so a
+  // restart does not meet them still attached to the old shared memory.
+  for (pid_t c : children) {
+    kill(c, SIGCONT);
+    for (int i = 0; i < 500 && Alive(c); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
 }
 
 void PgCluster::Pause() {
   if (pid_ <= 0) return;
-  kill(-pid_, SIGSTOP);
+  kill(pid_, SIGSTOP);  // first: no new backend while the others are stopped
+  for (pid_t c : Children(pid_)) kill(c, SIGSTOP);
   paused_ = true;
 }
 
 void PgCluster::Resume() {
   if (pid_ <= 0) return;
-  kill(-pid_, SIGCONT);
+  for (pid_t c : Children(pid_)) kill(c, SIGCONT);
+  kill(pid_, SIGCONT);
   paused_ = false;
 }
 
-std::string PgCluster::Psql(const std::string& sql) {
+std::string PgCluster::Psql(const std::string& sql, const std::string& dbname) {
   CommandResult r = RunCommand({"/usr/bin/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                                "-d", conninfo(), "-c", sql});
+                                "-d", conninfo() + " dbname=" + dbname, "-c", sql});
   if (r.exit_code != 0) {
     ADD_FAILURE() << "psql: " << sql << ": " << r.err;
     return "";

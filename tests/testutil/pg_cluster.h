@@ -2,9 +2,9 @@
 // in a temp dir, on a free 127.0.0.1 port. Tests run as root and postgres refuses root, so
 // initdb and the server run as the unprivileged user `nobody` (the data dir is chowned to it).
 //
-// The server is started in a process group of its own (setsid), so Pause/Resume/Kill9 reach the
-// postmaster AND its backends (a SIGSTOP of the postmaster alone leaves the backends answering);
-// only that group is ever signalled, never a process found by name.
+// Pause/Resume/Kill9 signal the postmaster it started AND that postmaster's children (found by
+// parent pid in /proc: backends call setsid(), so a process-group signal misses them, and a
+// SIGSTOP of the postmaster alone leaves the backends answering); never a process found by name.
 //
 // Thread safety: none; one test thread drives it.
 #pragma once
@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "testutil/temp_dir.h"
 
@@ -21,7 +22,7 @@ class PgCluster {
  public:
   // initdb + Start(); failures are gtest fatal failures (check HasFatalFailure after).
   PgCluster();
-  ~PgCluster();  // Kill9 if still running: exactly the group it started
+  ~PgCluster();  // Kill9 if still running: exactly the processes it started
   PgCluster(const PgCluster&) = delete;
   PgCluster& operator=(const PgCluster&) = delete;
 
@@ -30,18 +31,23 @@ class PgCluster {
   int port() const { return port_; }
   pid_t pid() const { return pid_; }  // the postmaster; -1 when stopped
   bool running() const { return pid_ > 0; }
+  // The postmaster and its children right now (tests: none of them may outlive Stop/Kill9).
+  std::vector<pid_t> Processes() const;
+  static bool AnyAlive(const std::vector<pid_t>& pids);  // zombies count as gone
 
   // Starts the server on the same data dir and port; returns once it accepts connections.
   bool Start();
   // Clean (fast) shutdown: SIGINT, then waits for the postmaster to exit.
   bool Stop();
-  // SIGKILL of the whole group: the crash a restart must recover from.
+  // SIGKILL of the postmaster and its children: the crash a restart must recover from.
   void Kill9();
-  // SIGSTOP / SIGCONT of the whole group: the server keeps its sockets open but answers nothing.
+  // SIGSTOP / SIGCONT of the postmaster and its children: the server keeps its sockets open
+  // but answers nothing.
   void Pause();
   void Resume();
-  // Runs one SQL string with psql; returns its stdout ("" and a test failure on error).
-  std::string Psql(const std::string& sql);
+  // Runs one SQL string with psql in `dbname`; returns its stdout, unaligned, tuples only (""
+  // and a test failure on error).
+  std::string Psql(const std::string& sql, const std::string& dbname = "postgres");
 
  private:
   bool WaitReady(int timeout_ms);
