@@ -21,6 +21,7 @@ PACKAGES=(
   prometheus                                                    # promtool: tests parse /metrics
   zbar-tools                                                    # zbarimg: tests read QR codes back
   chromium                                                      # browser tests (tests/browser)
+  postgresql libpq-dev                                          # distributed mode's store
 )
 
 SUDO=""

@@ -515,6 +515,15 @@ struct EdgeRange {
 // stored position (compare-and-set: a stale or duplicate consumer loses with
 // kFailedPrecondition and changes nothing); on success the stored position becomes
 // `to_position`.
+// A range [from, to) of an edge's journal positions that a batch covers (ISSUE6 contract): the
+// store records it and moves the edge's committed_below over contiguous ranges, so an edge
+// learns up to where its journal is safely committed (its watermark) even when trackers commit
+// ranges out of order.
+struct EdgeRange {
+  std::string edge;
+  uint64_t from = 0;
+  uint64_t to = 0;
+};
 struct CommitBatch {
   std::string consumer;  // e.g. "journal" for the embedded tracker
   uint64_t from_position = 0;
@@ -528,8 +537,8 @@ struct CommitBatch {
   std::string edge = "local";
   std::vector<Tally> tallies;
   std::vector<RecordLoss> losses;
-  // Distributed mode: the journal ranges this batch covers, recorded in the same transaction;
-  // each edge's committed_below moves over the contiguous ones (from 0 for a new edge).
+  // Journal ranges this batch covers (distributed mode); recorded even when every event in
+  // them is a duplicate, so a redelivered batch still advances the watermark.
   std::vector<EdgeRange> edge_ranges;
 };
 struct CommitResult {
@@ -537,7 +546,7 @@ struct CommitResult {
   uint64_t duplicates = 0;   // events whose id was already committed (ignored)
   uint64_t conversions = 0;  // of the applied, conversions with status kCounted
   uint64_t deliveries = 0;   // outbox rows written
-  // committed_below of each edge of edge_ranges after the commit.
+  // committed_below of each edge in the batch's edge_ranges, after this commit.
   std::vector<std::pair<std::string, uint64_t>> watermarks;
 };
 
@@ -743,7 +752,7 @@ class Store {
   virtual Result<CommitResult> Commit(const CommitBatch& batch) = 0;
   // The consumer's committed position; 0 if it never committed.
   virtual Result<uint64_t> ConsumedPosition(const std::string& consumer) = 0;
-  // The edge's committed_below (0 if it never committed a range).
+  // The edge's committed_below: every journal position below it is committed (0: none yet).
   virtual Result<uint64_t> EdgeWatermark(const std::string& edge) = 0;
   // Reconciliation rows of every edge for the hours starting in [from_us, to_us), and the
   // state of every edge. Operator data: not scoped by account.

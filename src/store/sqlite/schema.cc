@@ -651,21 +651,20 @@ INSERT INTO account_combo_rollups
   FROM account_combo_rollups WHERE granularity = 3600
   GROUP BY 1, 3, 4, 5, 6, 7, 8, 9;
 )sql",
-    // ---- v13: distributed mode: per-edge journal ranges and committed_below ---------------
+    // ---- v13: per-edge journal watermarks (distributed mode, ISSUE6 contract) ---------------
     R"sql(
--- The journal ranges [from_pos, to_pos) of each edge that commits covered (store.h
--- EdgeRange), kept only above the edge's committed_below: a range that chains onto it moves it
--- and is deleted. What is left are the committed islands past a hole (a message not committed
--- yet, or lost by the bus and to be re-shipped).
+-- Every journal position of the edge below committed_below is committed; ranges committed above
+-- it wait in edge_ranges until the gap before them closes (store/edge_ranges.h).
+CREATE TABLE edge_watermarks (
+  edge             TEXT    PRIMARY KEY,
+  committed_below  INTEGER NOT NULL,               -- u64 as i64 bits
+  updated_at       INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE edge_ranges (
   edge      TEXT    NOT NULL,
   from_pos  INTEGER NOT NULL,
   to_pos    INTEGER NOT NULL,
   PRIMARY KEY (edge, from_pos)
-) WITHOUT ROWID;
-CREATE TABLE edge_watermarks (
-  edge             TEXT    PRIMARY KEY,
-  committed_below  INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
 };

@@ -275,8 +275,8 @@ TEST_P(ComboReportsTest, MigrationBackfillEqualsTheTrackersRows) {
   ASSERT_GT(tracker.size(), 100u);
   store_.reset();
   ASSERT_TRUE(db_->Exec("DROP TABLE combo_rollups; DROP TABLE account_dim_rollups; "
-                        "DROP TABLE account_combo_rollups; PRAGMA user_version = " +
-                        std::to_string(sqlite::LatestSchemaVersion() - 1))
+                        "DROP TABLE account_combo_rollups; DROP TABLE edge_watermarks; "
+                        "DROP TABLE edge_ranges; PRAGMA user_version = 11")
                   .ok());
   store_ = Open();
   ASSERT_NE(store_, nullptr);
