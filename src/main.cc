@@ -19,7 +19,7 @@ constexpr char kUsage[] =
     "  rebuild --from --to       recompute rollups from the raw hits (online, resumable)\n"
     "  reconcile                 per edge and hour: answered = journaled = committed?\n"
     "  import --format F FILE    import links from a Bitly, YOURLS, Shlink or Kutt export\n"
-    "  edge|tracker|notifier|api one role of the distributed mode (not in this build yet)\n\n"
+    "  edge|tracker|notifier|api one role of distributed mode (NATS JetStream + PostgreSQL)\n\n"
     "Run `clicktrail COMMAND --help` for the options of a command.\n";
 
 }  // namespace

@@ -216,6 +216,20 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "Distributed mode: when the committed watermark has not moved for this long while the "
        "edge has shipped past it, the bus lost data: the edge re-ships from the watermark "
        "(the store's event-id dedup makes it harmless)."},
+      {"postgres.url", ConfigType::kString, "", 0, 0, {},
+       "Distributed mode: the PostgreSQL store, a libpq connection string or URI "
+       "(postgresql://user@host:5432/clicktrail). Required by edge, tracker, notifier and api."},
+      {"postgres.pool_size", ConfigType::kInt, "8", 1, 256, {},
+       "Distributed mode: connections to PostgreSQL per process."},
+      {"postgres.statement_timeout_ms", ConfigType::kInt, "10000", 100, 600000, {},
+       "Distributed mode: a statement that has not answered by then fails (and its connection "
+       "is rebuilt): a paused or silent server never hangs a caller."},
+      {"postgres.tcp_user_timeout_ms", ConfigType::kInt, "10000", 1000, 600000, {},
+       "Distributed mode: unacknowledged data on a PostgreSQL connection for this long breaks "
+       "it (with TCP keepalives: a server whose packets are dropped is noticed)."},
+      {"postgres.connect_timeout_s", ConfigType::kInt, "5", 1, 300, {},
+       "Distributed mode: a connection attempt to PostgreSQL that has not completed by then "
+       "fails."},
   };
   // clang-format on
   return keys;

@@ -515,15 +515,6 @@ struct EdgeRange {
 // stored position (compare-and-set: a stale or duplicate consumer loses with
 // kFailedPrecondition and changes nothing); on success the stored position becomes
 // `to_position`.
-// A range [from, to) of an edge's journal positions that a batch covers (ISSUE6 contract): the
-// store records it and moves the edge's committed_below over contiguous ranges, so an edge
-// learns up to where its journal is safely committed (its watermark) even when trackers commit
-// ranges out of order.
-struct EdgeRange {
-  std::string edge;
-  uint64_t from = 0;
-  uint64_t to = 0;
-};
 struct CommitBatch {
   std::string consumer;  // e.g. "journal" for the embedded tracker
   uint64_t from_position = 0;
