@@ -150,5 +150,16 @@ TEST_F(DistributedRolesTest, BadConfigExitsTwoNamingTheKey) {
   EXPECT_NE(r.err.find("--config"), std::string::npos) << r.err;
 }
 
+// The example configs of docs/deployment.md are valid as shipped.
+TEST(DeploymentExamplesTest, EveryExampleConfigLoads) {
+  const std::string dir = std::string(CT_TEST_DATA_DIR) + "/../../docs/examples/";
+  for (const char* role : {"edge", "tracker", "notifier", "api"}) {
+    auto r = RunCommand({ClicktrailBin(), "config", "check", dir + role + ".conf"}, seconds(10));
+    EXPECT_EQ(r.exit_code, 0) << role << ": " << r.err;
+  }
+  auto r = RunCommand({ClicktrailBin(), "config", "check", dir + "missing.conf"}, seconds(10));
+  EXPECT_EQ(r.exit_code, 2);
+}
+
 }  // namespace
 }  // namespace ct::test
