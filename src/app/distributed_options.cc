@@ -36,6 +36,7 @@ Result<NatsOptions> NatsOptionsFrom(const Config& cfg) {
   o.stream = cfg.Str("nats.stream");
   if (o.stream.empty()) return Status::InvalidArgument("config key 'nats.stream' is empty");
   o.replicas = static_cast<int>(cfg.Int("nats.replicas"));
+  o.duplicate_window = std::chrono::seconds(cfg.Int("nats.duplicate_window_s"));
   return o;
 }
 

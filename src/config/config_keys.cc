@@ -212,6 +212,10 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "created at start if missing, checked if present."},
       {"nats.replicas", ConfigType::kInt, "3", 1, 5, {},
        "Distributed mode: replicas of the stream (3 on a 3-node cluster: one node may fail)."},
+      {"nats.duplicate_window_s", ConfigType::kInt, "120", 1, 86400, {},
+       "Distributed mode: JetStream's dedup window on Nats-Msg-Id. Only an optimisation: the "
+       "store dedups on event ids whatever the window, so an outage longer than it loses "
+       "nothing and counts nothing twice."},
       {"edge.reship_after_s", ConfigType::kInt, "30", 1, 86400, {},
        "Distributed mode: when the committed watermark has not moved for this long while the "
        "edge has shipped past it, the bus lost data: the edge re-ships from the watermark "
