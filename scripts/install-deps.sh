@@ -15,11 +15,13 @@ PACKAGES=(
   libmaxminddb-dev libre2-dev libyaml-cpp-dev                   # enrichment: geo, UA, bots
   libhowardhinnant-date-dev tzdata                              # time zones of reports
   zlib1g-dev                                                    # gzip raw-hit exports
+  nats-server libnats-dev                                       # distributed mode: JetStream bus
   libgtest-dev libgmock-dev libbenchmark-dev                    # tests and micro benchmarks
   curl procps psmisc                                            # used by tests and make run
   prometheus                                                    # promtool: tests parse /metrics
   zbar-tools                                                    # zbarimg: tests read QR codes back
   chromium                                                      # browser tests (tests/browser)
+  postgresql libpq-dev                                          # distributed mode's store
 )
 
 SUDO=""

@@ -14,12 +14,12 @@ constexpr char kUsage[] =
     "  account create NAME       create an account; prints its API key\n"
     "  user create EMAIL         create a dashboard user (password on stdin); prints its id\n"
     "  journal check             verify the journal's segments (read-only)\n"
-    "  config sample             print a configuration file with every key at its default\n"
+    "  config sample|check FILE  print a config with every key at its default; validate FILE\n"
     "  export-hits --out FILE    write raw hits to NDJSON or CSV (gzip if FILE ends .gz)\n"
     "  rebuild --from --to       recompute rollups from the raw hits (online, resumable)\n"
     "  reconcile                 per edge and hour: answered = journaled = committed?\n"
     "  import --format F FILE    import links from a Bitly, YOURLS, Shlink or Kutt export\n"
-    "  edge|tracker|notifier|api one role of the distributed mode (not in this build yet)\n\n"
+    "  edge|tracker|notifier|api one role of distributed mode (NATS JetStream + PostgreSQL)\n\n"
     "Run `clicktrail COMMAND --help` for the options of a command.\n";
 
 }  // namespace

@@ -40,12 +40,4 @@ int JournalCommand(int argc, char** argv) {
   return report->clean() ? 0 : 1;
 }
 
-int DistributedRoleCommand(int argc, char** argv) {
-  std::fprintf(stderr,
-               "clicktrail %s: the distributed roles (NATS JetStream + PostgreSQL) are not in "
-               "this build yet; run everything in one process with `clicktrail serve`\n",
-               argv[1]);
-  return 2;
-}
-
 }  // namespace ct::app

@@ -32,6 +32,7 @@
 #include "app/alarm_setup.h"
 #include "app/commands.h"
 #include "app/flags.h"
+#include "app/serve_options.h"
 #include "bus/local_bus.h"
 #include "common/log.h"
 #include "common/time_format.h"
@@ -85,133 +86,9 @@ void PrintUsage(FILE* out) {
                Config::HelpText().c_str());
 }
 
-// edge.default_hosts: the listed hosts, or (empty) the host of public_url plus the loopback
-// names.
-std::vector<std::string> DefaultHosts(const std::string& list, const std::string& public_url) {
-  std::vector<std::string> hosts = SplitList(list);
-  if (hosts.empty()) {
-    hosts = {"localhost", "127.0.0.1", "::1"};
-    if (std::string h = edge::HostOfUrl(public_url); !h.empty()) hosts.push_back(h);
-  }
-  return hosts;
-}
-
-edge::Durability ParseDurability(const std::string& s) {
-  if (s == "strict") return edge::Durability::kStrict;
-  if (s == "none") return edge::Durability::kNone;
-  return edge::Durability::kGroupCommit;
-}
-
-// The alarms of /api/v1/status: every rule that is not ok, with its state and value.
-boost::json::array AlarmsJson(const std::vector<AlarmStatus>& snapshot) {
-  boost::json::array out;
-  for (const auto& a : snapshot) {
-    if (a.state == AlarmState::kOk) continue;
-    boost::json::object o;
-    o["name"] = a.name;
-    o["summary"] = a.summary;
-    o["state"] = std::string(AlarmStateName(a.state));
-    if (a.value) o["value"] = *a.value;
-    o["since"] = FormatIso8601(a.since_us);
-    if (a.last_sent_us > 0) o["last_sent"] = FormatIso8601(a.last_sent_us);
-    if (!a.last_error.empty()) o["last_error"] = a.last_error;
-    out.push_back(std::move(o));
-  }
-  return out;
-}
-
-// postbacks.allowed_ports: "80,443" -> {80, 443}; "*" -> {} (any port).
-Result<std::vector<uint16_t>> ParsePorts(const std::string& list) {
-  std::vector<uint16_t> ports;
-  if (list == "*") return ports;
-  for (const std::string& item : SplitList(list)) {
-    char* end = nullptr;
-    long v = std::strtol(item.c_str(), &end, 10);
-    if (*end != '\0' || v < 1 || v > 65535) {
-      return Status::InvalidArgument("config key 'postbacks.allowed_ports': '" + item +
-                                     "' is not a port (1-65535) or \"*\"");
-    }
-    ports.push_back(static_cast<uint16_t>(v));
-  }
-  if (ports.empty()) {
-    return Status::InvalidArgument(
-        "config key 'postbacks.allowed_ports' is empty; use \"*\" for any port");
-  }
-  return ports;
-}
-
-// The postback settings of the config: the SSRF policy (shared with the API, which checks
-// templates when they are saved) and the notifier's options. exit 2 on a bad value.
-Result<notify::NotifierOptions> NotifierOptionsFrom(const Config& cfg,
-                                                    const std::vector<std::string>& own_hosts) {
-  notify::NotifierOptions o;
-  auto allow = postback::CidrList::Parse(cfg.Str("postbacks.allow_addresses"));
-  if (!allow.ok()) {
-    return Status::InvalidArgument("config key 'postbacks.allow_addresses': " +
-                                   allow.status().message());
-  }
-  o.ssrf.allow = std::move(*allow);
-  auto ports = ParsePorts(cfg.Str("postbacks.allowed_ports"));
-  if (!ports.ok()) return ports.status();
-  o.ssrf.allowed_ports = std::move(*ports);
-  o.ssrf.own_hosts = own_hosts;
-  auto schedule = notify::ParseRetrySchedule(cfg.Str("postbacks.retry_schedule"));
-  if (!schedule.ok()) {
-    return Status::InvalidArgument("config key 'postbacks.retry_schedule': " +
-                                   schedule.status().message());
-  }
-  o.retry_schedule = std::move(*schedule);
-  o.jitter = static_cast<double>(cfg.Int("postbacks.jitter_percent")) / 100.0;
-  o.total_timeout = std::chrono::milliseconds(cfg.Int("postbacks.timeout_ms"));
-  o.connect_timeout = std::chrono::milliseconds(cfg.Int("postbacks.connect_timeout_ms"));
-  o.max_in_flight = static_cast<int>(cfg.Int("postbacks.max_in_flight"));
-  o.per_endpoint = static_cast<int>(cfg.Int("postbacks.per_endpoint"));
-  o.per_account = static_cast<int>(cfg.Int("postbacks.per_account"));
-  // A lease outlives any attempt, so a row is never sent twice at once.
-  o.lease =
-      std::chrono::duration_cast<std::chrono::seconds>(o.total_timeout) + std::chrono::seconds(60);
-  return o;
-}
-
-// edge.id, else the host name, else "local" (common/tally.h ValidEdgeId).
-Result<std::string> EdgeId(const Config& cfg) {
-  const std::string& id = cfg.Str("edge.id");
-  if (!id.empty()) {
-    if (!ValidEdgeId(id)) {
-      return Status::InvalidArgument("config key 'edge.id': '" + id.substr(0, 80) +
-                                     "' is not 1-64 of A-Z a-z 0-9 . _ -");
-    }
-    return id;
-  }
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) == 0 && ValidEdgeId(host)) return std::string(host);
-  return std::string("local");
-}
-
-// api.operator_accounts: "1,7" -> {1, 7}.
-Result<std::vector<int64_t>> ParseAccountIds(const std::string& list) {
-  std::vector<int64_t> ids;
-  for (const std::string& item : SplitList(list)) {
-    char* end = nullptr;
-    long long v = std::strtoll(item.c_str(), &end, 10);
-    if (*end != '\0' || v < 1) {
-      return Status::InvalidArgument("config key 'api.operator_accounts': '" + item +
-                                     "' is not an account id");
-    }
-    ids.push_back(v);
-  }
-  return ids;
-}
-
 int Fail(const std::string& what, const Status& s) {
   Log().Error("{}: {}", what, s.ToString());
   return 1;
-}
-
-// A counter of the registry as an integer (0 while it is not registered).
-uint64_t CounterValue(const MetricsRegistry& metrics, const std::string& name) {
-  const double v = metrics.Value(name);
-  return v > 0 ? static_cast<uint64_t>(v) : 0;
 }
 
 }  // namespace

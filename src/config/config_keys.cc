@@ -205,6 +205,35 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "and 127.0.0.1 too). false only to sign in over plain HTTP on another host."},
       {"ui.session_ttl_hours", ConfigType::kInt, "168", 1, 8760, {},
        "A dashboard session unused for this many hours ends (the expiry slides with use)."},
+      {"nats.servers", ConfigType::kString, "", 0, 0, {},
+       "Distributed mode: the NATS JetStream servers, comma separated nats://host:port."},
+      {"nats.stream", ConfigType::kString, "CT_EVENTS", 0, 0, {},
+       "Distributed mode: the JetStream stream of the events (subjects ct.events.<edge.id>); "
+       "created at start if missing, checked if present."},
+      {"nats.replicas", ConfigType::kInt, "3", 1, 5, {},
+       "Distributed mode: replicas of the stream (3 on a 3-node cluster: one node may fail)."},
+      {"nats.duplicate_window_s", ConfigType::kInt, "120", 1, 86400, {},
+       "Distributed mode: JetStream's dedup window on Nats-Msg-Id. Only an optimisation: the "
+       "store dedups on event ids whatever the window, so an outage longer than it loses "
+       "nothing and counts nothing twice."},
+      {"edge.reship_after_s", ConfigType::kInt, "30", 1, 86400, {},
+       "Distributed mode: when the committed watermark has not moved for this long while the "
+       "edge has shipped past it, the bus lost data: the edge re-ships from the watermark "
+       "(the store's event-id dedup makes it harmless)."},
+      {"postgres.url", ConfigType::kString, "", 0, 0, {},
+       "Distributed mode: the PostgreSQL store, a libpq connection string or URI "
+       "(postgresql://user@host:5432/clicktrail). Required by edge, tracker, notifier and api."},
+      {"postgres.pool_size", ConfigType::kInt, "8", 1, 256, {},
+       "Distributed mode: connections to PostgreSQL per process."},
+      {"postgres.statement_timeout_ms", ConfigType::kInt, "10000", 100, 600000, {},
+       "Distributed mode: a statement that has not answered by then fails (and its connection "
+       "is rebuilt): a paused or silent server never hangs a caller."},
+      {"postgres.tcp_user_timeout_ms", ConfigType::kInt, "10000", 1000, 600000, {},
+       "Distributed mode: unacknowledged data on a PostgreSQL connection for this long breaks "
+       "it (with TCP keepalives: a server whose packets are dropped is noticed)."},
+      {"postgres.connect_timeout_s", ConfigType::kInt, "5", 1, 300, {},
+       "Distributed mode: a connection attempt to PostgreSQL that has not completed by then "
+       "fails."},
   };
   // clang-format on
   return keys;

@@ -69,6 +69,9 @@ class ForwardingStore : public Store {
   Result<uint64_t> ConsumedPosition(const std::string& consumer) override {
     return Target()->ConsumedPosition(consumer);
   }
+  Result<uint64_t> EdgeWatermark(const std::string& edge) override {
+    return Target()->EdgeWatermark(edge);
+  }
   Result<ReconciliationData> GetReconciliation(int64_t from_us, int64_t to_us) override {
     return Target()->GetReconciliation(from_us, to_us);
   }

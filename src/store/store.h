@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/event.h"
@@ -501,6 +502,15 @@ struct RecordLoss {
   int64_t time_us = 0;
   uint64_t records = 0;
 };
+// A range [from, to) of an edge's journal that a batch covers (distributed mode: the Ct-From /
+// Ct-To of the bus messages, which chain exactly). The store advances the edge's
+// committed_below over contiguous committed ranges: the watermark below which the edge may
+// delete its journal.
+struct EdgeRange {
+  std::string edge;
+  uint64_t from = 0;
+  uint64_t to = 0;
+};
 // Everything the tracker applies in one transaction. `from_position` must equal the consumer's
 // stored position (compare-and-set: a stale or duplicate consumer loses with
 // kFailedPrecondition and changes nothing); on success the stored position becomes
@@ -518,12 +528,17 @@ struct CommitBatch {
   std::string edge = "local";
   std::vector<Tally> tallies;
   std::vector<RecordLoss> losses;
+  // Journal ranges this batch covers (distributed mode); recorded even when every event in
+  // them is a duplicate, so a redelivered batch still advances the watermark.
+  std::vector<EdgeRange> edge_ranges;
 };
 struct CommitResult {
   uint64_t applied = 0;      // events newly committed (clicks, HEADs, impressions, conversions)
   uint64_t duplicates = 0;   // events whose id was already committed (ignored)
   uint64_t conversions = 0;  // of the applied, conversions with status kCounted
   uint64_t deliveries = 0;   // outbox rows written
+  // committed_below of each edge in the batch's edge_ranges, after this commit.
+  std::vector<std::pair<std::string, uint64_t>> watermarks;
 };
 
 // ---- reconciliation -----------------------------------------------------------------------
@@ -728,6 +743,8 @@ class Store {
   virtual Result<CommitResult> Commit(const CommitBatch& batch) = 0;
   // The consumer's committed position; 0 if it never committed.
   virtual Result<uint64_t> ConsumedPosition(const std::string& consumer) = 0;
+  // The edge's committed_below: every journal position below it is committed (0: none yet).
+  virtual Result<uint64_t> EdgeWatermark(const std::string& edge) = 0;
   // Reconciliation rows of every edge for the hours starting in [from_us, to_us), and the
   // state of every edge. Operator data: not scoped by account.
   virtual Result<ReconciliationData> GetReconciliation(int64_t from_us, int64_t to_us) = 0;

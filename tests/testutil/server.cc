@@ -13,6 +13,14 @@ ServerHarness::ServerHarness(std::vector<std::string> extra_args)
       err_path_(dir_.Join("serve.log")),
       extra_args_(std::move(extra_args)) {}
 
+ServerHarness::ServerHarness(std::string role, std::string config_file,
+                             std::vector<std::string> extra_args)
+    : command_(std::move(role)),
+      config_file_(std::move(config_file)),
+      data_dir_(dir_.Join("data")),
+      err_path_(dir_.Join(command_ + ".log")),
+      extra_args_(std::move(extra_args)) {}
+
 ServerHarness::~ServerHarness() {
   if (Running()) Kill9();
 }
@@ -26,11 +34,12 @@ std::string ServerHarness::CreateAccount(const std::string& name) {
 }
 
 bool ServerHarness::Start(std::chrono::milliseconds timeout) {
-  std::vector<std::string> argv = {ClicktrailBin(), "serve",    "--data",
+  std::vector<std::string> argv = {ClicktrailBin(), command_,   "--data",
                                    data_dir_,       "--listen", "127.0.0.1:0"};
+  if (!config_file_.empty()) argv.insert(argv.end(), {"--config", config_file_});
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   size_t log_size_before = Log().size();
-  proc_ = std::make_unique<Process>(argv, dir_.Join("serve.out"), err_path_);
+  proc_ = std::make_unique<Process>(argv, dir_.Join(command_ + ".out"), err_path_);
   auto deadline = std::chrono::steady_clock::now() + timeout;
   port_ = 0;
   // The server logs one line per start with its listen address (../shared/API.md).

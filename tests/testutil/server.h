@@ -19,6 +19,10 @@ class ServerHarness {
  public:
   // `extra_args` are passed to `serve`, e.g. {"--set", "journal.durability=strict"}.
   explicit ServerHarness(std::vector<std::string> extra_args = {});
+  // A role of distributed mode: `clicktrail ROLE --config FILE` (edge, tracker, notifier, api),
+  // with its own --data dir and --listen port like serve.
+  ServerHarness(std::string role, std::string config_file,
+                std::vector<std::string> extra_args = {});
   ~ServerHarness();
 
   // `clicktrail account create NAME --data DIR`; returns the key ("" on failure).
@@ -39,6 +43,8 @@ class ServerHarness {
 
  private:
   TempDir dir_;
+  std::string command_ = "serve";
+  std::string config_file_;  // "": none
   std::string data_dir_;
   std::string err_path_;
   std::vector<std::string> extra_args_;

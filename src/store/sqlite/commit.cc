@@ -27,11 +27,14 @@
 #include "store/sqlite/commit.h"
 
 #include <array>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "store/edge_ranges.h"
 #include "store/sqlite/batch_lookups.h"
 #include "store/sqlite/conversions.h"
 #include "store/sqlite/ip_uniques.h"
@@ -190,6 +193,65 @@ std::array<std::string_view, kStoredDimensions> DimensionValues(const HitRecord&
   return stmt->Run();
 }
 
+// Records the batch's journal ranges and moves each edge's committed_below over the ones that
+// now chain from it (store/edge_ranges.h); fills result->watermarks. The write lock makes the
+// read-modify-write safe.
+[[nodiscard]] Status ApplyEdgeRanges(Db* db, const CommitBatch& batch, int64_t now_us,
+                                     CommitResult* result) {
+  std::map<std::string, std::vector<std::pair<uint64_t, uint64_t>>> by_edge;
+  for (const EdgeRange& r : batch.edge_ranges) {
+    if (r.to > r.from)
+      by_edge[r.edge].emplace_back(r.from, r.to);
+    else
+      by_edge[r.edge];  // an empty range still reports the edge's watermark
+  }
+  for (auto& [edge, ranges] : by_edge) {
+    Result<Statement> get =
+        db->Prepare("SELECT committed_below FROM edge_watermarks WHERE edge = ?");
+    if (!get.ok()) return get.status();
+    CT_RETURN_IF_ERROR(get->BindAll(std::string_view(edge)));
+    Result<bool> row = get->Step();
+    if (!row.ok()) return row.status();
+    const uint64_t below = *row ? static_cast<uint64_t>(get->ColumnInt(0)) : 0;
+    Result<Statement> ins = db->Prepare(R"sql(
+      INSERT INTO edge_ranges (edge, from_pos, to_pos) VALUES (?, ?, ?)
+      ON CONFLICT (edge, from_pos) DO UPDATE SET to_pos = MAX(to_pos, excluded.to_pos))sql");
+    if (!ins.ok()) return ins.status();
+    for (const auto& [from, to] : ranges) {
+      if (to <= below) continue;  // a redelivery of what the watermark already passed
+      CT_RETURN_IF_ERROR(ins->BindAll(std::string_view(edge), ToDb(from), ToDb(to)));
+      CT_RETURN_IF_ERROR(ins->Run());
+    }
+    Result<Statement> pending =
+        db->Prepare("SELECT from_pos, to_pos FROM edge_ranges WHERE edge = ? ORDER BY from_pos");
+    if (!pending.ok()) return pending.status();
+    CT_RETURN_IF_ERROR(pending->BindAll(std::string_view(edge)));
+    std::vector<std::pair<uint64_t, uint64_t>> all;
+    for (;;) {
+      Result<bool> r = pending->Step();
+      if (!r.ok()) return r.status();
+      if (!*r) break;
+      all.emplace_back(static_cast<uint64_t>(pending->ColumnInt(0)),
+                       static_cast<uint64_t>(pending->ColumnInt(1)));
+    }
+    const uint64_t next = AdvanceWatermark(below, std::move(all));
+    Result<Statement> up = db->Prepare(R"sql(
+      INSERT INTO edge_watermarks (edge, committed_below, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (edge) DO UPDATE SET committed_below = excluded.committed_below,
+                                       updated_at = excluded.updated_at)sql");
+    if (!up.ok()) return up.status();
+    CT_RETURN_IF_ERROR(up->BindAll(std::string_view(edge), ToDb(next), now_us));
+    CT_RETURN_IF_ERROR(up->Run());
+    // Journal positions stay far below 2^63, so the signed compare is the unsigned one.
+    Result<Statement> del = db->Prepare("DELETE FROM edge_ranges WHERE edge = ? AND to_pos <= ?");
+    if (!del.ok()) return del.status();
+    CT_RETURN_IF_ERROR(del->BindAll(std::string_view(edge), ToDb(next)));
+    CT_RETURN_IF_ERROR(del->Run());
+    result->watermarks.emplace_back(edge, next);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_us) {
@@ -270,6 +332,7 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
   }
   CT_RETURN_IF_ERROR(recon.Write(db));
   if (*last_seq >= first_seq) CT_RETURN_IF_ERROR(WriteLastSeq(db, *last_seq));
+  CT_RETURN_IF_ERROR(ApplyEdgeRanges(db, batch, now_us, &result));
   CT_RETURN_IF_ERROR(StorePosition(db, batch, now_us));
   CT_RETURN_IF_ERROR(txn.Commit());
   result.deliveries = outbox.written();

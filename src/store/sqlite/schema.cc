@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 13> kMigrations = {
+constexpr std::array<std::string_view, 14> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -705,6 +705,22 @@ INSERT INTO account_pair_rollups
 INSERT INTO account_destination_links
   SELECT DISTINCT l.account_id, c.destination, c.link_id
   FROM combo_rollups c JOIN links l ON l.id = c.link_id;
+)sql",
+    // ---- v14: per-edge journal watermarks (distributed mode, ISSUE6 contract) ---------------
+    R"sql(
+-- Every journal position of the edge below committed_below is committed; ranges committed above
+-- it wait in edge_ranges until the gap before them closes (store/edge_ranges.h).
+CREATE TABLE edge_watermarks (
+  edge             TEXT    PRIMARY KEY,
+  committed_below  INTEGER NOT NULL,               -- u64 as i64 bits
+  updated_at       INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE edge_ranges (
+  edge      TEXT    NOT NULL,
+  from_pos  INTEGER NOT NULL,
+  to_pos    INTEGER NOT NULL,
+  PRIMARY KEY (edge, from_pos)
+) WITHOUT ROWID;
 )sql",
 };
 }  // namespace

@@ -205,6 +205,17 @@ Result<uint64_t> SqliteStore::ConsumedPosition(const std::string& consumer) {
   return *row ? static_cast<uint64_t>(s->ColumnInt(0)) : uint64_t{0};
 }
 
+Result<uint64_t> SqliteStore::EdgeWatermark(const std::string& edge) {
+  ReadLease lease = AcquireReader();
+  Result<Statement> s =
+      lease.db()->Prepare("SELECT committed_below FROM edge_watermarks WHERE edge = ?");
+  if (!s.ok()) return s.status();
+  CT_RETURN_IF_ERROR(s->BindAll(std::string_view(edge)));
+  Result<bool> row = s->Step();
+  if (!row.ok()) return row.status();
+  return *row ? static_cast<uint64_t>(s->ColumnInt(0)) : uint64_t{0};
+}
+
 Result<ReconciliationData> SqliteStore::GetReconciliation(int64_t from_us, int64_t to_us) {
   ReadLease lease = AcquireReader();
   return sqlite::QueryReconciliation(lease.db(), from_us, to_us);

@@ -285,10 +285,12 @@ TEST_P(ComboReportsTest, MigrationBackfillEqualsTheTrackersRows) {
   const std::vector<std::string> tracker = dump();
   ASSERT_GT(tracker.size(), 100u);
   store_.reset();
-  // Back to v11 (before v12's tables), so v12's backfill and then v13's (from v12's rows) run.
+  // Back to v11 (before v12's tables), so v12's backfill, then v13's (from v12's rows), then
+  // v14 run.
   ASSERT_TRUE(db_->Exec("DROP TABLE combo_rollups; DROP TABLE account_dim_rollups; "
                         "DROP TABLE account_combo_rollups; DROP TABLE account_pair_rollups; "
-                        "DROP TABLE account_destination_links; PRAGMA user_version = 11")
+                        "DROP TABLE account_destination_links; DROP TABLE edge_watermarks; "
+                        "DROP TABLE edge_ranges; PRAGMA user_version = 11")
                   .ok());
   store_ = Open();
   ASSERT_NE(store_, nullptr);
