@@ -98,8 +98,10 @@ void BusTracker::Run() {
     Result<std::vector<BusMessage>> fetched =
         consumer_.Fetch(options_.batch_max, options_.fetch_wait);
     if (!fetched.ok()) {
-      Log().Warn("fetching from the bus failed: {}", fetched.status().ToString());
-      consumer_.ReportFailure();
+      // Rebind at once: after some errors (the consumer deleted with its stream) the library's
+      // subscription only ever times out again, so counting failures would never rebuild it.
+      Log().Warn("fetching from the bus failed, reconnecting: {}", fetched.status().ToString());
+      consumer_.Reset();
       SleepFor(delay);
       delay = std::min(delay * 2, options_.retry_max);
       continue;

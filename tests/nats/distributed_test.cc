@@ -197,6 +197,20 @@ TEST_F(DistributedTest, ReshipsFromTheWatermarkWhenTheStreamLostItsTail) {
   ExpectExactly(5000);
 }
 
+// The stream (and with it the durable consumer) deleted under running trackers and a running
+// shipper: both rebuild their connection, the stream and the consumer are recreated, the edge
+// re-ships from the watermark, and the counts are exact.
+TEST_F(DistributedTest, StreamDeletedUnderRunningTrackersIsRecreated) {
+  test::TestEdge& a = AddEdge("edge-a");
+  a.StartShipper(test::FastShipper(), Nats());
+  AddTracker();
+  a.Journal(account_, link_, 1000);
+  ExpectExactly(1000);
+  DeleteStream();
+  a.Journal(account_, link_, 1000);
+  ExpectExactly(2000);
+}
+
 // A commit that applied but whose caller saw an error (the tracker died before acking): the
 // messages are redelivered and the store's event-id dedup keeps the counts exact.
 class ApplyThenFailStore : public StoreWrapper {
