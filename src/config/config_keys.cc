@@ -205,6 +205,19 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "and 127.0.0.1 too). false only to sign in over plain HTTP on another host."},
       {"ui.session_ttl_hours", ConfigType::kInt, "168", 1, 8760, {},
        "A dashboard session unused for this many hours ends (the expiry slides with use)."},
+      {"postgres.url", ConfigType::kString, "", 0, 0, {},
+       "Distributed mode's store: a libpq conninfo (\"host=db port=5432 dbname=clicktrail "
+       "user=ct\") or URI (postgresql://ct@db/clicktrail). Empty: the embedded SQLite store."},
+      {"postgres.pool_size", ConfigType::kInt, "8", 1, 1000, {},
+       "Connections to PostgreSQL this process keeps at most (opened on demand)."},
+      {"postgres.statement_timeout_ms", ConfigType::kInt, "10000", 100, 3600000, {},
+       "statement_timeout set on every connection; a call also gives up on its own 2 s after it "
+       "(a paused server enforces nothing) and the connection is rebuilt."},
+      {"postgres.tcp_user_timeout_ms", ConfigType::kInt, "10000", 0, 3600000, {},
+       "libpq tcp_user_timeout: a connection whose sent data goes unacknowledged this long is "
+       "dropped by the kernel (keepalives are on as well)."},
+      {"postgres.connect_timeout_s", ConfigType::kInt, "5", 1, 600, {},
+       "libpq connect_timeout: how long opening a connection may take."},
   };
   // clang-format on
   return keys;
