@@ -402,6 +402,29 @@ TEST_F(PgStoreTest, StatementFailsInsteadOfHangingWhileTheServerIsPaused) {
   EXPECT_TRUE(ok);
 }
 
+TEST_F(PgStoreTest, RetentionDropsWholeDayPartitions) {
+  const int64_t a = Account("acme");
+  const int64_t l = Link(a, "promo").id;
+  std::vector<HitRecord> hits;
+  for (uint64_t i = 0; i < 30; ++i) {
+    hits.push_back(MakeHit(i + 1, l, a, kDay0 - kDayUs + static_cast<int64_t>(i) * kHourUs, "v"));
+  }
+  ASSERT_TRUE(store_->Commit(Batch("j", 0, 1, hits)).ok());  // 24 yesterday, 6 today
+  // A cutoff inside today drops only yesterday's whole day; rollups stay.
+  Result<int64_t> n = store_->ExpireHits(kDay0 + 3 * kHourUs, 1000);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 24);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM hits"), 6);
+  EXPECT_EQ(Int("SELECT SUM(total) FROM rollups WHERE granularity = 86400"), 30);
+  EXPECT_EQ(Int("SELECT since_us FROM hits_retained"), kDay0);
+  EXPECT_EQ(*store_->ExpireHits(kDay0 + 3 * kHourUs, 1000), 0);
+  // A late event of the dropped day gets its partition back (and counts).
+  Result<CommitResult> late =
+      store_->Commit(Batch("j", 1, 2, {MakeHit(99, l, a, kDay0 - kHourUs, "w")}));
+  ASSERT_TRUE(late.ok()) << late.status().ToString();
+  EXPECT_EQ(late->applied, 1u);
+}
+
 TEST_F(PgStoreTest, UnimplementedMethodsSaySoByName) {
   Result<std::vector<TopLink>> top = store_->GetTopLinks(1, 0, 1, 10);
   ASSERT_FALSE(top.ok());
