@@ -101,8 +101,10 @@ int Run(const Options& o) {
     return 1;
   }
   const std::string key = acct.out.substr(0, acct.out.find('\n'));
-  ServerHarness api("api", config, {"--set", "edge.id=api-1"});
-  ServerHarness edge("edge", config, {"--set", "edge.id=edge-1"});
+  auto api_h = ServerHarness::Role("api", config, {"--set", "edge.id=api-1"});
+  ServerHarness& api = *api_h;
+  auto edge_h = ServerHarness::Role("edge", config, {"--set", "edge.id=edge-1"});
+  ServerHarness& edge = *edge_h;
   if (!api.Start(seconds(60)) || !edge.Start(seconds(60))) {
     std::fprintf(stderr, "roles did not start:\n%s\n%s\n", api.Log().c_str(), edge.Log().c_str());
     return 1;
@@ -135,7 +137,8 @@ int Run(const Options& o) {
   double target = Redirects(edge.port());
   int64_t before = Committed(api.port(), key, link);
   {
-    ServerHarness t1("tracker", config);
+    auto t1_h = ServerHarness::Role("tracker", config);
+    ServerHarness& t1 = *t1_h;
     if (!t1.Start(seconds(60))) return 1;
     double s = DrainSeconds(api.port(), key, link, target, seconds(900));
     std::printf("| 1 | %.0f | %.1f | %.0f |\n", target - before, s,
@@ -147,8 +150,10 @@ int Run(const Options& o) {
   before = Committed(api.port(), key, link);
   target = Redirects(edge.port());
   {
-    ServerHarness t1("tracker", config);
-    ServerHarness t2("tracker", config);
+    auto t1_h = ServerHarness::Role("tracker", config);
+    ServerHarness& t1 = *t1_h;
+    auto t2_h = ServerHarness::Role("tracker", config);
+    ServerHarness& t2 = *t2_h;
     if (!t1.Start(seconds(60)) || !t2.Start(seconds(60))) return 1;
     double s = DrainSeconds(api.port(), key, link, target, seconds(900));
     std::printf("| 2 | %.0f | %.1f | %.0f |\n", target - before, s,

@@ -255,12 +255,13 @@ void BusTracker::CommitMalformed(std::vector<BusMessage*>& msgs) {
   }
   for (auto& [edge, batch] : batches) {
     if (!CommitWithRetry(batch).ok()) {
-      for (BusMessage* m : msgs) consumer_.Nak(*m, options_.nak_delay);
+      // A lost nak or ack only means a redelivery after the ack wait: harmless (event-id dedup).
+      for (BusMessage* m : msgs) (void)consumer_.Nak(*m, options_.nak_delay);
       return;
     }
     dead_letters_->Inc(batch.dead_letters.size());
   }
-  for (BusMessage* m : msgs) consumer_.Ack(*m);
+  for (BusMessage* m : msgs) (void)consumer_.Ack(*m);
 }
 
 void BusTracker::PublishWatermarks(

@@ -83,7 +83,7 @@ class DistributedFixture : public ::testing::Test {
   ServerHarness* Start(const std::string& role, const std::string& id = "") {
     std::vector<std::string> extra;
     if (!id.empty()) extra = {"--set", "edge.id=" + id};
-    roles_.push_back(std::make_unique<ServerHarness>(role, config_, extra));
+    roles_.push_back(ServerHarness::Role(role, config_, extra));
     EXPECT_TRUE(roles_.back()->Start(std::chrono::seconds(30))) << role << ":\n"
                                                                 << roles_.back()->Log();
     return roles_.back().get();

@@ -52,7 +52,7 @@ class DistributedRolesTest : public ::testing::Test {
   ServerHarness* StartRole(const std::string& role, const std::string& id = "") {
     std::vector<std::string> extra;
     if (!id.empty()) extra = {"--set", "edge.id=" + id};
-    roles_.push_back(std::make_unique<ServerHarness>(role, config_, extra));
+    roles_.push_back(ServerHarness::Role(role, config_, extra));
     ServerHarness* h = roles_.back().get();
     EXPECT_TRUE(h->Start(seconds(30))) << role << " " << id << ":\n" << h->Log();
     return h;

@@ -13,7 +13,13 @@ ServerHarness::ServerHarness(std::vector<std::string> extra_args)
       err_path_(dir_.Join("serve.log")),
       extra_args_(std::move(extra_args)) {}
 
-ServerHarness::ServerHarness(std::string role, std::string config_file,
+std::unique_ptr<ServerHarness> ServerHarness::Role(std::string role, std::string config_file,
+                                                   std::vector<std::string> extra_args) {
+  return std::unique_ptr<ServerHarness>(
+      new ServerHarness(RoleTag{}, std::move(role), std::move(config_file), std::move(extra_args)));
+}
+
+ServerHarness::ServerHarness(RoleTag, std::string role, std::string config_file,
                              std::vector<std::string> extra_args)
     : command_(std::move(role)),
       config_file_(std::move(config_file)),

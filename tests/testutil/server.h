@@ -20,9 +20,10 @@ class ServerHarness {
   // `extra_args` are passed to `serve`, e.g. {"--set", "journal.durability=strict"}.
   explicit ServerHarness(std::vector<std::string> extra_args = {});
   // A role of distributed mode: `clicktrail ROLE --config FILE` (edge, tracker, notifier, api),
-  // with its own --data dir and --listen port like serve.
-  ServerHarness(std::string role, std::string config_file,
-                std::vector<std::string> extra_args = {});
+  // with its own --data dir and --listen port like serve. (A factory: a second constructor would
+  // make ServerHarness({"--set", "k=v"}) ambiguous.)
+  static std::unique_ptr<ServerHarness> Role(std::string role, std::string config_file,
+                                             std::vector<std::string> extra_args = {});
   ~ServerHarness();
 
   // `clicktrail account create NAME --data DIR`; returns the key ("" on failure).
@@ -42,6 +43,10 @@ class ServerHarness {
   pid_t pid() const { return proc_ ? proc_->pid() : -1; }
 
  private:
+  struct RoleTag {};
+  ServerHarness(RoleTag, std::string role, std::string config_file,
+                std::vector<std::string> extra_args);
+
   TempDir dir_;
   std::string command_ = "serve";
   std::string config_file_;  // "": none

@@ -524,6 +524,9 @@ Result<CommitResult> PostgresStore::CommitOnce(const CommitBatch& batch) {
   {
     std::set<int64_t> days;
     for (const HitRecord& h : batch.hits) days.insert(pg::PartitionDay(h.event.time_us));
+    // Tomorrow's too, ahead of its first event: a long-running tracker then creates each day
+    // before midnight, not in the first commit that needs it (cached: no statement after).
+    days.insert(pg::PartitionDay(now_us) + 1);
     CT_RETURN_IF_ERROR(EnsureDays(c, std::vector<int64_t>(days.begin(), days.end())));
   }
 

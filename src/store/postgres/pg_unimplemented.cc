@@ -31,10 +31,6 @@ Result<LiveHitPage> PostgresStore::ListLiveHits(int64_t account_id, int64_t link
   return Unimplemented("ListLiveHits");
 }
 
-Result<int64_t> PostgresStore::ExpireHits(int64_t before_us, int64_t max_rows) {
-  return Unimplemented("ExpireHits");
-}
-
 Result<std::vector<ExportedHit>> PostgresStore::ScanHits(int64_t from_us, int64_t to_us,
                                                          const std::optional<HitCursor>& after,
                                                          int limit) {
@@ -43,10 +39,6 @@ Result<std::vector<ExportedHit>> PostgresStore::ScanHits(int64_t from_us, int64_
 
 Result<int64_t> PostgresStore::DeleteHits(const std::vector<EventId>& ids) {
   return Unimplemented("DeleteHits");
-}
-
-Result<int64_t> PostgresStore::ExpireIpSightings(int64_t before_us, int64_t max_rows) {
-  return Unimplemented("ExpireIpSightings");
 }
 
 Result<GoalRow> PostgresStore::CreateGoal(const NewGoal& goal) {

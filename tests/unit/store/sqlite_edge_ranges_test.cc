@@ -1,55 +1,47 @@
-// Distributed mode's watermark (store.h EdgeRange): committed_below moves only over contiguous
-// committed ranges, per edge, in the commit's transaction; redelivered ranges change nothing.
-#include <gtest/gtest.h>
-
-#include "store/sqlite/sqlite_store.h"
+// Edge journal ranges and watermarks on SQLite (ISSUE6 contract): committed_below moves over
+// ranges that chain from it, whatever order they were committed in, and a redelivered range
+// changes nothing. The walk itself: store/edge_ranges.h.
+#include "store/edge_ranges.h"
 #include "store_fixture.h"
 
 namespace ct::testing_store {
 namespace {
 
-class EdgeRangesTest : public StoreTest {
- protected:
-  // Commits a batch of ranges only (0 -> 0 under the shared consumer, as the BusTracker does).
-  std::vector<std::pair<std::string, uint64_t>> CommitRanges(std::vector<EdgeRange> ranges) {
-    CommitBatch b;
-    b.consumer = "nats";
-    b.edge_ranges = std::move(ranges);
-    Result<CommitResult> r = store_->Commit(b);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? r->watermarks : std::vector<std::pair<std::string, uint64_t>>{};
-  }
-  uint64_t Watermark(const std::string& edge) {
-    Result<uint64_t> w = store_->EdgeWatermark(edge);
-    EXPECT_TRUE(w.ok());
-    return w.ok() ? *w : 0;
-  }
-};
-
-TEST_F(EdgeRangesTest, MovesOnlyOverContiguousRangesPerEdge) {
-  EXPECT_EQ(Watermark("a"), 0u);
-  // A later range first (another tracker's batch): nothing is contiguous from 0 yet.
-  auto w = CommitRanges({{"a", 100, 200}, {"a", 200, 250}});
-  ASSERT_EQ(w.size(), 1u);
-  EXPECT_EQ(w[0], (std::pair<std::string, uint64_t>{"a", 0}));
-  // The hole fills: the watermark jumps over everything committed.
-  w = CommitRanges({{"a", 0, 100}, {"b", 0, 40}});
-  ASSERT_EQ(w.size(), 2u);
-  EXPECT_EQ(w[0], (std::pair<std::string, uint64_t>{"a", 250}));
-  EXPECT_EQ(w[1], (std::pair<std::string, uint64_t>{"b", 40}));
-  EXPECT_EQ(Watermark("a"), 250u);
-  EXPECT_EQ(Watermark("b"), 40u);
-  // Redelivered ranges (below the watermark) change nothing; a re-shipped range starting
-  // below it but reaching past it moves it.
-  w = CommitRanges({{"a", 0, 100}, {"a", 200, 250}});
-  EXPECT_EQ(w[0].second, 250u);
-  w = CommitRanges({{"a", 200, 300}});
-  EXPECT_EQ(w[0].second, 300u);
-  EXPECT_EQ(Watermark("a"), 300u);
+TEST(AdvanceWatermarkTest, ChainsAndStopsAtGaps) {
+  EXPECT_EQ(AdvanceWatermark(0, {}), 0u);
+  EXPECT_EQ(AdvanceWatermark(0, {{10, 20}}), 0u);
+  EXPECT_EQ(AdvanceWatermark(0, {{10, 20}, {0, 10}}), 20u);
+  EXPECT_EQ(AdvanceWatermark(5, {{0, 10}, {10, 15}, {16, 20}}), 15u);  // overlap, then a gap
+  EXPECT_EQ(AdvanceWatermark(30, {{0, 10}}), 30u);                     // never backwards
 }
 
-TEST_F(EdgeRangesTest, ABatchWithoutRangesReportsNoWatermark) {
-  EXPECT_TRUE(CommitRanges({}).empty());
+class EdgeRangesTest : public StoreTest {
+ protected:
+  uint64_t Commit(uint64_t from, uint64_t to) {
+    CommitBatch b;
+    b.consumer = "c";
+    b.from_position = pos_;
+    b.to_position = ++pos_;
+    b.edge_ranges = {{"e", from, to}};
+    Result<CommitResult> r = store_->Commit(b);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() && r->watermarks.size() == 1 ? r->watermarks[0].second : ~uint64_t{0};
+  }
+  uint64_t pos_ = 0;
+};
+
+TEST_F(EdgeRangesTest, WatermarkWaitsForGapsThenJumps) {
+  EXPECT_EQ(*store_->EdgeWatermark("e"), 0u);
+  EXPECT_EQ(Commit(10, 20), 0u);
+  EXPECT_EQ(Commit(30, 40), 0u);
+  EXPECT_EQ(Commit(0, 10), 20u);
+  EXPECT_EQ(Commit(20, 30), 40u);
+  EXPECT_EQ(Commit(0, 10), 40u);  // redelivered
+  EXPECT_EQ(*store_->EdgeWatermark("e"), 40u);
+  // Survives a reopen.
+  store_.reset();
+  store_ = Open();
+  EXPECT_EQ(*store_->EdgeWatermark("e"), 40u);
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 
 #include "pg_fixture.h"
 #include "store/postgres/pg_conn.h"
+#include "store/sqlite/sqlite_store.h"
+#include "testutil/temp_dir.h"
 
 namespace ct::testing_pg {
 namespace {
@@ -400,6 +402,29 @@ TEST_F(PgStoreTest, StatementFailsInsteadOfHangingWhileTheServerIsPaused) {
   EXPECT_TRUE(ok);
 }
 
+TEST_F(PgStoreTest, RetentionDropsWholeDayPartitions) {
+  const int64_t a = Account("acme");
+  const int64_t l = Link(a, "promo").id;
+  std::vector<HitRecord> hits;
+  for (uint64_t i = 0; i < 30; ++i) {
+    hits.push_back(MakeHit(i + 1, l, a, kDay0 - kDayUs + static_cast<int64_t>(i) * kHourUs, "v"));
+  }
+  ASSERT_TRUE(store_->Commit(Batch("j", 0, 1, hits)).ok());  // 24 yesterday, 6 today
+  // A cutoff inside today drops only yesterday's whole day; rollups stay.
+  Result<int64_t> n = store_->ExpireHits(kDay0 + 3 * kHourUs, 1000);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 24);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM hits"), 6);
+  EXPECT_EQ(Int("SELECT SUM(total) FROM rollups WHERE granularity = 86400"), 30);
+  EXPECT_EQ(Int("SELECT since_us FROM hits_retained"), kDay0);
+  EXPECT_EQ(*store_->ExpireHits(kDay0 + 3 * kHourUs, 1000), 0);
+  // A late event of the dropped day gets its partition back (and counts).
+  Result<CommitResult> late =
+      store_->Commit(Batch("j", 1, 2, {MakeHit(99, l, a, kDay0 - kHourUs, "w")}));
+  ASSERT_TRUE(late.ok()) << late.status().ToString();
+  EXPECT_EQ(late->applied, 1u);
+}
+
 TEST_F(PgStoreTest, UnimplementedMethodsSaySoByName) {
   Result<std::vector<TopLink>> top = store_->GetTopLinks(1, 0, 1, 10);
   ASSERT_FALSE(top.ok());
@@ -407,6 +432,99 @@ TEST_F(PgStoreTest, UnimplementedMethodsSaySoByName) {
   EXPECT_NE(top.status().message().find("GetTopLinks"), std::string::npos);
   CommitBatch b = Batch("j", 0, 1, {MakeHit(1, 1, 1, kDay0, "v", EventKind::kConversion)});
   EXPECT_NE(store_->Commit(b).status().message().find("conversions"), std::string::npos);
+}
+
+// The same batches into the SQLite store and this one: every report both engines implement
+// answers the same, per link and per account, for every interval and dimension.
+TEST_F(PgStoreTest, ReportsMatchTheSqliteStore) {
+  test::TempDir dir;
+  SqliteStoreOptions so;
+  so.path = dir.Join("ct.db");
+  so.clock = &clock_;
+  Result<std::unique_ptr<Store>> lite = OpenSqliteStore(so);
+  ASSERT_TRUE(lite.ok()) << lite.status().ToString();
+  Store* engines[] = {store_.get(), lite->get()};
+  int64_t account = 0;
+  std::vector<int64_t> links;
+  for (Store* s : engines) {
+    account = Account("acme", s);
+    links = {Link(account, "a", s).id, Link(account, "b", s).id};
+  }
+  std::mt19937_64 rng(11);
+  std::vector<HitRecord> sent;
+  uint64_t n = 0;
+  for (int batch = 0; batch < 5; ++batch) {
+    std::vector<HitRecord> hits;
+    for (int i = 0; i < 200; ++i) {
+      if (!sent.empty() && rng() % 8 == 0) {
+        hits.push_back(sent[rng() % sent.size()]);
+        continue;
+      }
+      const int64_t t = kDay0 + static_cast<int64_t>(rng() % (2 * kDayUs));
+      const int r = static_cast<int>(rng() % 12);
+      HitRecord h = MakeHit(++n, links[rng() % 2], account, t, "v" + std::to_string(rng() % 30),
+                            r == 0 ? EventKind::kHead : EventKind::kClick);
+      h.enrichment.bot = r == 1;
+      const char* countries[] = {"", "US", "DE", "FR"};
+      h.enrichment.country = countries[rng() % 4];
+      h.enrichment.os = (rng() % 2) ? "ios" : "";
+      h.enrichment.referrer_domain = (rng() % 3) ? "news.test" : "";
+      h.event.destination = "https://example.com/d" + std::to_string(rng() % 3);
+      hits.push_back(h);
+      sent.push_back(h);
+    }
+    for (Store* s : engines) {
+      CommitBatch b =
+          Batch("j", static_cast<uint64_t>(batch), static_cast<uint64_t>(batch) + 1, hits);
+      Result<CommitResult> r = s->Commit(b);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+    }
+  }
+  auto same_stats = [&](const StatsQuery& q) {
+    Result<std::optional<LinkStats>> p = engines[0]->GetLinkStats(q);
+    Result<std::optional<LinkStats>> l = engines[1]->GetLinkStats(q);
+    ASSERT_TRUE(p.ok() && l.ok()) << p.status().ToString();
+    ASSERT_EQ(p->has_value(), l->has_value());
+    if (!p->has_value()) return;
+    EXPECT_EQ((*p)->total, (*l)->total);
+    EXPECT_EQ((*p)->unique, (*l)->unique);
+    EXPECT_EQ((*p)->head, (*l)->head);
+    EXPECT_EQ((*p)->bots, (*l)->bots);
+    ASSERT_EQ((*p)->series.size(), (*l)->series.size());
+    for (size_t i = 0; i < (*p)->series.size(); ++i) {
+      EXPECT_EQ((*p)->series[i].start_us, (*l)->series[i].start_us);
+      EXPECT_EQ((*p)->series[i].total, (*l)->series[i].total);
+      EXPECT_EQ((*p)->series[i].unique, (*l)->series[i].unique);
+      EXPECT_EQ((*p)->series[i].bots, (*l)->series[i].bots);
+      EXPECT_EQ((*p)->series[i].head, (*l)->series[i].head);
+    }
+  };
+  for (int64_t link : {int64_t{0}, links[0], links[1]}) {
+    for (Interval iv : {Interval::kMinute, Interval::kHour, Interval::kDay}) {
+      same_stats({.account_id = account,
+                  .link_id = link,
+                  .from_us = kDay0 + 3 * kHourUs,
+                  .to_us = kDay0 + 40 * kHourUs,
+                  .interval = iv});
+    }
+    for (Dimension d : {Dimension::kCountry, Dimension::kOs, Dimension::kReferrer,
+                        Dimension::kDestination, Dimension::kBot}) {
+      StatsQuery q{.account_id = account,
+                   .link_id = link,
+                   .from_us = kDay0 + 2 * kHourUs,
+                   .to_us = kDay0 + 2 * kDayUs};
+      Result<std::optional<std::vector<BreakdownRow>>> p = engines[0]->GetBreakdown(q, d, 10);
+      Result<std::optional<std::vector<BreakdownRow>>> l = engines[1]->GetBreakdown(q, d, 10);
+      ASSERT_TRUE(p.ok() && l.ok() && p->has_value() && l->has_value()) << p.status().ToString();
+      ASSERT_EQ((*p)->size(), (*l)->size()) << "dimension " << static_cast<int>(d);
+      for (size_t i = 0; i < (*p)->size(); ++i) {
+        EXPECT_EQ((**p)[i].value, (**l)[i].value);
+        EXPECT_EQ((**p)[i].total, (**l)[i].total);
+        EXPECT_EQ((**p)[i].unique, (**l)[i].unique);
+        EXPECT_EQ((**p)[i].bots, (**l)[i].bots);
+      }
+    }
+  }
 }
 
 TEST(PgTextTest, InvalidUtf8AndNulBecomeReplacementCharacters) {
