@@ -24,7 +24,6 @@
 #include <memory>
 #include <string>
 
-#include "api/destination.h"
 #include "api/http_util.h"
 #include "api/router.h"
 #include "app/commands.h"
@@ -141,35 +140,13 @@ struct RoleBase {
   }
 };
 
-edge::EdgeOptions ListenerOptions(const Config& cfg) {
-  auto [host, port] = cfg.HostPort("listen");
-  edge::EdgeOptions eopts;
-  eopts.host = host;
-  eopts.port = port;
-  eopts.threads = static_cast<int>(cfg.Int("edge.threads"));
-  eopts.durability = ParseDurability(cfg.Str("journal.durability"));
-  eopts.header_timeout = std::chrono::seconds(cfg.Int("edge.header_timeout_s"));
-  eopts.idle_timeout = std::chrono::seconds(cfg.Int("edge.idle_timeout_s"));
-  eopts.api_threads = static_cast<int>(cfg.Int("api.threads"));
-  eopts.max_connections = static_cast<size_t>(cfg.Int("edge.max_connections"));
-  eopts.default_hosts = DefaultHosts(cfg.Str("edge.default_hosts"), cfg.Str("public_url"));
-  eopts.trusted_proxies = cfg.Str("edge.trusted_proxies");
-  eopts.visitor_cookie = cfg.Bool("tracking.visitor_cookie");
-  eopts.password_attempts_per_second = cfg.Int("edge.password_attempts_per_second");
-  eopts.password_attempts_burst = cfg.Int("edge.password_attempts_burst");
-  eopts.anonymize_ip = cfg.Bool("tracking.anonymize_ip");
-  eopts.click_cookie = cfg.Bool("tracking.click_cookie");
-  eopts.click_cookie_days = cfg.Int("tracking.click_cookie_days");
-  return eopts;
-}
-
 // A listener that only answers the ops endpoints (tracker, notifier).
 struct OpsListener {
   edge::LinkTable empty_links;
   std::unique_ptr<edge::EdgeServer> server;
 
   Status Start(RoleBase& base, std::function<bool()> ready) {
-    edge::EdgeOptions eopts = ListenerOptions(base.cfg);
+    edge::EdgeOptions eopts = EdgeOptionsFrom(base.cfg);
     eopts.durability = edge::Durability::kNone;
     empty_links.set_loaded();
     server = std::make_unique<edge::EdgeServer>(
@@ -240,8 +217,21 @@ int RunEdge(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nats,
   std::filesystem::create_directories(data, ec);
   if (ec) return Fail("creating " + data, Status::IoError(ec.message()));
 
-  RebuildingStore store(
-      OpenStore(pg), [pg] { return OpenPostgresStore(pg); }, &base.metrics, base.clock);
+  // A plain edge only reads links and must start at once even when PostgreSQL is silent (its
+  // snapshot serves meanwhile): a client that connects on first use, no migrations (the other
+  // roles apply them). The api writes, so it opens with migrations like them.
+  std::unique_ptr<Store> first_store;
+  RebuildingStore::Factory factory;
+  if (api_nopts != nullptr) {
+    first_store = OpenStore(pg);
+    factory = [pg] { return OpenPostgresStore(pg); };
+  } else {
+    first_store = std::make_unique<PostgresStore>(pg);
+    factory = [pg]() -> Result<std::unique_ptr<Store>> {
+      return std::unique_ptr<Store>(std::make_unique<PostgresStore>(pg));
+    };
+  }
+  RebuildingStore store(std::move(first_store), std::move(factory), &base.metrics, base.clock);
 
   journal::JournalOptions jopts;
   jopts.dir = data + "/journal";
@@ -284,38 +274,16 @@ int RunEdge(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nats,
   if (serves_api) {
     auto operator_accounts = ParseAccountIds(cfg.Str("api.operator_accounts"));
     if (!operator_accounts.ok()) return BadConfig(base.role.c_str(), operator_accounts.status());
-    ctx.options.public_url = cfg.Str("public_url");
-    ctx.options.rate_per_second = cfg.Int("api.rate_per_second");
-    ctx.options.rate_burst = cfg.Int("api.rate_burst");
-    ctx.options.secure_cookie = cfg.Bool("ui.secure_cookie");
-    ctx.options.session_ttl_hours = cfg.Int("ui.session_ttl_hours");
-    ctx.options.max_streams = cfg.Int("api.max_streams");
-    ctx.options.blocked_hosts = api::ParseBlockedHosts(cfg.Str("links.blocked_hosts"));
-    ctx.options.ssrf = api_nopts->ssrf;
-    ctx.options.strict_durability = cfg.Str("journal.durability") == "strict";
-    ctx.options.operator_accounts = *operator_accounts;
+    ctx.options = ApiOptionsFrom(cfg, api_nopts->ssrf, *operator_accounts);
     ctx.store = &store;
     ctx.metrics = &base.metrics;
     ctx.clock = base.clock;
-    ctx.ready = [&links] { return links.loaded(); };
-    ctx.links_changed = [&syncer] {
-      if (!syncer.PollOnce().ok()) syncer.SyncNow();
-    };
+    ConnectApiToLinks(&links, &syncer, &ctx);
     ctx.events = tally.refusing();
     ctx.event_ids = &conversion_ids;
-    ctx.find_goal_by_id = [&links](int64_t id) -> std::optional<GoalRow> {
-      auto current = links.Current();
-      const GoalRow* g = current->FindGoalById(id);
-      return g ? std::optional<GoalRow>(*g) : std::nullopt;
-    };
-    ctx.find_goal_by_key = [&links](std::string_view key) -> std::optional<GoalRow> {
-      auto current = links.Current();
-      const GoalRow* g = current->FindGoal(key);
-      return g ? std::optional<GoalRow>(*g) : std::nullopt;
-    };
   }
 
-  edge::EdgeOptions eopts = ListenerOptions(cfg);
+  edge::EdgeOptions eopts = EdgeOptionsFrom(cfg);
   eopts.geo = sources.geo;
   eopts.user_agents = sources.ua;
   edge::EdgeServer server(
@@ -332,12 +300,7 @@ int RunEdge(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nats,
   if (Status s = server.Start(); !s.ok()) return Fail("starting the listener", s);
   std::unique_ptr<api::ApiRouter> live_router;
   if (serves_api) {
-    if (ctx.options.public_url.empty()) {
-      ctx.options.public_url = "http://" + eopts.host + ":" + std::to_string(server.port());
-    }
-    while (!ctx.options.public_url.empty() && ctx.options.public_url.back() == '/') {
-      ctx.options.public_url.pop_back();
-    }
+    ctx.options.public_url = BoundPublicUrl(ctx.options.public_url, eopts.host, server.port());
     live_router = std::make_unique<api::ApiRouter>(ctx);
     router.store(live_router.get(), std::memory_order_release);
   }

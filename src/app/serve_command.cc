@@ -290,66 +290,25 @@ int ServeCommand(int argc, char** argv) {
                           std::chrono::milliseconds(cfg.Int("edge.link_sync_ms")));
   syncer.Start();
 
-  auto [host, port] = cfg.HostPort("listen");
   api::ApiContext ctx;
-  ctx.options.public_url = cfg.Str("public_url");
-  ctx.options.rate_per_second = cfg.Int("api.rate_per_second");
-  ctx.options.rate_burst = cfg.Int("api.rate_burst");
-  ctx.options.secure_cookie = cfg.Bool("ui.secure_cookie");
-  ctx.options.session_ttl_hours = cfg.Int("ui.session_ttl_hours");
-  ctx.options.max_streams = cfg.Int("api.max_streams");
-  ctx.options.blocked_hosts = api::ParseBlockedHosts(cfg.Str("links.blocked_hosts"));
+  // Server-to-server conversions are journaled like the edge's events (answered without
+  // waiting on the store), and validated against the edge's in-memory goals.
+  ctx.options = ApiOptionsFrom(cfg, nopts->ssrf, *operator_accounts);
   ctx.store = &store;
   ctx.metrics = &metrics;
   ctx.clock = clock;
-  ctx.ready = [&links] { return links.loaded(); };
-  // Apply the change to the edge's table before the API answers, so a link created by a 201
-  // redirects at once; if this poll fails, the syncer's own next poll catches up.
-  ctx.links_changed = [&syncer] {
-    if (!syncer.PollOnce().ok()) syncer.SyncNow();
-  };
+  ConnectApiToLinks(&links, &syncer, &ctx);
   ctx.status = [&health, &health_figures] { return health.Evaluate(health_figures()); };
   ctx.completeness = &completeness;
   ctx.alarms = [&alarms] { return AlarmsJson((*alarms)->Snapshot()); };
-  // Server-to-server conversions are journaled like the edge's events (answered without
-  // waiting on the store), and validated against the edge's in-memory goals.
-  ctx.options.ssrf = nopts->ssrf;
-  ctx.options.strict_durability = cfg.Str("journal.durability") == "strict";
   EventIdGenerator conversion_ids;
   ctx.events = tally.refusing();  // a failed append is a 503: nothing was answered
-  ctx.options.operator_accounts = *operator_accounts;
   ctx.event_ids = &conversion_ids;
-  ctx.find_goal_by_id = [&links](int64_t id) -> std::optional<GoalRow> {
-    auto snapshot = links.Current();
-    const GoalRow* g = snapshot->FindGoalById(id);
-    return g ? std::optional<GoalRow>(*g) : std::nullopt;
-  };
-  ctx.find_goal_by_key = [&links](std::string_view key) -> std::optional<GoalRow> {
-    auto snapshot = links.Current();
-    const GoalRow* g = snapshot->FindGoal(key);
-    return g ? std::optional<GoalRow>(*g) : std::nullopt;
-  };
   // The API is built once the listener is bound (the short-URL base needs the real port when
   // `listen` says port 0); until then API requests get a 503.
   std::atomic<api::ApiRouter*> router{nullptr};
 
-  edge::EdgeOptions eopts;
-  eopts.host = host;
-  eopts.port = port;
-  eopts.threads = static_cast<int>(cfg.Int("edge.threads"));
-  eopts.durability = ParseDurability(cfg.Str("journal.durability"));
-  eopts.header_timeout = std::chrono::seconds(cfg.Int("edge.header_timeout_s"));
-  eopts.idle_timeout = std::chrono::seconds(cfg.Int("edge.idle_timeout_s"));
-  eopts.api_threads = static_cast<int>(cfg.Int("api.threads"));
-  eopts.max_connections = static_cast<size_t>(cfg.Int("edge.max_connections"));
-  eopts.default_hosts = DefaultHosts(cfg.Str("edge.default_hosts"), cfg.Str("public_url"));
-  eopts.trusted_proxies = cfg.Str("edge.trusted_proxies");
-  eopts.visitor_cookie = cfg.Bool("tracking.visitor_cookie");
-  eopts.password_attempts_per_second = cfg.Int("edge.password_attempts_per_second");
-  eopts.password_attempts_burst = cfg.Int("edge.password_attempts_burst");
-  eopts.anonymize_ip = cfg.Bool("tracking.anonymize_ip");
-  eopts.click_cookie = cfg.Bool("tracking.click_cookie");
-  eopts.click_cookie_days = cfg.Int("tracking.click_cookie_days");
+  edge::EdgeOptions eopts = EdgeOptionsFrom(cfg);
   // The same GeoDb and User-Agent parser as the tracker's (either may be null: rules on country
   // or device/os then never match).
   eopts.geo = enrich_sources.geo;
@@ -365,16 +324,11 @@ int ServeCommand(int argc, char** argv) {
       },
       &metrics, clock);
   if (Status s = server.Start(); !s.ok()) return Fail("starting the listener", s);
-  if (ctx.options.public_url.empty()) {
-    ctx.options.public_url = "http://" + host + ":" + std::to_string(server.port());
-  }
-  while (!ctx.options.public_url.empty() && ctx.options.public_url.back() == '/') {
-    ctx.options.public_url.pop_back();
-  }
+  ctx.options.public_url = BoundPublicUrl(ctx.options.public_url, eopts.host, server.port());
   api::ApiRouter live_router(ctx);
   router.store(&live_router, std::memory_order_release);
 
-  Log().Info("clicktrail serve listening on {}:{} (data {}, journal durability {})", host,
+  Log().Info("clicktrail serve listening on {}:{} (data {}, journal durability {})", eopts.host,
              server.port(), data, cfg.Str("journal.durability"));
 
   int sig = 0;

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "api/destination.h"
 #include "common/tally.h"
 #include "common/time_format.h"
 
@@ -134,6 +135,68 @@ Result<std::vector<int64_t>> ParseAccountIds(const std::string& list) {
 uint64_t CounterValue(const MetricsRegistry& metrics, const std::string& name) {
   const double v = metrics.Value(name);
   return v > 0 ? static_cast<uint64_t>(v) : 0;
+}
+
+edge::EdgeOptions EdgeOptionsFrom(const Config& cfg) {
+  auto [host, port] = cfg.HostPort("listen");
+  edge::EdgeOptions eopts;
+  eopts.host = host;
+  eopts.port = port;
+  eopts.threads = static_cast<int>(cfg.Int("edge.threads"));
+  eopts.durability = ParseDurability(cfg.Str("journal.durability"));
+  eopts.header_timeout = std::chrono::seconds(cfg.Int("edge.header_timeout_s"));
+  eopts.idle_timeout = std::chrono::seconds(cfg.Int("edge.idle_timeout_s"));
+  eopts.api_threads = static_cast<int>(cfg.Int("api.threads"));
+  eopts.max_connections = static_cast<size_t>(cfg.Int("edge.max_connections"));
+  eopts.default_hosts = DefaultHosts(cfg.Str("edge.default_hosts"), cfg.Str("public_url"));
+  eopts.trusted_proxies = cfg.Str("edge.trusted_proxies");
+  eopts.visitor_cookie = cfg.Bool("tracking.visitor_cookie");
+  eopts.password_attempts_per_second = cfg.Int("edge.password_attempts_per_second");
+  eopts.password_attempts_burst = cfg.Int("edge.password_attempts_burst");
+  eopts.anonymize_ip = cfg.Bool("tracking.anonymize_ip");
+  eopts.click_cookie = cfg.Bool("tracking.click_cookie");
+  eopts.click_cookie_days = cfg.Int("tracking.click_cookie_days");
+  return eopts;
+}
+
+api::ApiOptions ApiOptionsFrom(const Config& cfg, const postback::SsrfPolicy& ssrf,
+                               std::vector<int64_t> operator_accounts) {
+  api::ApiOptions o;
+  o.public_url = cfg.Str("public_url");
+  o.rate_per_second = cfg.Int("api.rate_per_second");
+  o.rate_burst = cfg.Int("api.rate_burst");
+  o.secure_cookie = cfg.Bool("ui.secure_cookie");
+  o.session_ttl_hours = cfg.Int("ui.session_ttl_hours");
+  o.max_streams = cfg.Int("api.max_streams");
+  o.blocked_hosts = api::ParseBlockedHosts(cfg.Str("links.blocked_hosts"));
+  o.ssrf = ssrf;
+  o.strict_durability = cfg.Str("journal.durability") == "strict";
+  o.operator_accounts = std::move(operator_accounts);
+  return o;
+}
+
+void ConnectApiToLinks(edge::LinkTable* links, edge::LinkSyncer* syncer, api::ApiContext* ctx) {
+  ctx->ready = [links] { return links->loaded(); };
+  // If this poll fails, the syncer's own next poll catches up.
+  ctx->links_changed = [syncer] {
+    if (!syncer->PollOnce().ok()) syncer->SyncNow();
+  };
+  ctx->find_goal_by_id = [links](int64_t id) -> std::optional<GoalRow> {
+    auto current = links->Current();
+    const GoalRow* g = current->FindGoalById(id);
+    return g ? std::optional<GoalRow>(*g) : std::nullopt;
+  };
+  ctx->find_goal_by_key = [links](std::string_view key) -> std::optional<GoalRow> {
+    auto current = links->Current();
+    const GoalRow* g = current->FindGoal(key);
+    return g ? std::optional<GoalRow>(*g) : std::nullopt;
+  };
+}
+
+std::string BoundPublicUrl(std::string public_url, const std::string& host, uint16_t port) {
+  if (public_url.empty()) public_url = "http://" + host + ":" + std::to_string(port);
+  while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
+  return public_url;
 }
 
 }  // namespace ct::app

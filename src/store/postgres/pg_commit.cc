@@ -129,79 +129,68 @@ Status WriteBuckets(PgConn* c, const char* table, const char* id_col,
       .status();
 }
 
+// The count columns every rollup upsert ends with (kAddCounts adds them on conflict).
+struct CountColumns {
+  ArrayText total, uniq, bots;
+  void Add(const Delta& d) {
+    total.Int(d.total);
+    uniq.Int(d.unique);
+    bots.Int(d.bots);
+  }
+  void AppendTo(Params* p) { p->Raw(total.Take()).Raw(uniq.Take()).Raw(bots.Take()); }
+};
+
+// dim_rollups (per link, hourly only: no granularity column) or account_dim_rollups (hour and
+// day rows, with granularity).
+Status WriteDimMap(PgConn* c, const std::map<DimKey, Delta>& m, const std::string& table,
+                   const std::string& id_col, bool with_granularity) {
+  if (m.empty()) return Status::Ok();
+  ArrayText id, dim, w, start, value;
+  CountColumns counts;
+  for (const auto& [k, x] : m) {
+    id.Int(std::get<0>(k));
+    dim.Int(std::get<1>(k));
+    w.Int(std::get<2>(k));
+    start.Int(std::get<3>(k));
+    value.Text(std::get<4>(k));
+    counts.Add(x);
+  }
+  const std::string keys =
+      id_col + ", dim, " + (with_granularity ? "granularity, " : "") + "bucket_start_us, value";
+  const std::string types =
+      with_granularity ? "$1::int8[], $2::int2[], $3::int4[], $4::int8[], $5::text[], $6::int8[], "
+                         "$7::int8[], $8::int8[]"
+                       : "$1::int8[], $2::int2[], $3::int8[], $4::text[], $5::int8[], $6::int8[], "
+                         "$7::int8[]";
+  Params p;
+  p.Raw(id.Take()).Raw(dim.Take());
+  if (with_granularity) p.Raw(w.Take());
+  p.Raw(start.Take()).Raw(value.Take());
+  counts.AppendTo(&p);
+  return c
+      ->Exec("INSERT INTO " + table + " AS t (" + keys +
+                 ", total, unique_count, bots) SELECT * FROM unnest(" + types + ") ON CONFLICT (" +
+                 keys + ")" + kAddCounts,
+             p)
+      .status();
+}
+
 Status WriteDims(PgConn* c, const Deltas& d) {
-  if (!d.dims.empty()) {
-    ArrayText link, dim, start, value, total, uniq, bots;
-    for (const auto& [k, x] : d.dims) {
-      link.Int(std::get<0>(k));
-      dim.Int(std::get<1>(k));
-      start.Int(std::get<3>(k));
-      value.Text(std::get<4>(k));
-      total.Int(x.total);
-      uniq.Int(x.unique);
-      bots.Int(x.bots);
-    }
-    CT_RETURN_IF_ERROR(
-        c->Exec(std::string("INSERT INTO dim_rollups AS t (link_id, dim, bucket_start_us, value, "
-                            "total, unique_count, bots) SELECT * FROM unnest($1::int8[], "
-                            "$2::int2[], $3::int8[], $4::text[], $5::int8[], $6::int8[], "
-                            "$7::int8[]) ON CONFLICT (link_id, dim, bucket_start_us, value)") +
-                    kAddCounts,
-                Params()
-                    .Raw(link.Take())
-                    .Raw(dim.Take())
-                    .Raw(start.Take())
-                    .Raw(value.Take())
-                    .Raw(total.Take())
-                    .Raw(uniq.Take())
-                    .Raw(bots.Take()))
-            .status());
-  }
-  if (!d.account_dims.empty()) {
-    ArrayText acc, dim, w, start, value, total, uniq, bots;
-    for (const auto& [k, x] : d.account_dims) {
-      acc.Int(std::get<0>(k));
-      dim.Int(std::get<1>(k));
-      w.Int(std::get<2>(k));
-      start.Int(std::get<3>(k));
-      value.Text(std::get<4>(k));
-      total.Int(x.total);
-      uniq.Int(x.unique);
-      bots.Int(x.bots);
-    }
-    CT_RETURN_IF_ERROR(
-        c->Exec(std::string("INSERT INTO account_dim_rollups AS t (account_id, dim, granularity, "
-                            "bucket_start_us, value, total, unique_count, bots) SELECT * FROM "
-                            "unnest($1::int8[], $2::int2[], $3::int4[], $4::int8[], $5::text[], "
-                            "$6::int8[], $7::int8[], $8::int8[]) ON CONFLICT (account_id, dim, "
-                            "granularity, bucket_start_us, value)") +
-                    kAddCounts,
-                Params()
-                    .Raw(acc.Take())
-                    .Raw(dim.Take())
-                    .Raw(w.Take())
-                    .Raw(start.Take())
-                    .Raw(value.Take())
-                    .Raw(total.Take())
-                    .Raw(uniq.Take())
-                    .Raw(bots.Take()))
-            .status());
-  }
-  return Status::Ok();
+  CT_RETURN_IF_ERROR(WriteDimMap(c, d.dims, "dim_rollups", "link_id", false));
+  return WriteDimMap(c, d.account_dims, "account_dim_rollups", "account_id", true);
 }
 
 Status WriteCombos(PgConn* c, const std::map<ComboKey, Delta>& m, bool account) {
   if (m.empty()) return Status::Ok();
-  ArrayText id, w, start, total, uniq, bots;
+  ArrayText id, w, start;
   std::array<ArrayText, 7> v;
+  CountColumns counts;
   for (const auto& [k, x] : m) {
     id.Int(std::get<0>(k));
     w.Int(std::get<1>(k));
     start.Int(std::get<2>(k));
     for (int i = 0; i < 7; ++i) v[i].Text(std::get<3>(k)[i]);
-    total.Int(x.total);
-    uniq.Int(x.unique);
-    bots.Int(x.bots);
+    counts.Add(x);
   }
   Params p;
   std::string sql;
@@ -226,7 +215,7 @@ Status WriteCombos(PgConn* c, const std::map<ComboKey, Delta>& m, bool account) 
     p.Raw(id.Take()).Raw(start.Take());
     for (int i = 0; i < 7; ++i) p.Raw(v[i].Take());
   }
-  p.Raw(total.Take()).Raw(uniq.Take()).Raw(bots.Take());
+  counts.AppendTo(&p);
   return c->Exec(sql + kAddCounts, p).status();
 }
 

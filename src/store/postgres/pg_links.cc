@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/link_options_json.h"
+#include "store/link_row.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/goal_postback_rows.h"
 
@@ -103,12 +104,6 @@ Result<GoalRow> ReadGoalRow(const PgResult& r, int i) {
   return row;
 }
 
-std::vector<std::string> SortedUnique(std::vector<std::string> tags) {
-  std::sort(tags.begin(), tags.end());
-  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
-  return tags;
-}
-
 // (domain, slug) belongs to `link_id` for good; kAlreadyExists if another link ever had it.
 Status ReserveSlug(PgConn* c, const std::string& domain, const std::string& slug, int64_t link_id) {
   Result<PgResult> r = c->Exec(R"sql(
@@ -180,20 +175,7 @@ Result<LinkRow> PostgresStore::InsertLink(PgConn* c, const NewLink& link, int64_
   CT_RETURN_IF_ERROR(CheckDomain(c, link.account_id, link.domain));
   Result<int64_t> version = NextVersion(c);
   if (!version.ok()) return version.status();
-  LinkRow row;
-  row.account_id = link.account_id;
-  row.kind = link.kind;
-  row.domain = link.domain;
-  row.slug = link.slug;
-  row.destination = link.destination;
-  row.title = link.title;
-  row.tags = SortedUnique(link.tags);
-  row.group = link.group;
-  row.options = link.options;
-  row.imported_from = link.imported_from;
-  row.imported_clicks = link.imported_clicks;
-  row.created_at_us = row.updated_at_us = now;
-  row.version = *version;
+  LinkRow row = NewLinkRow(link, now, *version);
   Params p;
   p.Int(row.account_id)
       .Text(row.domain)
@@ -322,7 +304,7 @@ Result<std::optional<LinkRow>> PostgresStore::UpdateLink(int64_t account_id, int
   if (update.group) row.group = *update.group;
   if (update.options) row.options = *update.options;
   if (update.tags) {
-    row.tags = SortedUnique(*update.tags);
+    row.tags = SortedUniqueTags(*update.tags);
     CT_RETURN_IF_ERROR(WriteTags(db, row.id, row.tags));
   }
   Result<int64_t> version = NextVersion(db);

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/link_options_json.h"
+#include "store/link_row.h"
 #include "store/sqlite/goal_postback_rows.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/transaction.h"
@@ -71,12 +72,6 @@ Status ReadLinkRows(Statement* s, std::vector<LinkRow>* out, size_t max = SIZE_M
     out->push_back(std::move(*link));
   }
   return Status::Ok();
-}
-
-std::vector<std::string> SortedUnique(std::vector<std::string> tags) {
-  std::sort(tags.begin(), tags.end());
-  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
-  return tags;
 }
 
 // Records that (domain, slug) belongs to `link_id` for good. kAlreadyExists if any other link
@@ -181,20 +176,7 @@ Result<LinkRow> SqliteStore::InsertLink(const NewLink& link, int64_t now) {
   CT_RETURN_IF_ERROR(CheckDomain(db, link.account_id, link.domain));
   Result<int64_t> version = NextLinkVersion();
   if (!version.ok()) return version.status();
-  LinkRow row;
-  row.account_id = link.account_id;
-  row.kind = link.kind;
-  row.domain = link.domain;
-  row.slug = link.slug;
-  row.destination = link.destination;
-  row.title = link.title;
-  row.tags = SortedUnique(link.tags);
-  row.group = link.group;
-  row.options = link.options;
-  row.imported_from = link.imported_from;
-  row.imported_clicks = link.imported_clicks;
-  row.created_at_us = row.updated_at_us = now;
-  row.version = *version;
+  LinkRow row = NewLinkRow(link, now, *version);
   Result<Statement> s = db->Prepare(R"sql(
     INSERT INTO links (account_id, domain, slug, destination, title, group_name, options_json,
                        created_at, updated_at, version, kind, imported_from, imported_clicks)
@@ -342,7 +324,7 @@ Result<std::optional<LinkRow>> SqliteStore::UpdateLink(int64_t account_id, int64
   if (update.group) row.group = *update.group;
   if (update.options) row.options = *update.options;
   if (update.tags) {
-    row.tags = SortedUnique(*update.tags);
+    row.tags = SortedUniqueTags(*update.tags);
     CT_RETURN_IF_ERROR(WriteTags(db, row.id, row.tags));
   }
   Result<int64_t> version = NextLinkVersion();
