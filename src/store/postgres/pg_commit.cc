@@ -316,10 +316,13 @@ Status WriteRecon(PgConn* c, const Recon& recon) {
 // watermark row is locked first (edges in sorted order), so two trackers committing ranges of
 // one edge apply them one after the other and neither misses the other's.
 Status ApplyEdgeRanges(PgConn* c, const CommitBatch& batch, int64_t now_us, CommitResult* result) {
-  std::map<std::string, std::vector<std::pair<uint64_t, uint64_t>>> by_edge;
+  // One entry per (edge, from): a fetch can hold a message and its re-shipped copy, and one
+  // upsert statement may not touch a row twice. The longer range wins, as the upsert says.
+  std::map<std::string, std::map<uint64_t, uint64_t>> by_edge;
   for (const EdgeRange& r : batch.edge_ranges) {
-    auto& v = by_edge[r.edge];
-    if (r.to > r.from) v.emplace_back(r.from, r.to);
+    if (r.to <= r.from) continue;
+    uint64_t& to = by_edge[r.edge][r.from];
+    to = std::max(to, r.to);
   }
   for (auto& [edge, ranges] : by_edge) {
     Result<PgResult> ins = c->Exec(

@@ -279,6 +279,20 @@ TEST_F(PgStoreTest, WatermarkWaitsForGapsThenJumps) {
   EXPECT_EQ(*store_->EdgeWatermark("unknown"), 0u);
 }
 
+// One fetch can hold a message and its re-shipped copy: the same range twice in one batch.
+TEST_F(PgStoreTest, ABatchHoldingARangeTwiceCommits) {
+  CommitBatch b = Batch("c", 0, 1, {});
+  b.edge_ranges = {{"e", 10, 20}, {"e", 0, 10}, {"e", 10, 20}};
+  Result<CommitResult> r = store_->Commit(b);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*store_->EdgeWatermark("e"), 20u);
+  CommitBatch c = Batch("c", 1, 2, {});
+  c.edge_ranges = {{"e", 30, 35}, {"e", 30, 40}, {"e", 20, 30}};
+  r = store_->Commit(c);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(*store_->EdgeWatermark("e"), 40u);
+}
+
 // Two trackers commit interleaved ranges of two edges concurrently, each range with its hits:
 // the watermark ends at the end of each journal, every hit counted once.
 TEST_F(PgStoreTest, WatermarksFromTwoConcurrentTrackers) {
