@@ -29,6 +29,7 @@
 #include "app/commands.h"
 #include "app/distributed_options.h"
 #include "app/flags.h"
+#include "app/role_monitor.h"
 #include "app/serve_options.h"
 #include "bus/local_bus.h"
 #include "common/log.h"
@@ -39,12 +40,13 @@
 #include "edge/link_table.h"
 #include "enrich/enricher.h"
 #include "journal/file_env.h"
+#include "journal/lag_tracking_sink.h"
 #include "journal/reader.h"
 #include "journal/tally_recovery.h"
 #include "journal/tally_sink.h"
 #include "journal/writer.h"
+#include "monitor/lag_tracker.h"
 #include "monitor/metrics.h"
-#include "monitor/store_prober.h"
 #include "notify/notifier.h"
 #include "ship/shipped_cursor.h"
 #include "ship/shipper.h"
@@ -132,6 +134,14 @@ struct RoleBase {
   Clock* clock = Clock::System();
   sigset_t stop_signals{};
 
+  // The alarms' local state: one file per role, so roles sharing a data_dir keep theirs apart.
+  std::string AlarmStateFile() const {
+    const std::string data = cfg.Str("data_dir");
+    std::error_code ec;
+    std::filesystem::create_directories(data, ec);
+    return data + "/alarms-" + role + ".json";
+  }
+
   int WaitForStop() {
     int sig = 0;
     sigwait(&stop_signals, &sig);
@@ -165,6 +175,14 @@ struct OpsListener {
   }
 };
 
+// The hook that rebuilds a role's store client after `who` saw repeated failures.
+std::function<void(int)> RebuildOnFailures(RebuildingStore* store, const char* who) {
+  return [store, who](int n) {
+    Log().Warn("{}: {} store failures in a row, rebuilding the store client", who, n);
+    if (Status s = store->Rebuild(); !s.ok()) Log().Warn("store rebuild: {}", s.ToString());
+  };
+}
+
 int RunTracker(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nats) {
   const Config& cfg = base.cfg;
   RebuildingStore store(
@@ -175,18 +193,23 @@ int RunTracker(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nat
   topts.enricher = enrich::Enricher(sources);
   topts.batch_max = static_cast<int>(cfg.Int("tracker.batch_max"));
   topts.nice = static_cast<int>(cfg.Int("tracker.nice"));
-  topts.on_repeated_failures = [&store](int n) {
-    Log().Warn("tracker: {} store failures in a row, rebuilding the store client", n);
-    if (Status s = store.Rebuild(); !s.ok()) Log().Warn("store rebuild: {}", s.ToString());
-  };
+  topts.on_repeated_failures = RebuildOnFailures(&store, "tracker");
   BusTracker tracker(topts, nats, ConsumerOptions{}, &store, &base.metrics, base.clock);
   if (Status s = tracker.Start(); !s.ok()) return Fail("starting the tracker", s);
+  RoleMonitor monitor(cfg,
+                      {.role = base.role,
+                       .store = &store,
+                       .tracker = &tracker,
+                       .on_store_failures = RebuildOnFailures(&store, "store probe")},
+                      &base.metrics, base.clock);
+  if (Status s = monitor.Start(base.AlarmStateFile()); !s.ok()) return Fail("starting alarms", s);
   OpsListener ops;
   if (Status s = ops.Start(base, [] { return true; }); !s.ok()) {
     return Fail("starting the listener", s);
   }
   base.WaitForStop();
   ops.Stop();
+  monitor.Stop();
   tracker.Stop();
   Log().Info("stopped cleanly");
   return 0;
@@ -197,12 +220,20 @@ int RunNotifier(RoleBase& base, const PostgresOptions& pg, const notify::Notifie
       OpenStore(pg), [pg] { return OpenPostgresStore(pg); }, &base.metrics, base.clock);
   notify::Notifier notifier(nopts, &store, &base.metrics, base.clock);
   if (Status s = notifier.Start(); !s.ok()) return Fail("starting the notifier", s);
+  RoleMonitor monitor(base.cfg,
+                      {.role = base.role,
+                       .store = &store,
+                       .notifier = &notifier,
+                       .on_store_failures = RebuildOnFailures(&store, "store probe")},
+                      &base.metrics, base.clock);
+  if (Status s = monitor.Start(base.AlarmStateFile()); !s.ok()) return Fail("starting alarms", s);
   OpsListener ops;
   if (Status s = ops.Start(base, [] { return true; }); !s.ok()) {
     return Fail("starting the listener", s);
   }
   base.WaitForStop();
   ops.Stop();
+  monitor.Stop();
   notifier.Stop();
   Log().Info("stopped cleanly");
   return 0;
@@ -242,9 +273,16 @@ int RunEdge(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nats,
   if (!writer.ok()) return Fail("opening the journal", writer.status());
   journal::JournalReader reader(jopts.dir, journal::FileEnv::Posix(), &base.metrics);
   LocalBus bus(writer->get(), &reader);
+  // The pipeline lag, from this journal to the store's commit (the watermark the trackers
+  // publish): what the edge's events wait for, whichever stage holds them.
+  LagTracker lag(&base.metrics, base.clock);
+  journal::LagTrackingSink lag_sink(writer->get(), &lag);
+  // What the journal holds at start has no append time: its age counts from now, until the
+  // first watermark says how much of it the store already has.
+  lag.Seed((*writer)->WrittenPosition(), 0);
   auto untallied = journal::ScanUntallied(jopts.dir, journal::FileEnv::Posix());
   if (!untallied.ok()) return Fail("scanning the journal for untallied events", untallied.status());
-  journal::TallySink tally(writer->get(), journal::TallyOptions{.edge_id = edge_id}, base.clock,
+  journal::TallySink tally(&lag_sink, journal::TallyOptions{.edge_id = edge_id}, base.clock,
                            &base.metrics);
   if (Status s = tally.Begin(*untallied); !s.ok()) return Fail("journaling the first tally", s);
   tally.Start();
@@ -255,6 +293,18 @@ int RunEdge(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nats,
   sopts.reship_after = std::chrono::seconds(cfg.Int("edge.reship_after_s"));
   Shipper shipper(sopts, nats, &bus, &base.metrics, base.clock);
   if (Status s = shipper.Start(); !s.ok()) return Fail("starting the shipper", s);
+  RoleMonitor monitor(cfg,
+                      {.role = base.role,
+                       // A plain edge only reads links (its snapshot covers an outage): the
+                       // roles that write probe the store, so one outage pages once per role.
+                       .store = api_nopts != nullptr ? &store : nullptr,
+                       .writer = writer->get(),
+                       .journal_dir = jopts.dir,
+                       .lag = &lag,
+                       .committed_below = [&shipper] { return shipper.Watermark(); },
+                       .on_store_failures = RebuildOnFailures(&store, "store probe")},
+                      &base.metrics, base.clock);
+  if (Status s = monitor.Start(base.AlarmStateFile()); !s.ok()) return Fail("starting alarms", s);
 
   const enrich::EnrichSources sources = enrich::LoadEnrichSources(
       cfg.Str("enrich.geoip_db"), cfg.Str("enrich.uap_regexes"), cfg.Str("enrich.crawlers"));
@@ -269,8 +319,8 @@ int RunEdge(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nats,
   // shipped like the edge's events.
   api::ApiContext ctx;
   EventIdGenerator conversion_ids;
-  std::atomic<api::ApiRouter*> router{nullptr};
   const bool serves_api = api_nopts != nullptr;
+  std::atomic<api::ApiRouter*> router{nullptr};
   if (serves_api) {
     auto operator_accounts = ParseAccountIds(cfg.Str("api.operator_accounts"));
     if (!operator_accounts.ok()) return BadConfig(base.role.c_str(), operator_accounts.status());
@@ -281,6 +331,9 @@ int RunEdge(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nats,
     ConnectApiToLinks(&links, &syncer, &ctx);
     ctx.events = tally.refusing();
     ctx.event_ids = &conversion_ids;
+    // This process's stages and alarms (each role alarms on what it runs: role_monitor.h).
+    ctx.status = [&monitor] { return monitor.Stages(); };
+    ctx.alarms = [&monitor] { return monitor.AlarmsJson(); };
   }
 
   edge::EdgeOptions eopts = EdgeOptionsFrom(cfg);
@@ -319,6 +372,7 @@ int RunEdge(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nats,
         "next start",
         std::chrono::duration_cast<std::chrono::seconds>(kShipDrainTimeout).count());
   }
+  monitor.Stop();
   shipper.Stop();
   router.store(nullptr, std::memory_order_release);
   if (Status s = (*writer)->Close(); !s.ok()) return Fail("closing the journal", s);

@@ -64,6 +64,8 @@ class BusTracker {
   uint64_t events_committed() const { return applied_.load(); }
   uint64_t duplicates() const { return duplicates_count_.load(); }
   uint64_t commits() const { return commits_.load(); }
+  // Commits that failed in a row (0 after a success): the tracker stage of the role's /status.
+  int ConsecutiveCommitFailures() const { return consecutive_failures_.load(); }
 
  private:
   void Run();
@@ -84,7 +86,7 @@ class BusTracker {
   Clock* const clock_;
   std::map<std::string, uint64_t> seen_edges_;  // thread-only: edge -> last watermark sent
   std::chrono::steady_clock::time_point last_republish_{};
-  int consecutive_failures_ = 0;
+  std::atomic<int> consecutive_failures_{0};
 
   std::atomic<uint64_t> applied_{0};
   std::atomic<uint64_t> duplicates_count_{0};

@@ -25,8 +25,10 @@ namespace ct::test {
 
 class DistributedFixture : public ::testing::Test {
  public:
-  // Sends GETs to the edge for `d`; counts the 302s (returned) and anything else (`failures`).
-  static int ClickFor(ServerHarness* edge, std::chrono::milliseconds d, int* failures) {
+  // Sends GETs to the edge for `d`, one per `pace`; counts the 302s (returned) and anything
+  // else (`failures`).
+  static int ClickFor(ServerHarness* edge, std::chrono::milliseconds d, int* failures,
+                      std::chrono::milliseconds pace = std::chrono::milliseconds(2)) {
     HttpClient c(edge->port(), std::chrono::seconds(2));
     int answered = 0;
     auto end = std::chrono::steady_clock::now() + d;
@@ -36,7 +38,7 @@ class DistributedFixture : public ::testing::Test {
       } else {
         ++*failures;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      std::this_thread::sleep_for(pace);
     }
     return answered;
   }
