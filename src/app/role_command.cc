@@ -50,6 +50,7 @@
 #include "notify/notifier.h"
 #include "ship/shipped_cursor.h"
 #include "ship/shipper.h"
+#include "store/postgres/pg_change_listener.h"
 #include "store/postgres/postgres_store.h"
 #include "store/rebuilding_store.h"
 #include "tracker/bus_tracker.h"
@@ -314,6 +315,10 @@ int RunEdge(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nats,
                           std::chrono::milliseconds(cfg.Int("edge.link_sync_ms")));
   syncer.set_snapshot(&snapshot);
   syncer.Start();
+  // Link changes reach the edge on PostgreSQL's notification; the poll is the safety net.
+  PgChangeListener listener(
+      pg, [&syncer] { syncer.SyncNow(); }, &base.metrics);
+  listener.Start();
 
   // The api role: the REST API over the PostgreSQL store; conversions are journaled here and
   // shipped like the edge's events.
@@ -363,6 +368,7 @@ int RunEdge(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nats,
 
   base.WaitForStop();
   server.Stop();
+  listener.Stop();
   syncer.Stop();
   if (Status s = tally.Stop(); !s.ok()) Log().Warn("final tally: {}", s.ToString());
   // Publish what the journal holds before stopping; whatever is left ships on the next start.

@@ -257,4 +257,26 @@ Status PgConn::Run(const std::string& sql, std::optional<std::chrono::millisecon
   return Finish(deadline, "postgres").status();
 }
 
+Result<int> PgConn::WaitNotifications(std::chrono::milliseconds timeout) {
+  if (broken_) return Status::Unavailable("postgres connection is broken");
+  auto drain = [this] {
+    int n = 0;
+    while (PGnotify* note = PQnotifies(conn_)) {
+      PQfreemem(note);
+      ++n;
+    }
+    return n;
+  };
+  // Notifications may already be buffered (they arrive along with any statement's results).
+  if (int n = drain(); n > 0) return n;
+  pollfd p{PQsocket(conn_), POLLIN, 0};
+  int r = poll(&p, 1, static_cast<int>(timeout.count()));
+  if (r < 0 && errno != EINTR) return Broken(Status::FromErrno("poll postgres socket", errno));
+  if (r <= 0) return 0;
+  if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) {
+    return Broken(Status::Unavailable(std::string("postgres: ") + PQerrorMessage(conn_)));
+  }
+  return drain();
+}
+
 }  // namespace ct::pg

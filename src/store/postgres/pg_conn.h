@@ -101,6 +101,11 @@ class PgConn {
   [[nodiscard]] Status Run(const std::string& sql,
                            std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
+  // After LISTEN: waits up to `timeout` for notifications and returns how many arrived (0 on
+  // timeout). An idle connection has no statement deadline: a silent server only shows as no
+  // notification, so a caller must not rely on this alone (the link syncer still polls).
+  [[nodiscard]] Result<int> WaitNotifications(std::chrono::milliseconds timeout);
+
   // No further use: the socket failed or a deadline passed mid-statement.
   bool broken() const { return broken_; }
   // Inside a transaction block (or a failed one) rather than idle.

@@ -15,7 +15,7 @@ constexpr int64_t kPartitionLock = 0x6374'0002;
 // Append only: a released migration is never edited. The tables mirror the SQLite schema
 // (store/sqlite/schema.cc, as of its v12) so both engines keep the same data: times are bigint
 // microseconds since the epoch, UTC; ids bytea; flags small integers.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE accounts (
   id                 bigserial PRIMARY KEY,
@@ -425,6 +425,18 @@ CREATE TABLE hit_commit_seq (
   last  bigint   NOT NULL
 );
 INSERT INTO hit_commit_seq VALUES (1, 0);
+)sql",
+    // 2: every link change (a bump of change_version, in the changing transaction) notifies
+    // channel ct_link_changes at commit, so edges load it at once (pg_change_listener.h)
+    // instead of at their next poll.
+    R"sql(
+CREATE FUNCTION ct_notify_link_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('ct_link_changes', NEW.v::text);
+  RETURN NEW;
+END $$;
+CREATE TRIGGER change_version_notify AFTER UPDATE ON change_version
+  FOR EACH ROW EXECUTE FUNCTION ct_notify_link_change();
 )sql",
 };
 

@@ -13,9 +13,7 @@ namespace ct {
 using pg::Params;
 using pg::PgResult;
 
-namespace {
-
-pg::ConnectSpec Spec(const PostgresOptions& o) {
+pg::ConnectSpec ConnectSpecOf(const PostgresOptions& o) {
   pg::ConnectSpec s;
   s.url = o.url;
   s.connect_timeout_s = o.connect_timeout_s;
@@ -23,6 +21,8 @@ pg::ConnectSpec Spec(const PostgresOptions& o) {
   s.tcp_user_timeout_ms = o.tcp_user_timeout_ms;
   return s;
 }
+
+namespace {
 
 // Days of partitions made at open, around now: yesterday (late events) to two days ahead.
 constexpr int64_t kDaysBehind = 1;
@@ -41,7 +41,7 @@ AccountRow ReadAccount(const PgResult& r, int i) {
 
 PostgresStore::PostgresStore(const PostgresOptions& options)
     : clock_(options.clock ? options.clock : Clock::System()),
-      pool_(Spec(options), options.pool_size) {}
+      pool_(ConnectSpecOf(options), options.pool_size) {}
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options) {
   auto store = std::make_unique<PostgresStore>(options);

@@ -40,6 +40,9 @@ struct PostgresOptions {
   Clock* clock = nullptr;  // stamps created_at/updated_at; null = Clock::System()
 };
 
+// How each connection to `options.url` is opened (deadlines, keepalives).
+pg::ConnectSpec ConnectSpecOf(const PostgresOptions& options);
+
 // Connects, applies the migrations (versioned, under an advisory lock) and creates the hits
 // partitions around today. kUnavailable if the server cannot be reached.
 [[nodiscard]] Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options);
