@@ -1,17 +1,21 @@
 // `clicktrail user create EMAIL --account ID [--role owner|editor|viewer] [--data DIR |
 // --config FILE]`: creates a dashboard user in an account, reading the password from the first
 // line of stdin (never from argv, which other users of the machine can see), and prints the
-// new user's id. Works while a server runs on the same data (SQLite WAL + busy timeout).
+// new user's id. Works while a server runs on the same data (SQLite WAL + busy timeout). With
+// --config and postgres.url set (distributed mode), the user goes to PostgreSQL.
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "api/role_policy.h"
 #include "api/session_handler.h"
 #include "api/user_password.h"
 #include "app/commands.h"
+#include "app/distributed_options.h"
 #include "app/flags.h"
 #include "config/config.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace ct::app {
@@ -25,7 +29,8 @@ constexpr char kUsage[] =
     "  --account ID   the account (as printed by the API: GET /api/v1/account)\n"
     "  --role R       owner (default), editor or viewer\n"
     "  --data DIR     data directory of the server (default ./data)\n"
-    "  --config FILE  the server's configuration file (its data_dir)\n";
+    "  --config FILE  the server's configuration file (its data_dir; in distributed mode,\n"
+    "                 its postgres.url)\n";
 
 int Fail(const std::string& msg, int code = 1) {
   std::fprintf(stderr, "clicktrail user: %s\n", msg.c_str());
@@ -61,10 +66,16 @@ int UserCommand(int argc, char** argv) {
     return Fail("give --data or --config, not both", 2);
   }
   std::string data = flags->Get("data").value_or("./data");
+  std::optional<PostgresOptions> postgres;
   if (auto file = flags->Get("config")) {
     auto config = Config::Load(file, {});
     if (!config.ok()) return Fail(config.status().message(), 2);
     data = config->Str("data_dir");
+    if (!config->Str("postgres.url").empty()) {
+      auto pg = PostgresOptionsFrom(*config);
+      if (!pg.ok()) return Fail(pg.status().message(), 2);
+      postgres = *pg;
+    }
   }
 
   std::string password;
@@ -74,10 +85,16 @@ int UserCommand(int argc, char** argv) {
   auto hash = api::HashUserPassword(password);
   if (!hash.ok()) return Fail(hash.status().ToString());
 
-  SqliteStoreOptions opts;
-  opts.path = data + "/clicktrail.db";
-  opts.read_connections = 1;
-  auto store = OpenSqliteStore(opts);
+  Result<std::unique_ptr<Store>> store = Status::Internal("no store");
+  if (postgres) {
+    postgres->pool_size = 1;
+    store = OpenPostgresStore(*postgres);
+  } else {
+    SqliteStoreOptions opts;
+    opts.path = data + "/clicktrail.db";
+    opts.read_connections = 1;
+    store = OpenSqliteStore(opts);
+  }
   if (!store.ok()) return Fail(store.status().ToString());
   auto user = (*store)->CreateUser({account_id, *email, role, *hash});
   if (!user.ok()) {

@@ -21,7 +21,11 @@ Status FromResult(const PGresult* r, PGconn* conn, std::string_view what, bool* 
   *breaks = code.empty() || code.starts_with("08") || code.starts_with("57P") ||
             PQstatus(conn) != CONNECTION_OK;
   if (*breaks) return Status::Unavailable(msg);
+  // As the SQLite store answers (store/sqlite/error.cc): a unique clash, a missing parent row,
+  // any other constraint.
   if (code == "23505") return Status::AlreadyExists(msg);
+  if (code == "23503") return Status::NotFound(msg);
+  if (code == "23502" || code == "23514") return Status::InvalidArgument(msg);
   if (code == "57014") return Status::DeadlineExceeded(msg);  // statement_timeout
   if (code == "40001" || code == "40P01" || code == "55P03") return Status::Unavailable(msg);
   if (code.starts_with("53")) return Status::ResourceExhausted(msg);

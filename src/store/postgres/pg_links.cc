@@ -6,6 +6,7 @@
 
 #include "store/link_options_json.h"
 #include "store/link_row.h"
+#include "store/postgres/pg_array.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/goal_postback_rows.h"
 
@@ -241,6 +242,56 @@ Result<std::vector<LinkRow>> PostgresStore::CreateLinksReporting(
   CT_RETURN_IF_ERROR((*c)->Run("COMMIT"));
   if (progress) progress(links.size());
   return rows;
+}
+
+Result<std::vector<SlugUse>> PostgresStore::FindSlugs(int64_t account_id, const std::string& domain,
+                                                      const std::vector<std::string>& slugs) {
+  std::vector<SlugUse> out(slugs.size());
+  if (slugs.empty()) return out;
+  Result<pg::Lease> c = pool_.Acquire();
+  if (!c.ok()) return c.status();
+  PgConn* db = c->get();
+  // Two queries for the whole list (an import asks thousands at once), on one snapshot.
+  CT_RETURN_IF_ERROR(db->Run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  pg::ArrayText list;
+  for (const std::string& slug : slugs) list.Text(slug);
+  // slug_history holds every (domain, slug) any link ever had, current slugs included.
+  Result<PgResult> uses = db->Exec(R"sql(
+    SELECT q.i, l.id, l.account_id = $2::int8 AND l.slug = h.slug AND l.deleted_at IS NULL
+    FROM unnest($3::text[]) WITH ORDINALITY AS q(slug, i)
+      JOIN slug_history h ON h.domain = $1 AND h.slug = q.slug
+      JOIN links l ON l.id = h.link_id)sql",
+                                   Params().Text(domain).Int(account_id).Raw(list.Take()));
+  if (!uses.ok()) return uses.status();
+  std::vector<std::pair<size_t, int64_t>> own;  // (index into slugs, link id)
+  pg::ArrayText own_ids;
+  for (int i = 0; i < uses->rows(); ++i) {
+    const size_t at = static_cast<size_t>(uses->Int(i, 0) - 1);
+    out[at].state = SlugUse::State::kTaken;
+    if (uses->Bool(i, 2)) {
+      own.emplace_back(at, uses->Int(i, 1));
+      own_ids.Int(uses->Int(i, 1));
+    }
+  }
+  if (!own.empty()) {
+    Result<PgResult> r =
+        db->Exec("SELECT " CT_PG_LINK_COLUMNS
+                 " FROM links WHERE id = ANY($1::int8[]) AND account_id = $2::int8 "
+                 "AND deleted_at IS NULL",
+                 Params().Raw(own_ids.Take()).Int(account_id));
+    if (!r.ok()) return r.status();
+    std::vector<LinkRow> rows;
+    CT_RETURN_IF_ERROR(ReadLinkRows(*r, &rows));
+    for (const auto& [at, id] : own) {
+      auto it =
+          std::find_if(rows.begin(), rows.end(), [id](const LinkRow& l) { return l.id == id; });
+      if (it == rows.end()) continue;
+      out[at].state = SlugUse::State::kOwnLink;
+      out[at].link = *it;
+    }
+  }
+  CT_RETURN_IF_ERROR(db->Run("COMMIT"));
+  return out;
 }
 
 Result<std::optional<LinkRow>> PostgresStore::GetLink(int64_t account_id, int64_t link_id) {

@@ -8,11 +8,6 @@ Status PostgresStore::Unimplemented(std::string_view method) {
   return Status::Internal("not implemented on PostgreSQL: PostgresStore::" + std::string(method));
 }
 
-Result<std::vector<SlugUse>> PostgresStore::FindSlugs(int64_t account_id, const std::string& domain,
-                                                      const std::vector<std::string>& slugs) {
-  return Unimplemented("FindSlugs");
-}
-
 Result<std::vector<TopLink>> PostgresStore::GetTopLinks(int64_t account_id, int64_t from_us,
                                                         int64_t to_us, int limit) {
   return Unimplemented("GetTopLinks");
@@ -115,76 +110,4 @@ Result<std::vector<GoalStatsRow>> PostgresStore::GetGoalStats(int64_t account_id
   return Unimplemented("GetGoalStats");
 }
 
-Result<UserRow> PostgresStore::CreateUser(const NewUser& user) {
-  return Unimplemented("CreateUser");
-}
-
-Result<std::optional<UserRow>> PostgresStore::FindUserByEmail(const std::string& email) {
-  return Unimplemented("FindUserByEmail");
-}
-
-Result<std::optional<UserRow>> PostgresStore::GetUser(int64_t account_id, int64_t user_id) {
-  return Unimplemented("GetUser");
-}
-
-Result<std::vector<UserRow>> PostgresStore::ListUsers(int64_t account_id) {
-  return Unimplemented("ListUsers");
-}
-
-Result<std::optional<UserRow>> PostgresStore::SetUserRole(int64_t account_id, int64_t user_id,
-                                                          const std::string& role) {
-  return Unimplemented("SetUserRole");
-}
-
-Result<bool> PostgresStore::DeleteUser(int64_t account_id, int64_t user_id) {
-  return Unimplemented("DeleteUser");
-}
-
-Result<bool> PostgresStore::SetUserPassword(int64_t account_id, int64_t user_id,
-                                            const std::string& password_hash,
-                                            const std::string& keep_session_hash) {
-  return Unimplemented("SetUserPassword");
-}
-
-Status PostgresStore::CreateSession(const NewSession& session, int64_t idle_ttl_us) {
-  return Unimplemented("CreateSession");
-}
-
-Result<std::optional<SessionInfo>> PostgresStore::FindSession(const std::string& token_hash,
-                                                              int64_t idle_ttl_us) {
-  return Unimplemented("FindSession");
-}
-
-Status PostgresStore::DeleteSession(const std::string& token_hash) {
-  return Unimplemented("DeleteSession");
-}
-
-Result<InvitationRow> PostgresStore::CreateInvitation(const NewInvitation& invitation) {
-  return Unimplemented("CreateInvitation");
-}
-
-Result<std::vector<InvitationRow>> PostgresStore::ListInvitations(int64_t account_id) {
-  return Unimplemented("ListInvitations");
-}
-
-Result<bool> PostgresStore::DeleteInvitation(int64_t account_id, int64_t invitation_id) {
-  return Unimplemented("DeleteInvitation");
-}
-
-Result<UserRow> PostgresStore::AcceptInvitation(const std::string& token_hash,
-                                                const std::string& password_hash) {
-  return Unimplemented("AcceptInvitation");
-}
-
-Result<std::vector<ApiKeyRow>> PostgresStore::ListApiKeys(int64_t account_id) {
-  return Unimplemented("ListApiKeys");
-}
-
-Result<ApiKeyRow> PostgresStore::CreateApiKey(const NewApiKeyRow& key) {
-  return Unimplemented("CreateApiKey");
-}
-
-Result<bool> PostgresStore::RevokeApiKey(int64_t account_id, int64_t key_id) {
-  return Unimplemented("RevokeApiKey");
-}
 }  // namespace ct

@@ -1,6 +1,7 @@
 // PostgresStore: opening, accounts and keys, positions and watermarks, reconciliation reads,
 // postbacks' creation, health. Links are in pg_links.cc, the commit in pg_commit.cc, the
-// notifier's outbox calls in pg_outbox.cc.
+// notifier's outbox calls in pg_outbox.cc, dashboard users, sessions, invitations and named API
+// keys in pg_users.cc, pg_sessions.cc, pg_invitations.cc and pg_api_keys.cc.
 #include "store/postgres/postgres_store.h"
 
 #include <openssl/rand.h>
