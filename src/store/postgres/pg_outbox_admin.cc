@@ -62,11 +62,14 @@ Result<DeliveryPage> PostgresStore::ListDeliveries(int64_t account_id, const Del
     // std::string compares bytes, as COLLATE "C" does.
     bound = std::min(bound, std::pair<int64_t, std::string>{r->Int(0, 0), *after_id});
   }
-  // One row more than asked tells whether another page exists without a COUNT.
+  // One row more than asked tells whether another page exists without a COUNT. The bound is
+  // spelled out (not a row comparison with the C collation) so that created_at <= bound is an
+  // index condition of outbox_by_account: a deep page starts at its cursor instead of
+  // scanning every newer row.
   Result<PgResult> r = db->Exec("SELECT " CT_PG_DELIVERY_COLUMNS R"sql(
     FROM outbox
-    WHERE account_id = $1::int8 AND (created_at, id COLLATE "C") < ($2::int8, $3::text)
-      AND created_at >= $4::int8
+    WHERE account_id = $1::int8 AND created_at <= $2::int8
+      AND (created_at < $2::int8 OR id COLLATE "C" < $3::text) AND created_at >= $4::int8
       AND ($5::int8 = 0 OR postback_id = $5::int8) AND ($6::int2 < 0 OR state = $6::int2)
     ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT $7::int8)sql",
                                 Params()
@@ -131,7 +134,9 @@ Result<std::optional<std::vector<DeliveryAttemptRow>>> PostgresStore::ListDelive
 //    the row) and the replayed send goes out — the same as the SQLite store, where a replay
 //    also makes a leased row due at once (the receiver drops repeats by the webhook-id);
 //  - every replay locks its rows in one order, (created_at, id), so two replays at once (two
-//    API processes, ids in any order, or ids and a filter) queue instead of deadlocking.
+//    API processes, ids in any order, or ids and a filter) queue instead of deadlocking. The
+//    ids are collected (and locked) whole before the update (ARRAY(...) runs first), which then
+//    finds each by its primary key rather than joining the whole outbox.
 Result<int64_t> PostgresStore::ReplayDeliveries(int64_t account_id, const ReplaySelector& selector,
                                                 int64_t now_us) {
   if (static_cast<int64_t>(selector.ids.size()) > kMaxReplay) {
@@ -157,7 +162,7 @@ Result<int64_t> PostgresStore::ReplayDeliveries(int64_t account_id, const Replay
         ORDER BY created_at, id COLLATE "C" FOR UPDATE)
       UPDATE outbox o SET state = 0, next_attempt_us = $3::int8, replayed_at = $3::int8,
                           attempts = 0
-      FROM sel WHERE o.id = sel.id)sql",
+      WHERE o.id = ANY(ARRAY(SELECT id FROM sel)))sql",
                                Params().Raw(ids.Take()).Int(account_id).Int(now_us)));
   }
   // Oldest first, so repeating the call over "every dead delivery" walks forward in time.
@@ -170,7 +175,7 @@ Result<int64_t> PostgresStore::ReplayDeliveries(int64_t account_id, const Replay
         ORDER BY created_at, id COLLATE "C" LIMIT $7::int8 FOR UPDATE)
       UPDATE outbox o SET state = 0, next_attempt_us = $1::int8, replayed_at = $1::int8,
                           attempts = 0
-      FROM sel WHERE o.id = sel.id)sql",
+      WHERE o.id = ANY(ARRAY(SELECT id FROM sel)))sql",
                              Params()
                                  .Int(now_us)
                                  .Int(account_id)
