@@ -1,9 +1,9 @@
 // Postbacks in distributed mode end to end, every part real: PostgreSQL, a 3-node JetStream
-// cluster, the `clicktrail` roles as separate processes (api, tracker, notifier, edge) and an
-// HTTP receiver on loopback. Through the api role on PostgreSQL: a goal and a click postback
-// are created; clicks go through the edge; the tracker commits their outbox rows; the notifier
-// delivers each once, signed with its delivery id as webhook-id; the api's delivery log lists
-// them delivered, pages through them, and a replay of one sends it again under the same id.
+// cluster, the `clicktrail` roles as separate processes (api, tracker, two notifiers, edge) and
+// an HTTP receiver on loopback. Through the api role on PostgreSQL: a goal and a click postback
+// are created; clicks go through the edge; the tracker commits their outbox rows; the notifiers
+// deliver each once between them, signed with its delivery id as webhook-id; the api's delivery log
+// lists them delivered, pages through them, and a replay of one sends it again under the same id.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -114,6 +114,9 @@ class DistributedPostbacksTest : public ::testing::Test {
 TEST_F(DistributedPostbacksTest, ClicksAreDeliveredListedAndReplayedThroughTheRoles) {
   api_ = StartRole("api", "api-1");
   StartRole("tracker");
+  // Two notifiers on one outbox: the claim's row locks (SKIP LOCKED leases) keep them from
+  // sending one delivery twice.
+  StartRole("notifier");
   StartRole("notifier");
   ServerHarness* edge = StartRole("edge", "edge-1");
   ASSERT_FALSE(HasFailure());
