@@ -19,6 +19,7 @@
 
 #include "store/edge_ranges.h"
 #include "store/postgres/pg_array.h"
+#include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_schema.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/batch_lookups.h"
@@ -375,27 +376,6 @@ Status ApplyEdgeRanges(PgConn* c, const CommitBatch& batch, int64_t now_us, Comm
   return Status::Ok();
 }
 
-Result<PostbackRow> ReadPostback(const PgResult& r, int i) {
-  PostbackRow row;
-  row.id = r.Int(i, 0);
-  row.account_id = r.Int(i, 1);
-  row.name = r.Str(i, 2);
-  row.url_template = r.Str(i, 3);
-  row.method = r.Str(i, 4);
-  row.events = static_cast<uint32_t>(r.Int(i, 5));
-  Result<std::vector<int64_t>> goal_ids = sqlite::DecodeIdList(r.Text(i, 6));
-  if (!goal_ids.ok()) return goal_ids.status().Annotate("postback " + std::to_string(row.id));
-  row.goal_ids = std::move(*goal_ids);
-  row.attributed_only = r.Bool(i, 7);
-  row.secret = r.Str(i, 8);
-  row.disabled = !r.IsNull(i, 9);
-  row.disabled_at_us = r.Int(i, 9);
-  row.disabled_reason = r.Str(i, 10);
-  row.created_at_us = r.Int(i, 11);
-  row.updated_at_us = r.Int(i, 12);
-  return row;
-}
-
 // The click and impression postbacks the new human hits fire: one outbox row per (event,
 // postback), id derived from both, ON CONFLICT DO NOTHING (store/sqlite/outbox_writer.h).
 Status WriteHitDeliveries(PgConn* c, const std::vector<const HitRecord*>& fired, int64_t now_us,
@@ -406,15 +386,14 @@ Status WriteHitDeliveries(PgConn* c, const std::vector<const HitRecord*>& fired,
   ArrayText accounts;
   for (int64_t a : account_set) accounts.Int(a);
   Result<PgResult> pr = c->Exec(
-      "SELECT id, account_id, name, url_template, method, events, goal_ids, attributed_only, "
-      "secret, disabled_at, disabled_reason, created_at, updated_at FROM postbacks "
-      "WHERE account_id = ANY($1::int8[]) AND deleted_at IS NULL ORDER BY id",
+      "SELECT " CT_PG_POSTBACK_COLUMNS
+      " FROM postbacks WHERE account_id = ANY($1::int8[]) AND deleted_at IS NULL ORDER BY id",
       Params().Raw(accounts.Take()));
   if (!pr.ok()) return pr.status();
   if (pr->rows() == 0) return Status::Ok();  // the common case: one query, no more
   std::map<int64_t, std::vector<PostbackRow>> postbacks;
   for (int i = 0; i < pr->rows(); ++i) {
-    Result<PostbackRow> row = ReadPostback(*pr, i);
+    Result<PostbackRow> row = pg::ReadPostbackRow(*pr, i);
     if (!row.ok()) return row.status();
     postbacks[row->account_id].push_back(std::move(*row));
   }

@@ -1,10 +1,14 @@
 // The notifier's side of the outbox on PostgreSQL, as store/sqlite/outbox.cc: claiming due
-// deliveries under a lease and recording each attempt's outcome. Several notifiers (processes,
+// deliveries under a lease, recording each attempt's outcome, and the figures the monitor
+// polls. Listing and replaying for the API: pg_outbox_admin.cc. Several notifiers (processes,
 // machines) claim at once: FOR UPDATE SKIP LOCKED makes each skip the rows another is leasing
 // right now, and the lease (next_attempt_us moved to the lease end, in the same statement)
 // keeps them skipped after that transaction commits, until the lease runs out.
 #include <algorithm>
+#include <tuple>
+#include <utility>
 
+#include "store/postgres/pg_rows.h"
 #include "store/postgres/postgres_store.h"
 
 namespace ct {
@@ -24,7 +28,7 @@ Result<std::vector<ClaimedDelivery>> PostgresStore::ClaimDeliveries(int64_t now_
   // piggyback pixels, postback 0), skipping rows locked by another claimer, and lease them.
   Result<PgResult> r = (*c)->Exec(R"sql(
     WITH due AS (
-      SELECT o.id FROM outbox o
+      SELECT o.id, o.next_attempt_us AS due_at FROM outbox o
         LEFT JOIN postbacks p ON p.id = o.postback_id AND p.account_id = o.account_id
       WHERE o.state = 0 AND o.next_attempt_us <= $1::int8
         AND (o.postback_id = 0
@@ -35,37 +39,23 @@ Result<std::vector<ClaimedDelivery>> PostgresStore::ClaimDeliveries(int64_t now_
     RETURNING o.id, o.account_id, o.postback_id, o.event_id, o.event_kind, o.event_time_us,
               o.method, o.url, o.body, o.state, o.attempts, o.created_at, o.next_attempt_us,
               o.last_status, o.last_error, o.delivered_at,
-              COALESCE((SELECT secret FROM postbacks p WHERE p.id = o.postback_id), ''))sql",
+              COALESCE((SELECT secret FROM postbacks p WHERE p.id = o.postback_id), ''),
+              due.due_at)sql",
                                   Params().Int(now_us).Int(limit).Int(lease_until_us));
   if (!r.ok()) return r.status();
+  // RETURNING comes in no set order: oldest due first (by the due time before the lease), as
+  // the SQLite store hands them out; ties by creation, then id.
+  std::vector<std::pair<int64_t, ClaimedDelivery>> due;
+  due.reserve(static_cast<size_t>(r->rows()));
   for (int i = 0; i < r->rows(); ++i) {
-    ClaimedDelivery d;
-    DeliveryRow& row = d.row;
-    row.id = r->Str(i, 0);
-    row.account_id = r->Int(i, 1);
-    row.postback_id = r->Int(i, 2);
-    const std::string id = r->Bytes(i, 3);
-    std::copy_n(id.begin(), std::min(id.size(), row.event_id.size()), row.event_id.begin());
-    row.event_kind = static_cast<EventKind>(r->Int(i, 4));
-    row.event_time_us = r->Int(i, 5);
-    row.method = r->Str(i, 6);
-    row.url = r->Str(i, 7);
-    row.body = r->Str(i, 8);
-    row.state = static_cast<DeliveryState>(r->Int(i, 9));
-    row.attempts = static_cast<int>(r->Int(i, 10));
-    row.created_at_us = r->Int(i, 11);
-    row.next_attempt_us = r->Int(i, 12);
-    row.last_status = static_cast<int>(r->Int(i, 13));
-    row.last_error = r->Str(i, 14);
-    row.delivered_at_us = r->Int(i, 15);
-    d.secret = r->Str(i, 16);
-    claimed.push_back(std::move(d));
+    due.emplace_back(r->Int(i, 17), ClaimedDelivery{pg::ReadDeliveryRow(*r, i), r->Str(i, 16)});
   }
-  // RETURNING comes in no set order: oldest due first, as the SQLite store hands them out.
-  std::stable_sort(claimed.begin(), claimed.end(),
-                   [](const ClaimedDelivery& a, const ClaimedDelivery& b) {
-                     return a.row.created_at_us < b.row.created_at_us;
-                   });
+  std::sort(due.begin(), due.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first, a.second.row.created_at_us, a.second.row.id) <
+           std::tie(b.first, b.second.row.created_at_us, b.second.row.id);
+  });
+  claimed.reserve(due.size());
+  for (auto& d : due) claimed.push_back(std::move(d.second));
   return claimed;
 }
 
@@ -140,6 +130,32 @@ Status PostgresStore::RecordDeliveryOutcome(const DeliveryOutcome& outcome) {
     if (!u.ok()) return u.status();
   }
   return db->Run("COMMIT");
+}
+
+Result<OutboxStats> PostgresStore::GetOutboxStats() {
+  Result<pg::Lease> c = pool_.Acquire();
+  if (!c.ok()) return c.status();
+  // One statement: one snapshot for the four figures. Pending = what the notifier owes: rows
+  // of a disabled or deleted postback wait on a person, not on the notifier, and have their own
+  // alarm (disabled_postbacks). postbacks is small (a handful per account): scanned.
+  Result<PgResult> r = (*c)->Exec(R"sql(
+    WITH owed AS (
+      SELECT COUNT(*) AS n, MIN(o.created_at) AS oldest
+      FROM outbox o LEFT JOIN postbacks p ON p.id = o.postback_id
+      WHERE o.state = 0
+        AND (o.postback_id = 0
+             OR (p.id IS NOT NULL AND p.deleted_at IS NULL AND p.disabled_at IS NULL)))
+    SELECT owed.n, owed.oldest,
+           (SELECT COUNT(*) FROM outbox WHERE state = 2),
+           (SELECT COUNT(*) FROM postbacks WHERE disabled_at IS NOT NULL AND deleted_at IS NULL)
+    FROM owed)sql");
+  if (!r.ok()) return r.status();
+  OutboxStats stats;
+  stats.pending = r->Int(0, 0);
+  stats.oldest_pending_created_us = r->Int(0, 1);  // NULL (nothing pending) reads 0
+  stats.dead = r->Int(0, 2);
+  stats.disabled_postbacks = r->Int(0, 3);
+  return stats;
 }
 
 }  // namespace ct

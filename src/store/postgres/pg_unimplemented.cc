@@ -36,69 +36,6 @@ Result<int64_t> PostgresStore::DeleteHits(const std::vector<EventId>& ids) {
   return Unimplemented("DeleteHits");
 }
 
-Result<GoalRow> PostgresStore::CreateGoal(const NewGoal& goal) {
-  return Unimplemented("CreateGoal");
-}
-
-Result<std::optional<GoalRow>> PostgresStore::GetGoal(int64_t account_id, int64_t goal_id) {
-  return Unimplemented("GetGoal");
-}
-
-Result<std::vector<GoalRow>> PostgresStore::ListGoals(int64_t account_id) {
-  return Unimplemented("ListGoals");
-}
-
-Result<std::optional<GoalRow>> PostgresStore::UpdateGoal(int64_t account_id, int64_t goal_id,
-                                                         const GoalUpdate& update) {
-  return Unimplemented("UpdateGoal");
-}
-
-Result<bool> PostgresStore::DeleteGoal(int64_t account_id, int64_t goal_id) {
-  return Unimplemented("DeleteGoal");
-}
-
-Result<std::optional<PostbackRow>> PostgresStore::GetPostback(int64_t account_id,
-                                                              int64_t postback_id) {
-  return Unimplemented("GetPostback");
-}
-
-Result<std::vector<PostbackRow>> PostgresStore::ListPostbacks(int64_t account_id) {
-  return Unimplemented("ListPostbacks");
-}
-
-Result<std::optional<PostbackRow>> PostgresStore::UpdatePostback(int64_t account_id,
-                                                                 int64_t postback_id,
-                                                                 const PostbackUpdate& update) {
-  return Unimplemented("UpdatePostback");
-}
-
-Result<bool> PostgresStore::DeletePostback(int64_t account_id, int64_t postback_id) {
-  return Unimplemented("DeletePostback");
-}
-
-Result<DeliveryPage> PostgresStore::ListDeliveries(int64_t account_id, const DeliveryFilter& filter,
-                                                   const std::optional<std::string>& after_id,
-                                                   int limit) {
-  return Unimplemented("ListDeliveries");
-}
-
-Result<std::optional<DeliveryRow>> PostgresStore::GetDelivery(int64_t account_id,
-                                                              const std::string& delivery_id) {
-  return Unimplemented("GetDelivery");
-}
-
-Result<std::optional<std::vector<DeliveryAttemptRow>>> PostgresStore::ListDeliveryAttempts(
-    int64_t account_id, const std::string& delivery_id) {
-  return Unimplemented("ListDeliveryAttempts");
-}
-
-Result<int64_t> PostgresStore::ReplayDeliveries(int64_t account_id, const ReplaySelector& selector,
-                                                int64_t now_us) {
-  return Unimplemented("ReplayDeliveries");
-}
-
-Result<OutboxStats> PostgresStore::GetOutboxStats() { return Unimplemented("GetOutboxStats"); }
-
 Result<ConversionPage> PostgresStore::ListConversions(const ConversionFilter& filter,
                                                       const std::optional<ConversionCursor>& after,
                                                       int limit) {

@@ -1,13 +1,13 @@
 // PostgresStore: opening, accounts and keys, positions and watermarks, reconciliation reads,
-// postbacks' creation, health. Links are in pg_links.cc, the commit in pg_commit.cc, the
-// notifier's outbox calls in pg_outbox.cc, dashboard users, sessions, invitations and named API
-// keys in pg_users.cc, pg_sessions.cc, pg_invitations.cc and pg_api_keys.cc.
+// health. Links are in pg_links.cc, goals in pg_goals.cc, postbacks in pg_postbacks.cc, the
+// commit in pg_commit.cc, the notifier's outbox calls in pg_outbox.cc and the API's in
+// pg_outbox_admin.cc; dashboard users, sessions, invitations and named API keys in pg_users.cc,
+// pg_sessions.cc, pg_invitations.cc and pg_api_keys.cc.
 #include "store/postgres/postgres_store.h"
 
 #include <openssl/rand.h>
 
 #include "store/postgres/pg_schema.h"
-#include "store/sqlite/goal_postback_rows.h"
 
 namespace ct {
 
@@ -183,40 +183,6 @@ Result<ReconciliationData> PostgresStore::GetReconciliation(int64_t from_us, int
     out.edges.push_back({e->Str(i, 0), e->Int(i, 1), e->Bool(i, 2)});
   }
   return out;
-}
-
-// ---- postbacks ------------------------------------------------------------------------------
-
-Result<PostbackRow> PostgresStore::CreatePostback(const NewPostback& pb) {
-  Result<pg::Lease> c = pool_.Acquire();
-  if (!c.ok()) return c.status();
-  PostbackRow row;
-  row.account_id = pb.account_id;
-  row.name = pb.name;
-  row.url_template = pb.url_template;
-  row.method = pb.method;
-  row.events = pb.events;
-  row.goal_ids = pb.goal_ids;
-  row.attributed_only = pb.attributed_only;
-  row.secret = pb.secret;
-  row.created_at_us = row.updated_at_us = clock_->NowMicros();
-  Result<PgResult> r = (*c)->Exec(R"sql(
-    INSERT INTO postbacks (account_id, name, url_template, method, events, goal_ids,
-                           attributed_only, secret, created_at, updated_at)
-    VALUES ($1::int8, $2, $3, $4, $5::int4, $6, $7::bool, $8, $9::int8, $9::int8) RETURNING id)sql",
-                                  Params()
-                                      .Int(row.account_id)
-                                      .Text(row.name)
-                                      .Text(row.url_template)
-                                      .Text(row.method)
-                                      .Int(row.events)
-                                      .Text(sqlite::EncodeIdList(row.goal_ids))
-                                      .Bool(row.attributed_only)
-                                      .Text(row.secret)
-                                      .Int(row.created_at_us));
-  if (!r.ok()) return r.status();
-  row.id = r->Int(0, 0);
-  return row;
 }
 
 // ---- health ---------------------------------------------------------------------------------
