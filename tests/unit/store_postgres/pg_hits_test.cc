@@ -327,3 +327,44 @@ TEST_F(PgHitsTest, ScanAndDeleteHitsMatchTheSqliteStore) {
 
 }  // namespace
 }  // namespace ct::testing_pg
+
+namespace ct::testing_pg {
+namespace {
+
+// The hits statements prune day partitions with their parameters bound (a generic plan, as
+// the prepared statements of pg_conn.h run after a few executions): only the days they can
+// touch are read.
+TEST_F(PgHitsTest, StatementsPruneDayPartitions) {
+  const int64_t a = Account("acme");
+  const int64_t l = Link(a, "x").id;
+  std::vector<HitRecord> hits;
+  for (uint64_t i = 0; i < 10; ++i) {
+    hits.push_back(
+        TwinHit(i + 1, l, a, kDay0 - 3 * kDayUs + static_cast<int64_t>(i) * kDayUs, "v"));
+  }
+  Commit(hits);  // 10 days, 10 partitions (tomorrow's among them)
+  auto plan = [&](const std::string& prepare, const std::string& execute) {
+    return Sql("SET plan_cache_mode = force_generic_plan; " + prepare + "; EXPLAIN (ANALYZE, " +
+               "COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE " + execute);
+  };
+  // ScanHits of one day.
+  std::string p = plan(
+      "PREPARE s(int8, int8, int8, bytea) AS SELECT event_id FROM hits WHERE time_us >= "
+      "GREATEST($1, $3) AND time_us < $2 AND (time_us, event_id) > ($3, $4) "
+      "ORDER BY time_us, event_id LIMIT 5",
+      "s(" + std::to_string(kDay0) + ", " + std::to_string(kDay0 + kDayUs) + ", " +
+          std::to_string(kDay0 - 10 * kDayUs) + ", '\\x00')");
+  EXPECT_NE(p.find("Subplans Removed: 9"), std::string::npos) << p;
+  // The commit's numbering update of hits of one day.
+  p = plan(
+      "PREPARE u(int8[], bytea[], int8, int8) AS UPDATE hits h SET commit_seq = h.commit_seq "
+      "FROM unnest($1, $2) AS u(t, id) WHERE h.time_us = u.t AND h.event_id = u.id "
+      "AND h.time_us >= $3 AND h.time_us <= $4",
+      "u('{" + std::to_string(kDay0) + "}', '{}', " + std::to_string(kDay0) + ", " +
+          std::to_string(kDay0) + ")");
+  // (PostgreSQL 15 lists every partition as a result relation; only the pruned Append reads.)
+  EXPECT_NE(p.find("Subplans Removed: 9"), std::string::npos) << p;
+}
+
+}  // namespace
+}  // namespace ct::testing_pg
