@@ -6,7 +6,7 @@
 // hits is partitioned by day on time_us: every query here bounds time_us where it can, so the
 // executor prunes the partitions it cannot need; ListHits walks the link's index newest first
 // partition by partition (ordered append) and stops at the page's end. The live stream reads
-// the partial index hits_by_account_seq of every partition (commit order is not time order).
+// its numbers from hit_seqs (commit order is not time order) and each hit by its key.
 #include <algorithm>
 #include <limits>
 
@@ -140,16 +140,19 @@ Result<LiveHitPage> PostgresStore::ListLiveHits(int64_t account_id, int64_t link
   if (limit <= 0) return page;
   Result<pg::Lease> c = pool_.Acquire();
   if (!c.ok()) return c.status();
-  // The account's next `limit` hits by commit_seq (hits_by_account_seq: `commit_seq > 0`
-  // repeats the partial index's predicate), then their links' slug and domain. Numbers become
-  // visible in order (pg_pair_rollups.h AssignCommitSeqs), so after_seq never skips one.
+  // The account's next `limit` numbers (hit_seqs), then each one's hit, found by its key with
+  // only its own day partition read (LATERAL: one parameterized probe per number), and its
+  // link's slug and domain. Numbers become visible in order (pg_pair_rollups.h
+  // AssignCommitSeqs), so after_seq never skips one. A hit deleted since (retention) is
+  // examined and passed over.
   Result<PgResult> r = (*c)->Exec(R"sql(
-      SELECT x.*, (SELECT slug FROM links WHERE links.id = x.link_id),
-             (SELECT domain FROM links WHERE links.id = x.link_id)
-      FROM (SELECT )sql" CT_HIT_ROW_COLUMNS R"sql(, commit_seq FROM hits
-            WHERE account_id = $1::int8 AND commit_seq > $2::int8 AND commit_seq > 0
-            ORDER BY commit_seq LIMIT $3::int8) x
-      ORDER BY x.commit_seq)sql",
+      SELECT h.*, x.seq, (SELECT slug FROM links WHERE links.id = h.link_id),
+             (SELECT domain FROM links WHERE links.id = h.link_id)
+      FROM (SELECT seq, time_us, event_id FROM hit_seqs
+            WHERE account_id = $1::int8 AND seq > $2::int8 ORDER BY seq LIMIT $3::int8) x
+      LEFT JOIN LATERAL (SELECT )sql" CT_HIT_ROW_COLUMNS R"sql( FROM hits
+                         WHERE hits.time_us = x.time_us AND hits.event_id = x.event_id) h ON true
+      ORDER BY x.seq)sql",
                                   Params().Int(account_id).Int(after_seq).Int(limit));
   if (!r.ok()) return r.status();
   for (int i = 0; i < r->rows(); ++i) {
@@ -157,7 +160,7 @@ Result<LiveHitPage> PostgresStore::ListLiveHits(int64_t account_id, int64_t link
     ++page.examined;
     // The link filter here, not in SQL, so the examined window (and scanned_to) is bounded by
     // `limit` whatever the link's share of the account's traffic (as SQLite's).
-    if (link_id > 0 && r->Int(i, 3) != link_id) continue;
+    if (r->IsNull(i, 0) || (link_id > 0 && r->Int(i, 3) != link_id)) continue;
     LiveHit& h = page.hits.emplace_back();
     h.seq = page.scanned_to;
     h.row = ReadHitRow(*r, i);

@@ -93,30 +93,27 @@ Status WriteDestinationLinks(PgConn* c,
 
 Status AssignCommitSeqs(PgConn* c, const std::vector<HitRecord>& hits,
                         const std::vector<bool>& is_new) {
-  ArrayText time, id;
-  int64_t n = 0, lo = 0, hi = 0;
+  ArrayText account, time, id;
+  int64_t n = 0;
   for (size_t i = 0; i < hits.size(); ++i) {
     const Event& e = hits[i].event;
     if (!is_new[i] || e.kind == EventKind::kConversion) continue;  // conversions: no hits row
+    account.Int(e.account_id);
     time.Int(e.time_us);
     id.Bytes(std::string_view(reinterpret_cast<const char*>(e.id.data()), e.id.size()));
-    lo = n == 0 ? e.time_us : std::min(lo, e.time_us);
-    hi = n == 0 ? e.time_us : std::max(hi, e.time_us);
     ++n;
   }
   if (n == 0) return Status::Ok();
   // One statement: the counter moves by n (its row lock held to COMMIT), and the hits take
-  // base+1..base+n in batch order (WITH ORDINALITY). The time range lets the executor prune
-  // the day partitions the batch does not touch.
+  // base+1..base+n in batch order (WITH ORDINALITY).
   return c
       ->Exec(R"sql(
-    WITH s AS (UPDATE hit_commit_seq SET last = last + $3::int8 WHERE id = 1
-               RETURNING last - $3::int8 AS base)
-    UPDATE hits h SET commit_seq = s.base + u.n
-    FROM s, unnest($1::int8[], $2::bytea[]) WITH ORDINALITY AS u(t, id, n)
-    WHERE h.time_us = u.t AND h.event_id = u.id
-      AND h.time_us >= $4::int8 AND h.time_us <= $5::int8)sql",
-             Params().Raw(time.Take()).Raw(id.Take()).Int(n).Int(lo).Int(hi))
+    WITH s AS (UPDATE hit_commit_seq SET last = last + $4::int8 WHERE id = 1
+               RETURNING last - $4::int8 AS base)
+    INSERT INTO hit_seqs (account_id, seq, time_us, event_id)
+    SELECT u.a, s.base + u.n, u.t, u.id
+    FROM s, unnest($1::int8[], $2::int8[], $3::bytea[]) WITH ORDINALITY AS u(a, t, id, n))sql",
+             Params().Raw(account.Take()).Raw(time.Take()).Raw(id.Take()).Int(n))
       .status();
 }
 

@@ -1,6 +1,6 @@
 // What a PostgreSQL commit adds beyond its per-link and per-account rollups (pg_commit.cc):
 // account_pair_rollups and account_destination_links (the filtered reports' shortcuts,
-// pg_filtered_reports.cc), and the live stream's commit sequence numbers (hits.commit_seq).
+// pg_filtered_reports.cc), and the live stream's commit sequence numbers (hit_seqs).
 //
 // The pair rows are derived from the batch's account_combo_rollups deltas, not from the hits:
 // a pair row is the sum of the combinations holding both values, so whatever the commit adds
@@ -69,10 +69,10 @@ template <typename ComboMap>
 }
 
 // Numbers the batch's new hits (is_new[i]; conversions aside) in batch order after the store's
-// last number, and stores them in hits.commit_seq. Takes the hit_commit_seq row lock, held to
+// last number, in hit_seqs (the live stream). Takes the hit_commit_seq row lock, held to
 // COMMIT, so numbers become visible in increasing order: a live reader past N never misses a
 // hit numbered below N that commits later. Call it LAST before COMMIT: every committer takes
-// this lock after all its others, so it adds no deadlock cycle.
+// this lock after all its others, so it adds no deadlock cycle, and holds it briefly.
 [[nodiscard]] Status AssignCommitSeqs(PgConn* c, const std::vector<HitRecord>& hits,
                                       const std::vector<bool>& is_new);
 

@@ -470,11 +470,19 @@ INSERT INTO account_destination_links
   SELECT DISTINCT l.account_id, c.destination, c.link_id
   FROM combo_rollups c JOIN links l ON l.id = c.link_id;
 
--- The live stream (Store::ListLiveHits): an account's hits after a commit sequence number.
--- Partial: hits committed before this engine numbered them (commit_seq 0) are never streamed.
-CREATE INDEX hits_by_account_seq ON hits(account_id, commit_seq) WHERE commit_seq > 0;
--- Hits committed before: the counter starts after what is there (0 on a fresh database).
-UPDATE hit_commit_seq SET last = (SELECT COALESCE(MAX(commit_seq), 0) FROM hits);
+-- The live stream (Store::ListLiveHits): each new hit's commit sequence number, written by the
+-- commit under the hit_commit_seq row lock. A row of its own, not hits.commit_seq: numbering
+-- the hits in place would UPDATE every new hit (a second heap tuple, three index entries) while
+-- holding the lock that serializes the trackers' commits; this INSERT of small rows is far
+-- cheaper. Keyed for "the account's hits after N"; trimmed with the hits partitions.
+CREATE TABLE hit_seqs (
+  account_id  bigint NOT NULL,
+  seq         bigint NOT NULL,
+  time_us     bigint NOT NULL,
+  event_id    bytea  NOT NULL,
+  PRIMARY KEY (account_id, seq)
+);
+CREATE INDEX hit_seqs_by_time ON hit_seqs(time_us);
 )sql",
 };
 
