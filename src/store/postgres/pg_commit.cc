@@ -19,6 +19,7 @@
 
 #include "store/edge_ranges.h"
 #include "store/postgres/pg_array.h"
+#include "store/postgres/pg_pair_rollups.h"
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_schema.h"
 #include "store/postgres/postgres_store.h"
@@ -664,6 +665,8 @@ Result<CommitResult> PostgresStore::CommitOnce(const CommitBatch& batch) {
   CT_RETURN_IF_ERROR(WriteDims(c, deltas));
   CT_RETURN_IF_ERROR(WriteCombos(c, deltas.combos, /*account=*/false));
   CT_RETURN_IF_ERROR(WriteCombos(c, deltas.account_combos, /*account=*/true));
+  CT_RETURN_IF_ERROR(pg::WritePairRollups(c, deltas.account_combos));
+  CT_RETURN_IF_ERROR(pg::WriteDestinationLinksOf(c, deltas.combos));
   CT_RETURN_IF_ERROR(WriteHitDeliveries(c, fired, now_us, &result));
 
   // 4. Dead letters, losses, reconciliation, journal ranges, the position.
@@ -696,6 +699,7 @@ Result<CommitResult> PostgresStore::CommitOnce(const CommitBatch& batch) {
       "UPDATE consumer_offsets SET position = $2::int8, updated_at = $3::int8 WHERE consumer = $1",
       Params().Text(batch.consumer).Int(static_cast<int64_t>(batch.to_position)).Int(now_us));
   if (!pos.ok()) return pos.status();
+  CT_RETURN_IF_ERROR(pg::AssignCommitSeqs(c, batch.hits, is_new));  // last: see its comment
   CT_RETURN_IF_ERROR(c->Run("COMMIT"));
   return result;
 }

@@ -2,10 +2,11 @@
 // from rollups / account_rollups, unfiltered breakdowns from dim_rollups / account_dim_rollups
 // (the unknown value derived as the hour totals minus the known values). Bucketing for caller
 // given boundaries (time zones) is the SQLite store's (report_query.h Bucketer).
-// Not yet: filtered reports (combo rollups) and per-goal conversions: kInternal, said by name.
+// Filtered reports: pg_filtered_reports.h. Not yet: per-goal conversions (kInternal, by name).
 #include <algorithm>
 #include <map>
 
+#include "store/postgres/pg_filtered_reports.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/report_query.h"
 #include "store/sqlite/report_ranges.h"
@@ -30,6 +31,35 @@ struct Counts {
   int64_t total = 0, unique = 0, head = 0, bots = 0, conversions = 0, value = 0;
 };
 
+// The non-empty buckets, ascending, and their sums.
+LinkStats ToStats(const std::map<int64_t, StatsBucket>& buckets) {
+  LinkStats stats;
+  for (const auto& [start, b] : buckets) {
+    if (b.total == 0 && b.unique == 0 && b.head == 0 && b.bots == 0 && b.conversions == 0) {
+      continue;
+    }
+    stats.total += b.total;
+    stats.unique += b.unique;
+    stats.head += b.head;
+    stats.bots += b.bots;
+    stats.conversions += b.conversions;
+    stats.value_micros += b.value_micros;
+    stats.series.push_back(b);
+  }
+  return stats;
+}
+
+// Most clicks first; ties by bots, then by value so the order is stable. Then at most `limit`.
+std::vector<BreakdownRow> SortAndTruncate(std::vector<BreakdownRow> rows, int limit) {
+  std::sort(rows.begin(), rows.end(), [](const BreakdownRow& a, const BreakdownRow& b) {
+    if (a.total != b.total) return a.total > b.total;
+    if (a.bots != b.bots) return a.bots > b.bots;
+    return a.value < b.value;
+  });
+  if (rows.size() > static_cast<size_t>(limit)) rows.resize(static_cast<size_t>(limit));
+  return rows;
+}
+
 // Whether the link exists in the account (deleted links still report).
 Result<bool> OwnsLink(PgConn* c, int64_t account_id, int64_t link_id) {
   Result<PgResult> r = c->Exec("SELECT 1 FROM links WHERE id = $1::int8 AND account_id = $2::int8",
@@ -41,7 +71,6 @@ Result<bool> OwnsLink(PgConn* c, int64_t account_id, int64_t link_id) {
 }  // namespace
 
 Result<std::optional<LinkStats>> PostgresStore::GetLinkStats(const StatsQuery& q) {
-  if (!q.filters.empty()) return Unimplemented("GetLinkStats (filters)");
   if (q.goal_id != 0) return Unimplemented("GetLinkStats (goal_id)");
   Result<pg::Lease> c = pool_.Acquire();
   if (!c.ok()) return c.status();
@@ -52,6 +81,15 @@ Result<std::optional<LinkStats>> PostgresStore::GetLinkStats(const StatsQuery& q
     Result<bool> owns = OwnsLink(db, q.account_id, q.link_id);
     if (!owns.ok()) return owns.status();
     if (!*owns) return std::optional<LinkStats>();
+  }
+  if (!q.filters.empty()) {
+    std::map<int64_t, StatsBucket> filtered;
+    sqlite::FilterValues filters;
+    if (sqlite::CollapseFilters(q.filters, &filters)) {  // else nothing can match
+      CT_RETURN_IF_ERROR(pg::FilteredStats(db, q, filters, &filtered));
+    }
+    CT_RETURN_IF_ERROR(db->Run("COMMIT"));
+    return std::optional<LinkStats>(ToStats(filtered));
   }
   const sqlite::Bucketer bucketer(q);
   const int64_t from = q.bucket_starts_us.empty() ? q.from_us : q.bucket_starts_us.front();
@@ -84,26 +122,16 @@ Result<std::optional<LinkStats>> PostgresStore::GetLinkStats(const StatsQuery& q
     b.value += r->Int(i, 6);
   }
   CT_RETURN_IF_ERROR(db->Run("COMMIT"));
-  LinkStats stats;
+  std::map<int64_t, StatsBucket> series;
   for (const auto& [start, b] : buckets) {
-    if (b.total == 0 && b.unique == 0 && b.head == 0 && b.bots == 0 && b.conversions == 0) {
-      continue;
-    }
-    stats.total += b.total;
-    stats.unique += b.unique;
-    stats.head += b.head;
-    stats.bots += b.bots;
-    stats.conversions += b.conversions;
-    stats.value_micros += b.value;
-    stats.series.push_back({start, b.total, b.unique, b.head, b.bots, b.conversions, b.value});
+    series[start] = {start, b.total, b.unique, b.head, b.bots, b.conversions, b.value};
   }
-  return std::optional<LinkStats>(std::move(stats));
+  return std::optional<LinkStats>(ToStats(series));
 }
 
 Result<std::optional<std::vector<BreakdownRow>>> PostgresStore::GetBreakdown(const StatsQuery& q,
                                                                              Dimension dimension,
                                                                              int limit) {
-  if (!q.filters.empty()) return Unimplemented("GetBreakdown (filters)");
   if (q.goal_id != 0) return Unimplemented("GetBreakdown (goal_id)");
   Result<pg::Lease> c = pool_.Acquire();
   if (!c.ok()) return c.status();
@@ -117,6 +145,14 @@ Result<std::optional<std::vector<BreakdownRow>>> PostgresStore::GetBreakdown(con
   }
   std::vector<BreakdownRow> rows;
   if (limit <= 0) return std::optional<std::vector<BreakdownRow>>(std::move(rows));
+  if (!q.filters.empty()) {
+    sqlite::FilterValues filters;
+    if (sqlite::CollapseFilters(q.filters, &filters)) {  // else nothing can match
+      CT_RETURN_IF_ERROR(pg::FilteredBreakdown(db, q, filters, dimension, &rows));
+    }
+    CT_RETURN_IF_ERROR(db->Run("COMMIT"));
+    return std::optional<std::vector<BreakdownRow>>(SortAndTruncate(std::move(rows), limit));
+  }
   const int64_t from_hour = HourFloor(q.from_us);
   const int64_t id = account_wide ? q.account_id : q.link_id;
   // Totals over whole UTC hours, as the dimension rows.
@@ -182,13 +218,7 @@ Result<std::optional<std::vector<BreakdownRow>>> PostgresStore::GetBreakdown(con
   std::erase_if(rows, [](const BreakdownRow& r) {
     return r.total == 0 && r.unique == 0 && r.bots == 0 && r.conversions == 0;
   });
-  std::sort(rows.begin(), rows.end(), [](const BreakdownRow& a, const BreakdownRow& b) {
-    if (a.total != b.total) return a.total > b.total;
-    if (a.bots != b.bots) return a.bots > b.bots;
-    return a.value < b.value;
-  });
-  if (rows.size() > static_cast<size_t>(limit)) rows.resize(static_cast<size_t>(limit));
-  return std::optional<std::vector<BreakdownRow>>(std::move(rows));
+  return std::optional<std::vector<BreakdownRow>>(SortAndTruncate(std::move(rows), limit));
 }
 
 }  // namespace ct

@@ -26,6 +26,11 @@ Result<int64_t> PostgresStore::ExpireHits(int64_t before_us, int64_t max_rows) {
     Result<PgResult> n = (*c)->Exec("SELECT COUNT(*) FROM " + name);
     if (!n.ok()) return n.status();
     CT_RETURN_IF_ERROR((*c)->Run("DROP TABLE " + name));
+    // The live stream's numbers of the dropped hits go with them (pg_schema.cc hit_seqs).
+    Result<PgResult> seqs =
+        (*c)->Exec("DELETE FROM hit_seqs WHERE time_us >= $1::int8 AND time_us < $2::int8",
+                   Params().Int(day * pg::kPartitionDayUs).Int(end));
+    if (!seqs.ok()) return seqs.status();
     Result<PgResult> mark = (*c)->Exec(R"sql(
       INSERT INTO hits_retained (id, since_us) VALUES (1, $1::int8)
       ON CONFLICT (id) DO UPDATE SET since_us = GREATEST(hits_retained.since_us, excluded.since_us))sql",

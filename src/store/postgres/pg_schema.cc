@@ -15,7 +15,7 @@ constexpr int64_t kPartitionLock = 0x6374'0002;
 // Append only: a released migration is never edited. The tables mirror the SQLite schema
 // (store/sqlite/schema.cc, as of its v12) so both engines keep the same data: times are bigint
 // microseconds since the epoch, UTC; ids bytea; flags small integers.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     R"sql(
 CREATE TABLE accounts (
   id                 bigserial PRIMARY KEY,
@@ -426,7 +426,7 @@ CREATE TABLE hit_commit_seq (
 );
 INSERT INTO hit_commit_seq VALUES (1, 0);
 )sql",
-    // 2: every link change (a bump of change_version, in the changing transaction) notifies
+    // ---- 2: every link change (a bump of change_version, in the changing transaction) notifies
     // channel ct_link_changes at commit, so edges load it at once (pg_change_listener.h)
     // instead of at their next poll.
     R"sql(
@@ -437,6 +437,64 @@ BEGIN
 END $$;
 CREATE TRIGGER change_version_notify AFTER UPDATE ON change_version
   FOR EACH ROW EXECUTE FUNCTION ct_notify_link_change();
+)sql",
+    // ---- 3: account reports on two dimensions, destination links (SQLite v13); the live stream
+    R"sql(
+-- account_combo_rollups summed per PAIR of known values of two dimensions (dim_a < dim_b, the
+-- six before the destination), per UTC hour (3600) and day (86400): an account report filtered
+-- on two known values, or on one and broken down by another, reads one row per bucket (and
+-- value) instead of every combination. Same meaning as SQLite's (store/sqlite/schema.cc v13).
+CREATE TABLE account_pair_rollups (
+  account_id       bigint   NOT NULL,
+  dim_a            smallint NOT NULL,
+  dim_b            smallint NOT NULL,
+  granularity      int      NOT NULL,
+  bucket_start_us  bigint   NOT NULL,
+  value_a          text     NOT NULL,
+  value_b          text     NOT NULL,
+  total            bigint   NOT NULL DEFAULT 0,
+  unique_count     bigint   NOT NULL DEFAULT 0,
+  bots             bigint   NOT NULL DEFAULT 0,
+  conversions      bigint   NOT NULL DEFAULT 0,
+  value_micros     bigint   NOT NULL DEFAULT 0,
+  PRIMARY KEY (account_id, dim_a, dim_b, granularity, bucket_start_us, value_a, value_b)
+);
+-- Every (account, destination, link) with combo_rollups rows: an account report filtered on a
+-- destination and something else reads only these links' combo_rollups. Only grows.
+CREATE TABLE account_destination_links (
+  account_id   bigint NOT NULL,
+  destination  text   NOT NULL,
+  link_id      bigint NOT NULL,
+  PRIMARY KEY (account_id, destination, link_id)
+);
+-- Backfill from the rollups already stored (as SQLite's v13).
+INSERT INTO account_pair_rollups
+  SELECT account_id, dim_a, dim_b, granularity, bucket_start_us, value_a, value_b, SUM(total),
+         SUM(unique_count), SUM(bots), SUM(conversions), SUM(value_micros)
+  FROM (SELECT c.*, a.n AS dim_a, b.n AS dim_b,
+               (ARRAY[country, device, os, browser, referrer_domain, language])[a.n + 1] AS value_a,
+               (ARRAY[country, device, os, browser, referrer_domain, language])[b.n + 1] AS value_b
+        FROM account_combo_rollups c, generate_series(0, 5) a(n), generate_series(0, 5) b(n)
+        WHERE a.n < b.n) v
+  WHERE value_a <> '' AND value_b <> ''
+  GROUP BY 1, 2, 3, 4, 5, 6, 7;
+INSERT INTO account_destination_links
+  SELECT DISTINCT l.account_id, c.destination, c.link_id
+  FROM combo_rollups c JOIN links l ON l.id = c.link_id;
+
+-- The live stream (Store::ListLiveHits): each new hit's commit sequence number, written by the
+-- commit under the hit_commit_seq row lock. A row of its own, not hits.commit_seq: numbering
+-- the hits in place would UPDATE every new hit (a second heap tuple, three index entries) while
+-- holding the lock that serializes the trackers' commits; this INSERT of small rows is far
+-- cheaper. Keyed for "the account's hits after N"; trimmed with the hits partitions.
+CREATE TABLE hit_seqs (
+  account_id  bigint NOT NULL,
+  seq         bigint NOT NULL,
+  time_us     bigint NOT NULL,
+  event_id    bytea  NOT NULL,
+  PRIMARY KEY (account_id, seq)
+);
+CREATE INDEX hit_seqs_by_time ON hit_seqs(time_us);
 )sql",
 };
 

@@ -12,6 +12,7 @@
 
 #include "pg_fixture.h"
 #include "store/postgres/pg_conn.h"
+#include "store/postgres/pg_schema.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testutil/temp_dir.h"
 
@@ -46,7 +47,7 @@ CommitBatch Batch(const std::string& consumer, uint64_t from, uint64_t to,
 }
 
 TEST_F(PgStoreTest, MigrationsAreVersionedAndTwoOpenersDoNotRace) {
-  EXPECT_EQ(Int("SELECT MAX(version) FROM schema_migrations"), 1);
+  EXPECT_EQ(Int("SELECT MAX(version) FROM schema_migrations"), pg::LatestSchemaVersion());
   // A fresh database opened by two processes' worth of stores at once: the advisory lock makes
   // the second wait and find nothing to do.
   cluster_->Psql("CREATE DATABASE " + db_ + "_b");
@@ -57,7 +58,8 @@ TEST_F(PgStoreTest, MigrationsAreVersionedAndTwoOpenersDoNotRace) {
   std::future<Status> b = std::async(std::launch::async, open);
   EXPECT_TRUE(a.get().ok());
   EXPECT_TRUE(b.get().ok());
-  EXPECT_EQ(cluster_->Psql("SELECT COUNT(*) FROM schema_migrations", db_ + "_b"), "1\n");
+  EXPECT_EQ(cluster_->Psql("SELECT COUNT(*) FROM schema_migrations", db_ + "_b"),
+            std::to_string(pg::LatestSchemaVersion()) + "\n");
   // And the hits partitions around "now" exist.
   EXPECT_GE(Int("SELECT COUNT(*) FROM pg_inherits WHERE inhparent = 'hits'::regclass"), 4);
 }
@@ -440,10 +442,10 @@ TEST_F(PgStoreTest, RetentionDropsWholeDayPartitions) {
 }
 
 TEST_F(PgStoreTest, UnimplementedMethodsSaySoByName) {
-  Result<std::vector<TopLink>> top = store_->GetTopLinks(1, 0, 1, 10);
-  ASSERT_FALSE(top.ok());
-  EXPECT_EQ(top.status().code(), StatusCode::kInternal);
-  EXPECT_NE(top.status().message().find("GetTopLinks"), std::string::npos);
+  Result<std::vector<GoalStatsRow>> stats = store_->GetGoalStats(1, 0, 1);
+  ASSERT_FALSE(stats.ok());
+  EXPECT_EQ(stats.status().code(), StatusCode::kInternal);
+  EXPECT_NE(stats.status().message().find("GetGoalStats"), std::string::npos);
   CommitBatch b = Batch("j", 0, 1, {MakeHit(1, 1, 1, kDay0, "v", EventKind::kConversion)});
   EXPECT_NE(store_->Commit(b).status().message().find("conversions"), std::string::npos);
 }
