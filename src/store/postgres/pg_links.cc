@@ -6,14 +6,15 @@
 
 #include "store/link_options_json.h"
 #include "store/link_row.h"
+#include "store/postgres/pg_rows.h"
 #include "store/postgres/postgres_store.h"
-#include "store/sqlite/goal_postback_rows.h"
 
 namespace ct {
 
 using pg::Params;
 using pg::PgConn;
 using pg::PgResult;
+using pg::ReadGoalRow;
 
 namespace {
 
@@ -23,10 +24,6 @@ namespace {
   "title, group_name, options_json, "                                                        \
   "ARRAY(SELECT tag FROM link_tags WHERE link_id = links.id ORDER BY tag), kind, "           \
   "imported_from, imported_clicks"
-
-#define CT_PG_GOAL_COLUMNS                                                                \
-  "id, account_id, key, name, default_value_micros, currency, window_seconds, counting, " \
-  "attribution, piggyback_json, created_at, updated_at, version, deleted_at"
 
 // A text[] in PostgreSQL's output form: {a,"b c","d\"e"} -> elements (no NULLs here).
 std::vector<std::string> ParseTextArray(std::string_view s) {
@@ -81,27 +78,6 @@ Status ReadLinkRows(const PgResult& r, std::vector<LinkRow>* out) {
     out->push_back(std::move(*link));
   }
   return Status::Ok();
-}
-
-Result<GoalRow> ReadGoalRow(const PgResult& r, int i) {
-  GoalRow row;
-  row.id = r.Int(i, 0);
-  row.account_id = r.Int(i, 1);
-  row.key = r.Str(i, 2);
-  row.name = r.Str(i, 3);
-  row.default_value_micros = r.Int(i, 4);
-  row.currency = r.Str(i, 5);
-  row.window_seconds = r.Int(i, 6);
-  row.counting = static_cast<ConversionCounting>(r.Int(i, 7));
-  row.attribution = static_cast<AttributionModel>(r.Int(i, 8));
-  Result<std::vector<std::string>> piggyback = sqlite::DecodeStringList(r.Text(i, 9));
-  if (!piggyback.ok()) return piggyback.status().Annotate("goal " + std::to_string(row.id));
-  row.piggyback_urls = std::move(*piggyback);
-  row.created_at_us = r.Int(i, 10);
-  row.updated_at_us = r.Int(i, 11);
-  row.version = r.Int(i, 12);
-  row.deleted = !r.IsNull(i, 13);
-  return row;
 }
 
 // (domain, slug) belongs to `link_id` for good; kAlreadyExists if another link ever had it.

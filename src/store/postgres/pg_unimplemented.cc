@@ -104,17 +104,6 @@ Result<int64_t> PostgresStore::ReplayDeliveries(int64_t account_id, const Replay
 
 Result<OutboxStats> PostgresStore::GetOutboxStats() { return Unimplemented("GetOutboxStats"); }
 
-Result<ConversionPage> PostgresStore::ListConversions(const ConversionFilter& filter,
-                                                      const std::optional<ConversionCursor>& after,
-                                                      int limit) {
-  return Unimplemented("ListConversions");
-}
-
-Result<std::vector<GoalStatsRow>> PostgresStore::GetGoalStats(int64_t account_id, int64_t from_us,
-                                                              int64_t to_us) {
-  return Unimplemented("GetGoalStats");
-}
-
 Result<UserRow> PostgresStore::CreateUser(const NewUser& user) {
   return Unimplemented("CreateUser");
 }

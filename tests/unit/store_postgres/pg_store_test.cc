@@ -444,8 +444,6 @@ TEST_F(PgStoreTest, UnimplementedMethodsSaySoByName) {
   ASSERT_FALSE(top.ok());
   EXPECT_EQ(top.status().code(), StatusCode::kInternal);
   EXPECT_NE(top.status().message().find("GetTopLinks"), std::string::npos);
-  CommitBatch b = Batch("j", 0, 1, {MakeHit(1, 1, 1, kDay0, "v", EventKind::kConversion)});
-  EXPECT_NE(store_->Commit(b).status().message().find("conversions"), std::string::npos);
 }
 
 // The same batches into the SQLite store and this one: every report both engines implement
