@@ -10,6 +10,9 @@
 // inserted in key order, so two trackers committing overlapping keys lock them in the same
 // order (no deadlock cycle within a table, and the tables come in a fixed order); a deadlock or
 // serialization failure the server reports anyway is retried with the whole transaction.
+//
+// Conversions and ip_30min uniques are decided by their own files after the hits are in
+// (pg_commit_parts.h); their rollup changes are summed with the hits' here.
 #include <algorithm>
 #include <array>
 #include <map>
@@ -19,12 +22,12 @@
 
 #include "store/edge_ranges.h"
 #include "store/postgres/pg_array.h"
+#include "store/postgres/pg_commit_parts.h"
 #include "store/postgres/pg_pair_rollups.h"
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_schema.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/batch_lookups.h"
-#include "store/sqlite/goal_postback_rows.h"
 #include "store/sqlite/macro_values.h"
 #include "store/sqlite/outbox_writer.h"
 
@@ -49,12 +52,14 @@ int64_t BucketStart(int64_t t, int64_t width_s) {
 }
 
 struct Delta {
-  int64_t total = 0, unique = 0, head = 0, bots = 0;
+  int64_t total = 0, unique = 0, head = 0, bots = 0, conversions = 0, value_micros = 0;
   void Add(const Delta& d) {
     total += d.total;
     unique += d.unique;
     head += d.head;
     bots += d.bots;
+    conversions += d.conversions;
+    value_micros += d.value_micros;
   }
 };
 
@@ -71,14 +76,16 @@ struct Deltas {
   std::map<ComboKey, Delta> combos, account_combos;
 };
 
-void AddHit(const HitRecord& hit, const Delta& d, Deltas* out) {
+// `dimensions` false: the buckets only (a HEAD, an unattributed conversion); link 0: the
+// account's only.
+void AddHit(const HitRecord& hit, const Delta& d, Deltas* out, bool dimensions) {
   const Event& e = hit.event;
   for (int64_t w : kWidths) {
     const int64_t start = BucketStart(e.time_us, w);
-    out->links[{e.link_id, w, start}].Add(d);
+    if (e.link_id != 0) out->links[{e.link_id, w, start}].Add(d);
     out->accounts[{e.account_id, w, start}].Add(d);
   }
-  if (e.kind == EventKind::kHead) return;
+  if (!dimensions) return;
   const Enrichment& en = hit.enrichment;
   const ComboValues values = {en.country,         en.device,   en.os,        en.browser,
                               en.referrer_domain, en.language, e.destination};
@@ -96,14 +103,37 @@ void AddHit(const HitRecord& hit, const Delta& d, Deltas* out) {
   out->account_combos[{e.account_id, 86400, day, no_destination}].Add(d);
 }
 
+// What a conversion or an ip_30min flip asks for (pg_commit_parts.h), as a hit's values.
+void AddChange(const pg::RollupChange& ch, Deltas* out) {
+  HitRecord h;
+  h.event.link_id = ch.link_id;
+  h.event.account_id = ch.account_id;
+  h.event.time_us = ch.time_us;
+  Enrichment& en = h.enrichment;
+  en.country = ch.values[0];
+  en.device = ch.values[1];
+  en.os = ch.values[2];
+  en.browser = ch.values[3];
+  en.referrer_domain = ch.values[4];
+  en.language = ch.values[5];
+  h.event.destination = ch.values[6];
+  Delta d;
+  d.unique = ch.unique;
+  d.conversions = ch.conversions;
+  d.value_micros = ch.value_micros;
+  AddHit(h, d, out, ch.dimensions);
+}
+
 constexpr const char* kAddCounts =
     " DO UPDATE SET total = t.total + excluded.total,"
-    " unique_count = t.unique_count + excluded.unique_count, bots = t.bots + excluded.bots";
+    " unique_count = t.unique_count + excluded.unique_count, bots = t.bots + excluded.bots,"
+    " conversions = t.conversions + excluded.conversions,"
+    " value_micros = t.value_micros + excluded.value_micros";
 
 Status WriteBuckets(PgConn* c, const char* table, const char* id_col,
                     const std::map<BucketKey, Delta>& m) {
   if (m.empty()) return Status::Ok();
-  ArrayText id, w, start, total, uniq, head, bots;
+  ArrayText id, w, start, total, uniq, head, bots, conversions, value;
   for (const auto& [k, d] : m) {
     id.Int(std::get<0>(k));
     w.Int(std::get<1>(k));
@@ -112,12 +142,14 @@ Status WriteBuckets(PgConn* c, const char* table, const char* id_col,
     uniq.Int(d.unique);
     head.Int(d.head);
     bots.Int(d.bots);
+    conversions.Int(d.conversions);
+    value.Int(d.value_micros);
   }
   const std::string sql =
       std::string("INSERT INTO ") + table + " AS t (" + id_col +
-      ", granularity, bucket_start_us, total, unique_count, head, bots) SELECT * FROM "
-      "unnest($1::int8[], $2::int4[], $3::int8[], $4::int8[], $5::int8[], $6::int8[], "
-      "$7::int8[]) ON CONFLICT (" +
+      ", granularity, bucket_start_us, total, unique_count, head, bots, conversions, "
+      "value_micros) SELECT * FROM unnest($1::int8[], $2::int4[], $3::int8[], $4::int8[], "
+      "$5::int8[], $6::int8[], $7::int8[], $8::int8[], $9::int8[]) ON CONFLICT (" +
       id_col + ", granularity, bucket_start_us)" + kAddCounts + ", head = t.head + excluded.head";
   return c
       ->Exec(sql, Params()
@@ -127,19 +159,30 @@ Status WriteBuckets(PgConn* c, const char* table, const char* id_col,
                       .Raw(total.Take())
                       .Raw(uniq.Take())
                       .Raw(head.Take())
-                      .Raw(bots.Take()))
+                      .Raw(bots.Take())
+                      .Raw(conversions.Take())
+                      .Raw(value.Take()))
       .status();
 }
 
 // The count columns every rollup upsert ends with (kAddCounts adds them on conflict).
 struct CountColumns {
-  ArrayText total, uniq, bots;
+  static constexpr const char* kNames = "total, unique_count, bots, conversions, value_micros";
+  ArrayText total, uniq, bots, conversions, value;
   void Add(const Delta& d) {
     total.Int(d.total);
     uniq.Int(d.unique);
     bots.Int(d.bots);
+    conversions.Int(d.conversions);
+    value.Int(d.value_micros);
   }
-  void AppendTo(Params* p) { p->Raw(total.Take()).Raw(uniq.Take()).Raw(bots.Take()); }
+  void AppendTo(Params* p) {
+    p->Raw(total.Take())
+        .Raw(uniq.Take())
+        .Raw(bots.Take())
+        .Raw(conversions.Take())
+        .Raw(value.Take());
+  }
 };
 
 // dim_rollups (per link, hourly only: no granularity column) or account_dim_rollups (hour and
@@ -161,18 +204,17 @@ Status WriteDimMap(PgConn* c, const std::map<DimKey, Delta>& m, const std::strin
       id_col + ", dim, " + (with_granularity ? "granularity, " : "") + "bucket_start_us, value";
   const std::string types =
       with_granularity ? "$1::int8[], $2::int2[], $3::int4[], $4::int8[], $5::text[], $6::int8[], "
-                         "$7::int8[], $8::int8[]"
+                         "$7::int8[], $8::int8[], $9::int8[], $10::int8[]"
                        : "$1::int8[], $2::int2[], $3::int8[], $4::text[], $5::int8[], $6::int8[], "
-                         "$7::int8[]";
+                         "$7::int8[], $8::int8[], $9::int8[]";
   Params p;
   p.Raw(id.Take()).Raw(dim.Take());
   if (with_granularity) p.Raw(w.Take());
   p.Raw(start.Take()).Raw(value.Take());
   counts.AppendTo(&p);
   return c
-      ->Exec("INSERT INTO " + table + " AS t (" + keys +
-                 ", total, unique_count, bots) SELECT * FROM unnest(" + types + ") ON CONFLICT (" +
-                 keys + ")" + kAddCounts,
+      ->Exec("INSERT INTO " + table + " AS t (" + keys + ", " + CountColumns::kNames +
+                 ") SELECT * FROM unnest(" + types + ") ON CONFLICT (" + keys + ")" + kAddCounts,
              p)
       .status();
 }
@@ -199,9 +241,11 @@ Status WriteCombos(PgConn* c, const std::map<ComboKey, Delta>& m, bool account) 
   if (account) {
     sql =
         "INSERT INTO account_combo_rollups AS t (account_id, granularity, bucket_start_us, "
-        "country, device, os, browser, referrer_domain, language, total, unique_count, bots) "
+        "country, device, os, browser, referrer_domain, language, total, unique_count, bots, "
+        "conversions, value_micros) "
         "SELECT * FROM unnest($1::int8[], $2::int4[], $3::int8[], $4::text[], $5::text[], "
-        "$6::text[], $7::text[], $8::text[], $9::text[], $10::int8[], $11::int8[], $12::int8[]) "
+        "$6::text[], $7::text[], $8::text[], $9::text[], $10::int8[], $11::int8[], $12::int8[], "
+        "$13::int8[], $14::int8[]) "
         "ON CONFLICT (account_id, granularity, bucket_start_us, country, device, os, browser, "
         "referrer_domain, language)";
     p.Raw(id.Take()).Raw(w.Take()).Raw(start.Take());
@@ -209,9 +253,11 @@ Status WriteCombos(PgConn* c, const std::map<ComboKey, Delta>& m, bool account) 
   } else {
     sql =
         "INSERT INTO combo_rollups AS t (link_id, bucket_start_us, country, device, os, browser, "
-        "referrer_domain, language, destination, total, unique_count, bots) "
+        "referrer_domain, language, destination, total, unique_count, bots, conversions, "
+        "value_micros) "
         "SELECT * FROM unnest($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[], "
-        "$6::text[], $7::text[], $8::text[], $9::text[], $10::int8[], $11::int8[], $12::int8[]) "
+        "$6::text[], $7::text[], $8::text[], $9::text[], $10::int8[], $11::int8[], $12::int8[], "
+        "$13::int8[], $14::int8[]) "
         "ON CONFLICT (link_id, bucket_start_us, country, device, os, browser, referrer_domain, "
         "language, destination)";
     p.Raw(id.Take()).Raw(start.Take());
@@ -484,9 +530,6 @@ Result<CommitResult> PostgresStore::CommitOnce(const CommitBatch& batch) {
   if (batch.to_position < batch.from_position) {
     return Status::InvalidArgument("commit moves consumer " + batch.consumer + " backwards");
   }
-  for (const HitRecord& h : batch.hits) {
-    if (h.event.kind == EventKind::kConversion) return Unimplemented("Commit (conversions)");
-  }
   Result<pg::Lease> lease = pool_.Acquire();
   if (!lease.ok()) return lease.status();
   PgConn* c = lease->get();
@@ -525,14 +568,14 @@ Result<CommitResult> PostgresStore::CommitOnce(const CommitBatch& batch) {
       }
     }
   }
-  auto human = [](const HitRecord& h) {
-    return h.event.kind != EventKind::kHead && !h.enrichment.bot;
+  // Conversions are not hits: pg_commit_conversions.cc applies them after the hits.
+  auto conversion = [](const HitRecord& h) { return h.event.kind == EventKind::kConversion; };
+  auto human = [&](const HitRecord& h) {
+    return h.event.kind != EventKind::kHead && !conversion(h) && !h.enrichment.bot;
   };
-  for (const HitRecord& h : batch.hits) {
-    if (human(h) && uniques[h.event.account_id] == UniqueDefinition::kIp30Min) {
-      return Unimplemented("Commit (ip_30min uniques)");
-    }
-  }
+  auto by_ip = [&](const HitRecord& h) {
+    return human(h) && uniques[h.event.account_id] == UniqueDefinition::kIp30Min;
+  };
 
   // 1. The hits, in key order; the insert returns exactly the ones that are new.
   std::vector<size_t> order(batch.hits.size());
@@ -542,10 +585,11 @@ Result<CommitResult> PostgresStore::CommitOnce(const CommitBatch& batch) {
     return std::tie(x.time_us, x.id) < std::tie(y.time_us, y.id);
   });
   std::set<std::pair<int64_t, std::string>> inserted;
-  if (!batch.hits.empty()) {
+  if (!std::all_of(batch.hits.begin(), batch.hits.end(), conversion)) {
     std::array<ArrayText, 21> col;
     for (size_t i : order) {
       const HitRecord& h = batch.hits[i];
+      if (conversion(h)) continue;
       const Event& e = h.event;
       const Enrichment& en = h.enrichment;
       col[0].Int(e.time_us);
@@ -593,8 +637,10 @@ Result<CommitResult> PostgresStore::CommitOnce(const CommitBatch& batch) {
   // visitor days the new human ones claim.
   std::vector<bool> is_new(batch.hits.size(), false);
   std::map<std::tuple<int64_t, int64_t, std::string>, size_t> first_of_day;  // -> hit index
+  std::vector<size_t> ip_clicks;  // of ip_30min accounts: decided by pg_ip_uniques.cc
   for (size_t i = 0; i < batch.hits.size(); ++i) {
     const HitRecord& h = batch.hits[i];
+    if (conversion(h)) continue;
     ReconRow& counts = recon[{HourStartMicros(h.event.time_us), batch.edge}];
     auto it = inserted.find({h.event.time_us, std::string(IdView(h.event.id))});
     if (it == inserted.end()) {
@@ -606,7 +652,9 @@ Result<CommitResult> PostgresStore::CommitOnce(const CommitBatch& batch) {
     is_new[i] = true;
     ++result.applied;
     ++counts.committed;
-    if (human(h)) {
+    if (by_ip(h)) {
+      ip_clicks.push_back(i);
+    } else if (human(h)) {
       const int64_t day = pg::PartitionDay(h.event.time_us);
       first_of_day.try_emplace({h.event.link_id, day, h.visitor_key}, i);
     }
@@ -642,7 +690,10 @@ Result<CommitResult> PostgresStore::CommitOnce(const CommitBatch& batch) {
     }
   }
 
-  // 3. Rollups of the new hits, and the postbacks their human clicks fire.
+  std::vector<pg::RollupChange> changes;
+  CT_RETURN_IF_ERROR(pg::DecideIpUniques(c, batch, ip_clicks, &unique_hits, &changes));
+
+  // 3. Rollups of the new hits, and the postbacks their human clicks fire; the conversions.
   Deltas deltas;
   std::vector<const HitRecord*> fired;
   for (size_t i = 0; i < batch.hits.size(); ++i) {
@@ -658,8 +709,16 @@ Result<CommitResult> PostgresStore::CommitOnce(const CommitBatch& batch) {
       d.unique = unique_hits.count(i) ? 1 : 0;
       fired.push_back(&h);
     }
-    AddHit(h, d, &deltas);
+    AddHit(h, d, &deltas, h.event.kind != EventKind::kHead);
   }
+  CT_RETURN_IF_ERROR(pg::ApplyConversions(
+      c, batch, is_new, now_us,
+      [&](const HitRecord& h, bool fresh) {
+        ++(fresh ? recon[{HourStartMicros(h.event.time_us), batch.edge}].committed
+                 : recon[{HourStartMicros(h.event.time_us), batch.edge}].duplicates);
+      },
+      &result, &changes));
+  for (const pg::RollupChange& ch : changes) AddChange(ch, &deltas);
   CT_RETURN_IF_ERROR(WriteBuckets(c, "rollups", "link_id", deltas.links));
   CT_RETURN_IF_ERROR(WriteBuckets(c, "account_rollups", "account_id", deltas.accounts));
   CT_RETURN_IF_ERROR(WriteDims(c, deltas));

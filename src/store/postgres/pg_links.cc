@@ -15,6 +15,7 @@ namespace ct {
 using pg::Params;
 using pg::PgConn;
 using pg::PgResult;
+using pg::ReadGoalRow;
 
 namespace {
 

@@ -2,11 +2,13 @@
 // from rollups / account_rollups, unfiltered breakdowns from dim_rollups / account_dim_rollups
 // (the unknown value derived as the hour totals minus the known values). Bucketing for caller
 // given boundaries (time zones) is the SQLite store's (report_query.h Bucketer).
-// Filtered reports: pg_filtered_reports.h. Not yet: per-goal conversions (kInternal, by name).
+// Filtered reports: pg_filtered_reports.h; one goal's conversions (StatsQuery::goal_id):
+// pg_goal_reports.h. Not yet: one goal's conversions in a filtered report (kInternal, by name).
 #include <algorithm>
 #include <map>
 
 #include "store/postgres/pg_filtered_reports.h"
+#include "store/postgres/pg_goal_reports.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/report_query.h"
 #include "store/sqlite/report_ranges.h"
@@ -71,7 +73,9 @@ Result<bool> OwnsLink(PgConn* c, int64_t account_id, int64_t link_id) {
 }  // namespace
 
 Result<std::optional<LinkStats>> PostgresStore::GetLinkStats(const StatsQuery& q) {
-  if (q.goal_id != 0) return Unimplemented("GetLinkStats (goal_id)");
+  if (q.goal_id != 0 && !q.filters.empty()) {
+    return Unimplemented("GetLinkStats (goal_id with filters)");
+  }
   Result<pg::Lease> c = pool_.Acquire();
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
@@ -93,6 +97,7 @@ Result<std::optional<LinkStats>> PostgresStore::GetLinkStats(const StatsQuery& q
   }
   const sqlite::Bucketer bucketer(q);
   const int64_t from = q.bucket_starts_us.empty() ? q.from_us : q.bucket_starts_us.front();
+  const int64_t granularity = sqlite::GranularityFor(q);
   Result<PgResult> r = db->Exec(account_wide ? R"sql(
       SELECT bucket_start_us, total, unique_count, head, bots, conversions, value_micros
       FROM account_rollups WHERE account_id = $1::int8 AND granularity = $2::int4
@@ -105,7 +110,7 @@ Result<std::optional<LinkStats>> PostgresStore::GetLinkStats(const StatsQuery& q
       ORDER BY bucket_start_us)sql",
                                 Params()
                                     .Int(account_wide ? q.account_id : q.link_id)
-                                    .Int(sqlite::GranularityFor(q))
+                                    .Int(granularity)
                                     .Int(from)
                                     .Int(q.to_us));
   if (!r.ok()) return r.status();
@@ -118,8 +123,18 @@ Result<std::optional<LinkStats>> PostgresStore::GetLinkStats(const StatsQuery& q
     b.unique += r->Int(i, 2);
     b.head += r->Int(i, 3);
     b.bots += r->Int(i, 4);
+    if (q.goal_id != 0) continue;  // one goal's come from its own rollups, below
     b.conversions += r->Int(i, 5);
     b.value += r->Int(i, 6);
+  }
+  if (q.goal_id != 0) {
+    CT_RETURN_IF_ERROR(pg::ReadGoalRollups(
+        db, q, granularity, from, q.to_us, [&](int64_t t, const sqlite::ConversionCounts& cc) {
+          if (std::optional<int64_t> start = bucketer.StartOf(t)) {
+            buckets[*start].conversions += cc.conversions;
+            buckets[*start].value += cc.value_micros;
+          }
+        }));
   }
   CT_RETURN_IF_ERROR(db->Run("COMMIT"));
   std::map<int64_t, StatsBucket> series;
@@ -132,7 +147,9 @@ Result<std::optional<LinkStats>> PostgresStore::GetLinkStats(const StatsQuery& q
 Result<std::optional<std::vector<BreakdownRow>>> PostgresStore::GetBreakdown(const StatsQuery& q,
                                                                              Dimension dimension,
                                                                              int limit) {
-  if (q.goal_id != 0) return Unimplemented("GetBreakdown (goal_id)");
+  if (q.goal_id != 0 && !q.filters.empty()) {
+    return Unimplemented("GetBreakdown (goal_id with filters)");
+  }
   Result<pg::Lease> c = pool_.Acquire();
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
@@ -166,7 +183,15 @@ Result<std::optional<std::vector<BreakdownRow>>> PostgresStore::GetBreakdown(con
         AND bucket_start_us >= $2::int8 AND bucket_start_us < $3::int8)sql",
                                 Params().Int(id).Int(from_hour).Int(q.to_us));
   if (!t.ok()) return t.status();
-  const Counts all{t->Int(0, 0), t->Int(0, 1), 0, t->Int(0, 2), t->Int(0, 3), t->Int(0, 4)};
+  Counts all{t->Int(0, 0), t->Int(0, 1), 0, t->Int(0, 2), t->Int(0, 3), t->Int(0, 4)};
+  if (q.goal_id != 0) {  // the goal's conversions, from its hour rollups
+    all.conversions = all.value = 0;
+    CT_RETURN_IF_ERROR(pg::ReadGoalRollups(db, q, 3600, from_hour, q.to_us,
+                                           [&](int64_t, const sqlite::ConversionCounts& cc) {
+                                             all.conversions += cc.conversions;
+                                             all.value += cc.value_micros;
+                                           }));
+  }
   if (dimension == Dimension::kBot) {
     rows.push_back({"human", all.total, all.unique, 0, all.conversions, all.value});
     rows.push_back({"bot", 0, 0, all.bots});
@@ -201,16 +226,25 @@ Result<std::optional<std::vector<BreakdownRow>>> PostgresStore::GetBreakdown(con
           Params().Int(q.link_id).Int(static_cast<int64_t>(dimension)).Int(from_hour).Int(q.to_us));
     }
     if (!r.ok()) return r.status();
-    BreakdownRow unknown{"", all.total, all.unique, all.bots, all.conversions, all.value};
     for (int i = 0; i < r->rows(); ++i) {
-      BreakdownRow row{r->Str(i, 0), r->Int(i, 1), r->Int(i, 2),
-                       r->Int(i, 3), r->Int(i, 4), r->Int(i, 5)};
+      rows.push_back(
+          {r->Str(i, 0), r->Int(i, 1), r->Int(i, 2), r->Int(i, 3), r->Int(i, 4), r->Int(i, 5)});
+    }
+    if (q.goal_id != 0) {
+      // dim_rollups has no goal: the goal's conversions per value of their clicks.
+      std::map<std::string, sqlite::ConversionCounts> by_value;
+      CT_RETURN_IF_ERROR(
+          pg::ConversionsOfHitsByValue(db, q, from_hour, q.to_us, {}, dimension, &by_value));
+      by_value.erase("");  // clicks of unknown value: part of the unknown row's remainder
+      pg::SetConversions(by_value, &rows);
+    }
+    BreakdownRow unknown{"", all.total, all.unique, all.bots, all.conversions, all.value};
+    for (const BreakdownRow& row : rows) {
       unknown.total -= row.total;
       unknown.unique -= row.unique;
       unknown.bots -= row.bots;
       unknown.conversions -= row.conversions;
       unknown.value_micros -= row.value_micros;
-      rows.push_back(std::move(row));
     }
     rows.push_back(unknown);
   }

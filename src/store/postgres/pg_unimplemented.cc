@@ -8,15 +8,4 @@ Status PostgresStore::Unimplemented(std::string_view method) {
   return Status::Internal("not implemented on PostgreSQL: PostgresStore::" + std::string(method));
 }
 
-Result<ConversionPage> PostgresStore::ListConversions(const ConversionFilter& filter,
-                                                      const std::optional<ConversionCursor>& after,
-                                                      int limit) {
-  return Unimplemented("ListConversions");
-}
-
-Result<std::vector<GoalStatsRow>> PostgresStore::GetGoalStats(int64_t account_id, int64_t from_us,
-                                                              int64_t to_us) {
-  return Unimplemented("GetGoalStats");
-}
-
 }  // namespace ct

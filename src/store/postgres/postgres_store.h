@@ -7,14 +7,15 @@
 //
 // Concurrency across processes (several trackers, notifiers, API servers on one database):
 // commits dedup on the hits' primary key (time_us, event_id) with ON CONFLICT DO NOTHING, so a
-// redelivered or re-shipped event changes nothing; rollup upserts run in key order so two
+// redelivered or re-shipped event changes nothing (conversions on theirs, event_id, and their
+// order and click keys: pg_commit_conversions.cc; ip_30min uniques under per (link, ip) locks:
+// pg_ip_uniques.cc); rollup upserts run in key order so two
 // commits cannot deadlock on them (a deadlock or serialization failure is retried); the outbox
 // is claimed with FOR UPDATE SKIP LOCKED; link versions come from one counter row locked to
 // commit (see pg_schema.cc).
 //
-// Not implemented yet (they return kInternal "not implemented on PostgreSQL: <Method>", never a
-// made-up answer): see Unimplemented() uses in pg_unimplemented.cc. Commit refuses batches with
-// conversions or hits of ip_30min accounts the same way.
+// Not implemented yet (kInternal "not implemented on PostgreSQL: <Method>", never a made-up
+// answer): one goal's conversions in a filtered report (pg_reports.cc).
 //
 // Thread safety: all methods may be called concurrently from any thread.
 #pragma once

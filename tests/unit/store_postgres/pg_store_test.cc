@@ -442,12 +442,15 @@ TEST_F(PgStoreTest, RetentionDropsWholeDayPartitions) {
 }
 
 TEST_F(PgStoreTest, UnimplementedMethodsSaySoByName) {
-  Result<std::vector<GoalStatsRow>> stats = store_->GetGoalStats(1, 0, 1);
+  StatsQuery q;
+  q.account_id = 1;
+  q.goal_id = 1;
+  q.filters = {{Dimension::kCountry, "FR"}};
+  Result<std::optional<LinkStats>> stats = store_->GetLinkStats(q);
   ASSERT_FALSE(stats.ok());
   EXPECT_EQ(stats.status().code(), StatusCode::kInternal);
-  EXPECT_NE(stats.status().message().find("GetGoalStats"), std::string::npos);
-  CommitBatch b = Batch("j", 0, 1, {MakeHit(1, 1, 1, kDay0, "v", EventKind::kConversion)});
-  EXPECT_NE(store_->Commit(b).status().message().find("conversions"), std::string::npos);
+  EXPECT_NE(stats.status().message().find("GetLinkStats (goal_id with filters)"),
+            std::string::npos);
 }
 
 // The same batches into the SQLite store and this one: every report both engines implement
