@@ -90,13 +90,12 @@ class Shipper {
   void UpdateGauges();
   void Backoff();
   void OnAck(natsMsg* msg, const std::string& error);
-  static void OnWatermarkMsg(natsConnection*, natsSubscription*, natsMsg* msg, void* closure);
+  void OnWatermark(std::string_view data);
 
   const ShipperOptions options_;
   Bus* const journal_;
   Clock* const clock_;
-  JetStreamClient client_;
-  natsSubscription* watermark_sub_ = nullptr;
+  JetStreamClient client_;  // its callbacks (OnAck, OnWatermark) end with its Reset()
 
   // Thread-only.
   uint64_t fetch_cursor_ = 0;  // where the next Fetch starts
