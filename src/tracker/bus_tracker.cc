@@ -164,7 +164,7 @@ void BusTracker::CommitGroup(const std::string& edge, std::vector<BusMessage*>& 
     if (r.type == wire::kGapType) {
       Result<uint64_t> n = wire::ParseGapPayload(m->payload());
       if (n.ok()) {
-        losses.push_back({r.from, *n});
+        losses.push_back({r.from, *n, r.to});
         continue;
       }
     }
@@ -173,6 +173,7 @@ void BusTracker::CommitGroup(const std::string& edge, std::vector<BusMessage*>& 
     records.push_back({r.from, r.to, r.type, std::string(m->payload())});
   }
   DecodeRecords(records, losses, options_.enricher, now_us, &batch);
+  SetDeadLetterRanges(by_from, &batch);
   // Undecodable records before their dead_letter_after-th delivery go back to the bus.
   std::set<BusMessage*> given_back;
   std::erase_if(batch.dead_letters, [&](const DeadLetter& dl) {
@@ -203,19 +204,27 @@ void BusTracker::CommitGroup(const std::string& edge, std::vector<BusMessage*>& 
       if (given_back.count(m) > 0) continue;
       const wire::ShippedRecord& r = m->record;
       salvage.edge_ranges.push_back({edge, r.from, r.to});
+      if (r.type == wire::kGapType) {  // a loss never is what the store refuses
+        Result<uint64_t> n = wire::ParseGapPayload(m->payload());
+        if (n.ok()) {
+          keep_losses.push_back({r.from, *n, r.to});
+          continue;
+        }
+      }
       if (m->deliveries >= static_cast<uint64_t>(options_.dead_letter_after)) {
         any = true;
         salvage.dead_letters.push_back(
             {r.from,
              "could not be applied after " + std::to_string(m->deliveries) +
                  " deliveries: " + result.status().message(),
-             std::string(m->payload()), DeadLetterTime(r.type, m->payload(), now_us)});
+             std::string(m->payload()), DeadLetterTime(r.type, m->payload(), now_us), r.to});
       } else {
         keep.push_back({r.from, r.to, r.type, std::string(m->payload())});
       }
     }
     if (any) {
       DecodeRecords(keep, keep_losses, options_.enricher, now_us, &salvage);
+      SetDeadLetterRanges(by_from, &salvage);
       result = CommitWithRetry(salvage);
       if (result.ok()) batch = std::move(salvage);
     }
@@ -241,6 +250,14 @@ void BusTracker::CommitGroup(const std::string& edge, std::vector<BusMessage*>& 
   duplicates_->Inc(result->duplicates);
   dead_letters_->Inc(batch.dead_letters.size());
   PublishWatermarks(result->watermarks);
+}
+
+void BusTracker::SetDeadLetterRanges(const std::map<uint64_t, BusMessage*>& by_from,
+                                     CommitBatch* batch) {
+  for (DeadLetter& dl : batch->dead_letters) {
+    auto it = by_from.find(dl.position);
+    if (it != by_from.end() && it->second != nullptr) dl.range_to = it->second->record.to;
+  }
 }
 
 void BusTracker::CommitMalformed(std::vector<BusMessage*>& msgs) {

@@ -69,6 +69,10 @@ class BusTracker {
   void Run();
   // Commits one edge's messages; acks them on success, naks them otherwise.
   void CommitGroup(const std::string& edge, std::vector<BusMessage*>& msgs);
+  // Gives each dead letter its message's journal range, so the store keeps and counts it once
+  // per range (a re-shipped or redelivered copy changes nothing).
+  static void SetDeadLetterRanges(const std::map<uint64_t, BusMessage*>& by_from,
+                                  CommitBatch* batch);
   // Commits the malformed messages (no usable headers) as dead letters, then acks them.
   void CommitMalformed(std::vector<BusMessage*>& msgs);
   // Store::Commit with retries while the error is transient, for at most half the ack wait.

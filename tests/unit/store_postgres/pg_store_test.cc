@@ -14,6 +14,7 @@
 #include "store/postgres/pg_conn.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testutil/temp_dir.h"
+#include "unit/store/ranged_items_scenario.h"
 
 namespace ct::testing_pg {
 namespace {
@@ -259,6 +260,12 @@ TEST_F(PgStoreTest, RedeliveredBatchChangesNothingButRanges) {
   // A stale position loses the compare-and-set and changes nothing.
   EXPECT_EQ(store_->Commit(Batch("t1", 0, 10, hits)).status().code(),
             StatusCode::kFailedPrecondition);
+}
+
+// Losses and dead letters re-shipped or redelivered count once (README "Reconciliation").
+TEST_F(PgStoreTest, RangedLossesAndDeadLettersCountOnce) {
+  testing_ranged::RangedItemsCountOnce(store_.get(),
+                                       [&] { return Int("SELECT COUNT(*) FROM dead_letters"); });
 }
 
 TEST_F(PgStoreTest, WatermarkWaitsForGapsThenJumps) {
