@@ -299,6 +299,7 @@ void Shipper::OnWatermark(std::string_view data) {
   uint64_t cur = watermark_.load();
   while (*w > cur && !watermark_.compare_exchange_weak(cur, *w)) {
   }
+  last_watermark_steady_us_ = SteadyMicros(clock_);
   watermark_received_ = true;
 }
 
@@ -312,9 +313,18 @@ void Shipper::Rewind(uint64_t position) {
 }
 
 void Shipper::HandleWatermark() {
+  const auto now = clock_->SteadyNow();
+  const auto heard = std::chrono::microseconds(SteadyMicros(clock_) - last_watermark_steady_us_);
+  const bool silent = !watermark_received_ || heard > options_.silent_after;
+  if (silent && now - last_announce_ >= std::chrono::seconds(2)) {
+    // Say this edge exists: a tracker that never committed for it (new, or the stream was
+    // lost with everything it held) then republishes its watermark.
+    last_announce_ = now;
+    (void)natsConnection_PublishString(client_.connection(), wire::kEdgesSubject,
+                                       options_.edge_id.c_str());
+  }
   if (!watermark_received_) return;
   const uint64_t w = watermark_.load();
-  const auto now = clock_->SteadyNow();
   if (w > seen_watermark_ || watermark_moved_at_ == std::chrono::steady_clock::time_point{}) {
     seen_watermark_ = w;
     watermark_moved_at_ = now;
@@ -345,6 +355,22 @@ void Shipper::HandleWatermark() {
     Rewind(w);
     return;
   }
+  // Silent trackers: the store is down (or every tracker). The bus keeps what was shipped;
+  // re-shipping would only add copies. The clock restarts when they speak again.
+  if (silent) {
+    if (!silent_) {
+      Log().Info("no watermark for {} ms (store or trackers down): not re-shipping meanwhile",
+                 std::chrono::duration_cast<std::chrono::milliseconds>(heard).count());
+      silences_++;
+    }
+    silent_ = true;
+    watermark_moved_at_ = now;
+    return;
+  }
+  silent_ = false;
+  // The stall is counted from when the edge got ahead of the watermark, not from its last move:
+  // an idle edge whose watermark rested for hours has not been waiting on anything.
+  if (acked_.load() <= w) watermark_moved_at_ = now;
   const auto wait = options_.reship_after * reship_factor_;
   if (acked_.load() > w && now - watermark_moved_at_ >= wait) {
     Log().Warn(

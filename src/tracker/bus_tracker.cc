@@ -44,6 +44,12 @@ BusTracker::BusTracker(BusTrackerOptions options, NatsOptions nats, ConsumerOpti
       consumer_(std::move(nats), std::move(consumer)),
       store_(store),
       clock_(clock) {
+  // Edges that hear no watermark announce themselves: republish theirs too (from the next
+  // round), even if this tracker never committed for them.
+  consumer_.OnEdgeAnnounced([this](std::string edge) {
+    std::lock_guard lock(announced_mu_);
+    if (announced_.size() < 10000) announced_.insert(std::move(edge));
+  });
   events_committed_ = m->AddCounter("clicktrail_bus_tracker_events_committed_total",
                                     "Events from the bus newly counted.");
   duplicates_ = m->AddCounter("clicktrail_bus_tracker_duplicates_total",
@@ -58,7 +64,11 @@ BusTracker::BusTracker(BusTrackerOptions options, NatsOptions nats, ConsumerOpti
                                     "Time of one edge group's commit.", LatencyBuckets());
 }
 
-BusTracker::~BusTracker() { Stop(); }
+BusTracker::~BusTracker() {
+  Stop();
+  // Before the members the announce callback uses go: no callback runs after this.
+  consumer_.Reset();
+}
 
 Status BusTracker::Start() {
   thread_ = std::thread([this] { Run(); });
@@ -294,10 +304,22 @@ void BusTracker::RepublishWatermarks() {
   const auto now = clock_->SteadyNow();
   if (now - last_republish_ < options_.watermark_every) return;
   last_republish_ = now;
+  {
+    std::lock_guard lock(announced_mu_);
+    for (const std::string& edge : announced_) seen_edges_.try_emplace(edge, 0);
+    announced_.clear();
+  }
   for (auto& [edge, w] : seen_edges_) {
     // Read back: another tracker may have moved it since this one last committed for the edge.
+    // Published only when the store answered: silence tells the edges it is down, and they do
+    // not re-ship into an outage (shipper.h).
     Result<uint64_t> stored = store_->EdgeWatermark(edge);
-    if (stored.ok()) w = std::max(w, *stored);
+    if (!stored.ok()) {
+      Log().Warn("not republishing watermarks, the store did not answer: {}",
+                 stored.status().ToString());
+      return;
+    }
+    w = std::max(w, *stored);
     Status s = consumer_.PublishWatermark(edge, w);
     if (!s.ok()) Log().Warn("{}", s.ToString());
   }
