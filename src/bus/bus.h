@@ -27,6 +27,7 @@ struct BusRecord {
 struct BusLoss {
   uint64_t position = 0;
   uint64_t records = 0;
+  uint64_t end = 0;  // distributed mode: where the gap message's range ends (0: unknown)
 };
 
 struct BusBatch {

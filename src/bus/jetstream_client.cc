@@ -96,7 +96,8 @@ Status EnsureStream(jsCtx* js, const NatsOptions& options) {
   return NatsStatus(s, "creating stream " + options.stream);
 }
 
-JetStreamClient::JetStreamClient(NatsOptions options) : options_(std::move(options)) {}
+JetStreamClient::JetStreamClient(NatsOptions options)
+    : options_(std::move(options)), gate_(CallbackGate::Create(this)) {}
 
 JetStreamClient::~JetStreamClient() { Reset(); }
 
@@ -105,16 +106,44 @@ void JetStreamClient::EnablePublishAsync(int64_t max_pending, AckFn on_ack) {
   on_ack_ = std::move(on_ack);
 }
 
-void JetStreamClient::OnAck(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure) {
-  auto* self = static_cast<JetStreamClient*>(closure);
+void JetStreamClient::OnAck(jsCtx* js, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae,
+                            void* closure) {
   std::string error;
   if (pa == nullptr) {
     error = pae != nullptr ? std::string(natsStatus_GetText(pae->Err)) +
                                  (pae->ErrText != nullptr ? std::string(": ") + pae->ErrText : "")
                            : "no ack";
   }
-  if (self->on_ack_) self->on_ack_(msg, error);
+  static_cast<CallbackGate*>(closure)->Run([&](void* owner) {
+    auto* self = static_cast<JetStreamClient*>(owner);
+    // js_ only changes while the gate is closed. An older connection's context stays alive
+    // while its handler runs, so its address cannot be the current one's.
+    if (js == self->js_ && self->on_ack_) self->on_ack_(msg, error);
+  });
+  natsMsg_Destroy(msg);  // ours to destroy, whether or not the owner saw it
+}
+
+void JetStreamClient::OnMsg(natsConnection* nc, natsSubscription*, natsMsg* msg, void* closure) {
+  const std::string_view data(natsMsg_GetData(msg),
+                              static_cast<size_t>(natsMsg_GetDataLength(msg)));
+  static_cast<CallbackGate*>(closure)->Run([&](void* owner) {
+    auto* self = static_cast<JetStreamClient*>(owner);
+    if (nc == self->nc_ && self->on_msg_) self->on_msg_(data);
+  });
   natsMsg_Destroy(msg);
+}
+
+Status JetStreamClient::Subscribe(const std::string& subject, MsgFn on_msg) {
+  if (nc_ == nullptr) return Status::FailedPrecondition("not connected");
+  if (sub_ != nullptr) return Status::FailedPrecondition("already subscribed");
+  on_msg_ = std::move(on_msg);  // before the subscription exists: no handler reads it yet
+  natsStatus s =
+      natsConnection_Subscribe(&sub_, nc_, subject.c_str(), &JetStreamClient::OnMsg, gate_);
+  if (s != NATS_OK) {
+    sub_ = nullptr;
+    return NatsStatus(s, "subscribing to " + subject);
+  }
+  return Status::Ok();
 }
 
 Status JetStreamClient::Connect() {
@@ -145,7 +174,7 @@ Status JetStreamClient::Connect() {
   if (on_ack_) {
     jo.PublishAsync.MaxPending = max_pending_;
     jo.PublishAsync.AckHandler = &JetStreamClient::OnAck;
-    jo.PublishAsync.AckHandlerClosure = this;
+    jo.PublishAsync.AckHandlerClosure = gate_;
     jo.PublishAsync.StallWait = options_.request_timeout.count();
   }
   s = natsConnection_JetStream(&js_, nc_, &jo);
@@ -159,6 +188,7 @@ Status JetStreamClient::Connect() {
     Reset();
     return st;
   }
+  gate_->Open();
   return Status::Ok();
 }
 
@@ -173,8 +203,14 @@ bool JetStreamClient::ReportFailure() {
 
 void JetStreamClient::Reset() {
   if (nc_ == nullptr) return;
-  // Close first: no more callbacks after this returns but those already running.
+  // Close first: no new message is dispatched after this returns, but a handler already
+  // running (or holding a dequeued message) still runs: the gate waits for it, and drops it if
+  // it starts later.
   natsConnection_Close(nc_);
+  gate_->Close();
+  if (sub_ != nullptr) natsSubscription_Destroy(sub_);
+  sub_ = nullptr;
+  on_msg_ = nullptr;
   if (js_ != nullptr) jsCtx_Destroy(js_);
   natsConnection_Destroy(nc_);
   js_ = nullptr;

@@ -71,6 +71,15 @@ Status JetStreamConsumer::Connect() {
     client_.Reset();
     return st;
   }
+  if (on_edge_) {
+    Status st = client_.Subscribe(wire::kEdgesSubject, [this](std::string_view edge) {
+      if (wire::ValidEdgeId(edge)) on_edge_(std::string(edge));
+    });
+    if (!st.ok()) {
+      Reset();
+      return st;
+    }
+  }
   return Status::Ok();
 }
 

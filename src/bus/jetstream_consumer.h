@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -46,6 +47,9 @@ class JetStreamConsumer {
   JetStreamConsumer(NatsOptions nats, ConsumerOptions options);
   ~JetStreamConsumer();
 
+  // Called (on a library thread) with each edge id announced on ct.edges (wire.h), from the
+  // next Connect() on. Set before Connect().
+  void OnEdgeAnnounced(std::function<void(std::string edge)> fn) { on_edge_ = std::move(fn); }
   // Connects, checks the stream, binds (or creates) the durable consumer. OK when ready.
   Status Connect();
   bool connected() const { return sub_ != nullptr; }
@@ -66,6 +70,7 @@ class JetStreamConsumer {
   const ConsumerOptions options_;
   JetStreamClient client_;
   natsSubscription* sub_ = nullptr;
+  std::function<void(std::string edge)> on_edge_;
 };
 
 }  // namespace ct

@@ -10,6 +10,8 @@
 // so the ranges [from, to) of consecutive records chain exactly, padding and segment jumps
 // included, and the store's committed_below can pass everything the edge shipped.
 // Watermarks: core NATS on ct.watermark.<edge>, the decimal committed_below.
+// Edges: core NATS on ct.edges, an edge id: an edge that hears no watermark says it exists, so
+// a tracker that never committed for it (a new one, the stream lost) republishes its watermark.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,7 @@ namespace ct::wire {
 inline constexpr std::string_view kEventsPrefix = "ct.events.";
 inline constexpr std::string_view kEventsWildcard = "ct.events.>";
 inline constexpr std::string_view kWatermarkPrefix = "ct.watermark.";
+inline constexpr const char* kEdgesSubject = "ct.edges";
 inline constexpr const char* kMsgIdHeader = "Nats-Msg-Id";
 inline constexpr const char* kEdgeHeader = "Ct-Edge";
 inline constexpr const char* kTypeHeader = "Ct-Type";

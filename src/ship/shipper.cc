@@ -133,11 +133,7 @@ void Shipper::Run() {
     }
     publish_failures_->Inc();
     Log().Warn("publishing to JetStream failed, shipping again from {}: {}", acked_.load(), error);
-    if (client_.ReportFailure()) {
-      rebuilds_->Inc();
-      if (watermark_sub_ != nullptr) natsSubscription_Destroy(watermark_sub_);
-      watermark_sub_ = nullptr;
-    }
+    if (client_.ReportFailure()) rebuilds_->Inc();
     Rewind(acked_.load());
     Backoff();
   }
@@ -146,24 +142,22 @@ void Shipper::Run() {
     cv_.wait_for(lock, std::chrono::seconds(2), [&] { return in_flight_.empty() || failed_; });
   }
   SaveCursor(true);
-  if (watermark_sub_ != nullptr) natsSubscription_Destroy(watermark_sub_);
-  watermark_sub_ = nullptr;
+  // After this no library callback runs into this object (jetstream_client.h): the destructor
+  // may follow at once.
   client_.Reset();
 }
 
 bool Shipper::EnsureConnected() {
-  if (client_.connected() && watermark_sub_ != nullptr) return true;
+  if (client_.connected() && client_.subscribed()) return true;
   Status s = client_.Connect();
   if (!s.ok()) {
     Log().Warn("NATS unreachable (the journal keeps the backlog): {}", s.ToString());
     return false;
   }
-  const std::string subject = wire::WatermarkSubject(options_.edge_id);
-  natsStatus ns = natsConnection_Subscribe(&watermark_sub_, client_.connection(), subject.c_str(),
-                                           &Shipper::OnWatermarkMsg, this);
-  if (ns != NATS_OK) {
-    Log().Warn("{}", NatsStatus(ns, "subscribing to " + subject).ToString());
-    watermark_sub_ = nullptr;
+  s = client_.Subscribe(wire::WatermarkSubject(options_.edge_id),
+                        [this](std::string_view data) { OnWatermark(data); });
+  if (!s.ok()) {
+    Log().Warn("{}", s.ToString());
     client_.Reset();
     return false;
   }
@@ -263,14 +257,16 @@ bool Shipper::Publish(uint8_t type, uint64_t from, uint64_t to, std::string_view
 
 void Shipper::OnAck(natsMsg* msg, const std::string& error) {
   Result<uint64_t> from = wire::ParseDecimal(HeaderOf(msg, wire::kFromHeader));
-  if (!from.ok()) return;
+  Result<uint64_t> to = wire::ParseDecimal(HeaderOf(msg, wire::kToHeader));
+  if (!from.ok() || !to.ok()) return;
   uint64_t n = 0;
   {
     std::lock_guard lock(mu_);
     auto it = in_flight_.find(*from);
     // Another message for the same range (shipped again after a rewind) proves the same
-    // thing when it is acked, but its failure is no longer ours to act on.
-    if (it == in_flight_.end()) return;
+    // thing when it is acked, but its failure is no longer ours to act on. One for another
+    // range from the same start (a gap cut where another fetch ended) proves nothing.
+    if (it == in_flight_.end() || it->second.to != *to) return;
     if (!error.empty()) {
       if (it->second.msg == msg) {
         failed_ = true;
@@ -296,17 +292,15 @@ void Shipper::OnAck(natsMsg* msg, const std::string& error) {
   }
 }
 
-void Shipper::OnWatermarkMsg(natsConnection*, natsSubscription*, natsMsg* msg, void* closure) {
-  auto* self = static_cast<Shipper*>(closure);
-  Result<uint64_t> w = wire::ParseDecimal(
-      std::string_view(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg))));
-  natsMsg_Destroy(msg);
+void Shipper::OnWatermark(std::string_view data) {
+  Result<uint64_t> w = wire::ParseDecimal(data);
   if (!w.ok()) return;
   // The largest wins: trackers' periodic republishes may carry an older value.
-  uint64_t cur = self->watermark_.load();
-  while (*w > cur && !self->watermark_.compare_exchange_weak(cur, *w)) {
+  uint64_t cur = watermark_.load();
+  while (*w > cur && !watermark_.compare_exchange_weak(cur, *w)) {
   }
-  self->watermark_received_ = true;
+  last_watermark_steady_us_ = SteadyMicros(clock_);
+  watermark_received_ = true;
 }
 
 void Shipper::Rewind(uint64_t position) {
@@ -319,9 +313,18 @@ void Shipper::Rewind(uint64_t position) {
 }
 
 void Shipper::HandleWatermark() {
+  const auto now = clock_->SteadyNow();
+  const auto heard = std::chrono::microseconds(SteadyMicros(clock_) - last_watermark_steady_us_);
+  const bool silent = !watermark_received_ || heard > options_.silent_after;
+  if (silent && now - last_announce_ >= std::chrono::seconds(2)) {
+    // Say this edge exists: a tracker that never committed for it (new, or the stream was
+    // lost with everything it held) then republishes its watermark.
+    last_announce_ = now;
+    (void)natsConnection_PublishString(client_.connection(), wire::kEdgesSubject,
+                                       options_.edge_id.c_str());
+  }
   if (!watermark_received_) return;
   const uint64_t w = watermark_.load();
-  const auto now = clock_->SteadyNow();
   if (w > seen_watermark_ || watermark_moved_at_ == std::chrono::steady_clock::time_point{}) {
     seen_watermark_ = w;
     watermark_moved_at_ = now;
@@ -352,6 +355,22 @@ void Shipper::HandleWatermark() {
     Rewind(w);
     return;
   }
+  // Silent trackers: the store is down (or every tracker). The bus keeps what was shipped;
+  // re-shipping would only add copies. The clock restarts when they speak again.
+  if (silent) {
+    if (!silent_) {
+      Log().Info("no watermark for {} ms (store or trackers down): not re-shipping meanwhile",
+                 std::chrono::duration_cast<std::chrono::milliseconds>(heard).count());
+      silences_++;
+    }
+    silent_ = true;
+    watermark_moved_at_ = now;
+    return;
+  }
+  silent_ = false;
+  // The stall is counted from when the edge got ahead of the watermark, not from its last move:
+  // an idle edge whose watermark rested for hours has not been waiting on anything.
+  if (acked_.load() <= w) watermark_moved_at_ = now;
   const auto wait = options_.reship_after * reship_factor_;
   if (acked_.load() > w && now - watermark_moved_at_ >= wait) {
     Log().Warn(

@@ -9,9 +9,13 @@
 // ct.watermark.<edge> the position below which everything is committed, and the shipper
 // releases the segments wholly below it (Bus::Ack, as the embedded tracker does, and never past
 // the newest committed tally: journal/tally_recovery.h needs it). When the cursor is ahead of a
-// watermark that has not moved for reship_after, the bus lost data (all nodes killed before they
-// fsynced): the shipper re-ships from the watermark; the store's event-id dedup makes that
-// harmless.
+// watermark that has not moved for reship_after while trackers keep republishing it (so they
+// and the store are up, yet nothing arrives), the bus lost data (all nodes killed before they
+// fsynced, the stream deleted): the shipper re-ships from the watermark, each time waiting
+// twice as long (up to 16x); the store's event-id dedup makes that harmless. While the trackers
+// are silent (the store is down: they publish only what they could read from it) the re-ship
+// clock stops: a store outage of hours never re-ships the backlog onto the bus
+// (docs/deployment.md "Re-shipping").
 //
 // The bus unreachable: retries with exponential backoff and jitter; the journal absorbs the
 // backlog; redirects never wait (they only append to the journal). A connection that keeps
@@ -44,6 +48,11 @@ struct ShipperOptions {
   std::chrono::milliseconds retry_min{100};
   std::chrono::milliseconds retry_max{30000};
   std::chrono::seconds reship_after{30};  // edge.reship_after_s
+  // Trackers republish every edge's watermark every 2 s while they can read the store, and
+  // say nothing when they cannot. No watermark heard for this long means the store (or every
+  // tracker) is down: re-shipping then only piles copies onto the bus, so the re-ship clock
+  // stops until they speak again.
+  std::chrono::milliseconds silent_after{10000};
   std::chrono::milliseconds cursor_save_interval{200};
   int nice = 10;  // redirects come first (DESIGN promise 1), as for the embedded tracker
 };
@@ -67,6 +76,8 @@ class Shipper {
   uint64_t Watermark() const { return watermark_.load(); }
   bool WaitAcked(uint64_t position, std::chrono::milliseconds timeout);
   uint64_t reships() const { return reships_.load(); }
+  // Times the re-ship clock was held because no tracker spoke for silent_after.
+  uint64_t silences() const { return silences_.load(); }
 
  private:
   struct InFlight {
@@ -90,13 +101,12 @@ class Shipper {
   void UpdateGauges();
   void Backoff();
   void OnAck(natsMsg* msg, const std::string& error);
-  static void OnWatermarkMsg(natsConnection*, natsSubscription*, natsMsg* msg, void* closure);
+  void OnWatermark(std::string_view data);
 
   const ShipperOptions options_;
   Bus* const journal_;
   Clock* const clock_;
-  JetStreamClient client_;
-  natsSubscription* watermark_sub_ = nullptr;
+  JetStreamClient client_;  // its callbacks (OnAck, OnWatermark) end with its Reset()
 
   // Thread-only.
   uint64_t fetch_cursor_ = 0;  // where the next Fetch starts
@@ -121,7 +131,11 @@ class Shipper {
   std::atomic<uint64_t> watermark_{0};
   std::atomic<bool> watermark_received_{false};
   std::atomic<int64_t> last_ack_steady_us_{0};
+  std::atomic<int64_t> last_watermark_steady_us_{0};  // when a watermark was last heard
   std::atomic<uint64_t> reships_{0};
+  std::atomic<uint64_t> silences_{0};
+  bool silent_ = false;  // thread-only: the trackers were silent at the last look
+  std::chrono::steady_clock::time_point last_announce_{};  // thread-only: on ct.edges
   std::atomic<bool> stopping_{false};
   uint64_t acked_records_ = 0;  // under mu_: for the records-behind estimate
   uint64_t acked_bytes_ = 0;

@@ -495,12 +495,20 @@ struct DeadLetter {
   std::string reason;
   std::string payload;
   int64_t time_us = 0;  // the hour it is reconciled in (tracker.cc says which time it takes)
+  // Distributed mode: the record's journal range is [position, range_to) on the batch's edge,
+  // and it is kept and counted once per range (store/edge_ranges.h RangeClaims: re-shipped or
+  // redelivered, it changes nothing). 0: not ranged (embedded mode), kept as is.
+  uint64_t range_to = 0;
 };
 // Records the journal lost to corruption (counted by its reader), for reconciliation: the
 // estimate and the time of the hour they are counted in (a neighbouring record's).
 struct RecordLoss {
   int64_t time_us = 0;
   uint64_t records = 0;
+  // Distributed mode: the gap message's journal range [from, to) on the batch's edge; counted
+  // once per range like a dead letter (see DeadLetter::range_to). to 0: counted as is.
+  uint64_t from = 0;
+  uint64_t to = 0;
 };
 // A range [from, to) of an edge's journal that a batch covers (distributed mode: the Ct-From /
 // Ct-To of the bus messages, which chain exactly). The store advances the edge's

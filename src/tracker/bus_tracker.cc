@@ -44,6 +44,12 @@ BusTracker::BusTracker(BusTrackerOptions options, NatsOptions nats, ConsumerOpti
       consumer_(std::move(nats), std::move(consumer)),
       store_(store),
       clock_(clock) {
+  // Edges that hear no watermark announce themselves: republish theirs too (from the next
+  // round), even if this tracker never committed for them.
+  consumer_.OnEdgeAnnounced([this](std::string edge) {
+    std::lock_guard lock(announced_mu_);
+    if (announced_.size() < 10000) announced_.insert(std::move(edge));
+  });
   events_committed_ = m->AddCounter("clicktrail_bus_tracker_events_committed_total",
                                     "Events from the bus newly counted.");
   duplicates_ = m->AddCounter("clicktrail_bus_tracker_duplicates_total",
@@ -58,7 +64,11 @@ BusTracker::BusTracker(BusTrackerOptions options, NatsOptions nats, ConsumerOpti
                                     "Time of one edge group's commit.", LatencyBuckets());
 }
 
-BusTracker::~BusTracker() { Stop(); }
+BusTracker::~BusTracker() {
+  Stop();
+  // Before the members the announce callback uses go: no callback runs after this.
+  consumer_.Reset();
+}
 
 Status BusTracker::Start() {
   thread_ = std::thread([this] { Run(); });
@@ -164,7 +174,7 @@ void BusTracker::CommitGroup(const std::string& edge, std::vector<BusMessage*>& 
     if (r.type == wire::kGapType) {
       Result<uint64_t> n = wire::ParseGapPayload(m->payload());
       if (n.ok()) {
-        losses.push_back({r.from, *n});
+        losses.push_back({r.from, *n, r.to});
         continue;
       }
     }
@@ -173,6 +183,7 @@ void BusTracker::CommitGroup(const std::string& edge, std::vector<BusMessage*>& 
     records.push_back({r.from, r.to, r.type, std::string(m->payload())});
   }
   DecodeRecords(records, losses, options_.enricher, now_us, &batch);
+  SetDeadLetterRanges(by_from, &batch);
   // Undecodable records before their dead_letter_after-th delivery go back to the bus.
   std::set<BusMessage*> given_back;
   std::erase_if(batch.dead_letters, [&](const DeadLetter& dl) {
@@ -203,19 +214,27 @@ void BusTracker::CommitGroup(const std::string& edge, std::vector<BusMessage*>& 
       if (given_back.count(m) > 0) continue;
       const wire::ShippedRecord& r = m->record;
       salvage.edge_ranges.push_back({edge, r.from, r.to});
+      if (r.type == wire::kGapType) {  // a loss never is what the store refuses
+        Result<uint64_t> n = wire::ParseGapPayload(m->payload());
+        if (n.ok()) {
+          keep_losses.push_back({r.from, *n, r.to});
+          continue;
+        }
+      }
       if (m->deliveries >= static_cast<uint64_t>(options_.dead_letter_after)) {
         any = true;
         salvage.dead_letters.push_back(
             {r.from,
              "could not be applied after " + std::to_string(m->deliveries) +
                  " deliveries: " + result.status().message(),
-             std::string(m->payload()), DeadLetterTime(r.type, m->payload(), now_us)});
+             std::string(m->payload()), DeadLetterTime(r.type, m->payload(), now_us), r.to});
       } else {
         keep.push_back({r.from, r.to, r.type, std::string(m->payload())});
       }
     }
     if (any) {
       DecodeRecords(keep, keep_losses, options_.enricher, now_us, &salvage);
+      SetDeadLetterRanges(by_from, &salvage);
       result = CommitWithRetry(salvage);
       if (result.ok()) batch = std::move(salvage);
     }
@@ -241,6 +260,14 @@ void BusTracker::CommitGroup(const std::string& edge, std::vector<BusMessage*>& 
   duplicates_->Inc(result->duplicates);
   dead_letters_->Inc(batch.dead_letters.size());
   PublishWatermarks(result->watermarks);
+}
+
+void BusTracker::SetDeadLetterRanges(const std::map<uint64_t, BusMessage*>& by_from,
+                                     CommitBatch* batch) {
+  for (DeadLetter& dl : batch->dead_letters) {
+    auto it = by_from.find(dl.position);
+    if (it != by_from.end() && it->second != nullptr) dl.range_to = it->second->record.to;
+  }
 }
 
 void BusTracker::CommitMalformed(std::vector<BusMessage*>& msgs) {
@@ -277,10 +304,22 @@ void BusTracker::RepublishWatermarks() {
   const auto now = clock_->SteadyNow();
   if (now - last_republish_ < options_.watermark_every) return;
   last_republish_ = now;
+  {
+    std::lock_guard lock(announced_mu_);
+    for (const std::string& edge : announced_) seen_edges_.try_emplace(edge, 0);
+    announced_.clear();
+  }
   for (auto& [edge, w] : seen_edges_) {
     // Read back: another tracker may have moved it since this one last committed for the edge.
+    // Published only when the store answered: silence tells the edges it is down, and they do
+    // not re-ship into an outage (shipper.h).
     Result<uint64_t> stored = store_->EdgeWatermark(edge);
-    if (stored.ok()) w = std::max(w, *stored);
+    if (!stored.ok()) {
+      Log().Warn("not republishing watermarks, the store did not answer: {}",
+                 stored.status().ToString());
+      return;
+    }
+    w = std::max(w, *stored);
     Status s = consumer_.PublishWatermark(edge, w);
     if (!s.ok()) Log().Warn("{}", s.ToString());
   }

@@ -6,7 +6,8 @@
 // the ack wait) and redelivered, to this tracker or another, which is harmless: the store
 // dedups on event ids. After each commit it publishes the edges' committed_below
 // (CommitResult::watermarks) on ct.watermark.<edge>, and every 2 s republishes those of every
-// edge it has seen, read back from the store.
+// edge it has seen or heard announce itself (ct.edges), read back from the store; when the
+// store does not answer it republishes nothing (edges then hold their re-ships, shipper.h).
 //
 // Records that do not decode are nak'ed (a newer tracker may know their format) until their
 // dead_letter_after-th delivery, then committed as dead letters in the commit that moves on.
@@ -22,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -71,6 +73,10 @@ class BusTracker {
   void Run();
   // Commits one edge's messages; acks them on success, naks them otherwise.
   void CommitGroup(const std::string& edge, std::vector<BusMessage*>& msgs);
+  // Gives each dead letter its message's journal range, so the store keeps and counts it once
+  // per range (a re-shipped or redelivered copy changes nothing).
+  static void SetDeadLetterRanges(const std::map<uint64_t, BusMessage*>& by_from,
+                                  CommitBatch* batch);
   // Commits the malformed messages (no usable headers) as dead letters, then acks them.
   void CommitMalformed(std::vector<BusMessage*>& msgs);
   // Store::Commit with retries while the error is transient, for at most half the ack wait.
@@ -85,6 +91,8 @@ class BusTracker {
   Store* const store_;
   Clock* const clock_;
   std::map<std::string, uint64_t> seen_edges_;  // thread-only: edge -> last watermark sent
+  std::mutex announced_mu_;
+  std::set<std::string> announced_;  // edges heard on ct.edges, not yet in seen_edges_
   std::chrono::steady_clock::time_point last_republish_{};
   std::atomic<int> consecutive_failures_{0};
 

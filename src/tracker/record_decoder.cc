@@ -79,7 +79,12 @@ DecodeSummary DecodeRecords(const std::vector<BusRecord>& records,
     batch->hits.push_back(std::move(h));
   }
   for (const BusLoss& loss : losses) {
-    batch->losses.push_back({LossTime(records, times, loss.position, now_us), loss.records});
+    RecordLoss l{LossTime(records, times, loss.position, now_us), loss.records};
+    if (loss.end > loss.position) {
+      l.from = loss.position;
+      l.to = loss.end;
+    }
+    batch->losses.push_back(l);
   }
   return out;
 }

@@ -112,6 +112,7 @@ inline ShipperOptions FastShipper() {
   o.retry_min = std::chrono::milliseconds(50);
   o.retry_max = std::chrono::milliseconds(1000);
   o.reship_after = std::chrono::seconds(2);
+  o.silent_after = std::chrono::seconds(1);  // trackers republish every 500 ms (FastTracker)
   o.nice = 0;
   return o;
 }

@@ -242,6 +242,50 @@ TEST_F(DistributedTest, RedeliveryAfterACommitWhoseAckWasLostChangesNothing) {
   EXPECT_TRUE(WaitFor([&] { return a.shipper->Watermark() == a.writer->WrittenPosition(); }, 20s));
 }
 
+// A store that is down (every commit and read fails) while `down` is set.
+class DownStore : public StoreWrapper {
+ public:
+  explicit DownStore(Store* inner) : StoreWrapper(inner), inner_(inner) {}
+  Result<CommitResult> Commit(const CommitBatch& b) override {
+    if (down) return Status::Unavailable("injected: the store is down");
+    return inner_->Commit(b);
+  }
+  Result<uint64_t> EdgeWatermark(const std::string& edge) override {
+    if (down) return Status::Unavailable("injected: the store is down");
+    return inner_->EdgeWatermark(edge);
+  }
+  std::atomic<bool> down{false};
+
+ private:
+  Store* inner_;
+};
+
+// The store down for several re-ship periods with a backlog on the bus: the trackers go
+// silent, so the edge re-ships nothing (no copies of the backlog piled onto the bus), and the
+// bus drains once the store is back.
+TEST_F(DistributedTest, AStoreOutageReshipsNothing) {
+  DownStore store(store_.get());
+  trackers_.push_back(std::make_unique<BusTracker>(test::FastTracker(), Nats(), ConsumerOptions{},
+                                                   &store, &tracker_metrics_, Clock::System()));
+  ASSERT_TRUE(trackers_.back()->Start().ok());
+  test::TestEdge& a = AddEdge("edge-a");
+  a.StartShipper(test::FastShipper(), Nats());
+  a.Journal(account_, link_, 1000);
+  ExpectExactly(1000);
+  ASSERT_TRUE(WaitFor([&] { return a.shipper->Watermark() == a.writer->WrittenPosition(); }, 20s));
+  store.down = true;
+  a.Journal(account_, link_, 3000);
+  ASSERT_TRUE(a.shipper->WaitAcked(a.writer->WrittenPosition(), 30s));
+  // Five re-ship periods (reship_after 2 s) of outage.
+  std::this_thread::sleep_for(10s);
+  EXPECT_EQ(a.shipper->reships(), 0u);
+  EXPECT_GE(a.shipper->silences(), 1u);
+  store.down = false;
+  ExpectExactly(4000);
+  EXPECT_TRUE(WaitFor([&] { return a.shipper->Watermark() == a.writer->WrittenPosition(); }, 20s));
+  EXPECT_EQ(a.shipper->reships(), 0u);
+}
+
 // Records that never decode are redelivered dead_letter_after times, then kept as dead letters
 // in the commit that moves the watermark past them.
 TEST_F(DistributedTest, UndecodableRecordsBecomeDeadLettersAfterNDeliveries) {
@@ -261,6 +305,25 @@ TEST_F(DistributedTest, UndecodableRecordsBecomeDeadLettersAfterNDeliveries) {
       WaitFor([&] { return CountRows(db_path_, "SELECT COUNT(*) FROM dead_letters") == 1; }, 30s));
   EXPECT_TRUE(WaitFor([&] { return a.shipper->Watermark() == a.writer->WrittenPosition(); }, 20s));
   EXPECT_GE(tracker_metrics_.Value("clicktrail_bus_tracker_naks_total"), 2);
+
+  // Everything shipped again (a lost cursor file and a lost stream): the copy of the bad
+  // record is nak'ed and dead-lettered again, and changes nothing (once per journal range).
+  const int64_t naks = tracker_metrics_.Value("clicktrail_bus_tracker_naks_total");
+  trackers_.clear();
+  a.StopShipper();
+  DeleteStream();
+  std::filesystem::remove(a.dir + "/" + ship::kCursorFileName);
+  BusTracker& t = AddTracker(o);
+  a.StartShipper(test::FastShipper(), Nats());
+  // The 100 events after the bad record came again, so the bad record did too.
+  ASSERT_TRUE(WaitFor([&] { return t.duplicates() >= 200; }, 30s)) << t.duplicates();
+  ASSERT_TRUE(WaitFor(
+      [&] { return tracker_metrics_.Value("clicktrail_bus_tracker_naks_total") >= naks + 2; },
+      30s));
+  std::this_thread::sleep_for(1s);  // its last delivery, dead-lettered, would commit now
+  EXPECT_EQ(CountRows(db_path_, "SELECT COUNT(*) FROM dead_letters"), 1);
+  EXPECT_EQ(CountRows(db_path_, "SELECT SUM(dead_lettered) FROM reconciliation"), 1);
+  EXPECT_EQ(Hits(), 200);
 }
 
 }  // namespace

@@ -423,6 +423,32 @@ Status ApplyEdgeRanges(PgConn* c, const CommitBatch& batch, int64_t now_us, Comm
   return Status::Ok();
 }
 
+// Which dead letters and losses are new (store/edge_ranges.h): the batch edge's committed_below
+// (its row locked, as ApplyEdgeRanges does, so a concurrent commit of the edge waits) and the
+// ranges committed above it, read only when an item has a range.
+Result<NewItems> ClaimNewItems(PgConn* c, const CommitBatch& batch, int64_t now_us) {
+  if (!HasRangedItems(batch)) return AllNew(batch);
+  Result<PgResult> ins = c->Exec(
+      "INSERT INTO edge_watermarks (edge, committed_below, updated_at) VALUES ($1, 0, $2::int8) "
+      "ON CONFLICT DO NOTHING",
+      Params().Text(batch.edge).Int(now_us));
+  if (!ins.ok()) return ins.status();
+  Result<PgResult> w =
+      c->Exec("SELECT committed_below FROM edge_watermarks WHERE edge = $1 FOR UPDATE",
+              Params().Text(batch.edge));
+  if (!w.ok()) return w.status();
+  Result<PgResult> all = c->Exec("SELECT from_pos, to_pos FROM edge_ranges WHERE edge = $1",
+                                 Params().Text(batch.edge));
+  if (!all.ok()) return all.status();
+  std::vector<std::pair<uint64_t, uint64_t>> committed;
+  for (int i = 0; i < all->rows(); ++i) {
+    committed.emplace_back(static_cast<uint64_t>(all->Int(i, 0)),
+                           static_cast<uint64_t>(all->Int(i, 1)));
+  }
+  RangeClaims claims(static_cast<uint64_t>(w->Int(0, 0)), committed);
+  return ClaimItems(batch, &claims);
+}
+
 // The click and impression postbacks the new human hits fire: one outbox row per (event,
 // postback), id derived from both, ON CONFLICT DO NOTHING (store/sqlite/outbox_writer.h).
 Status WriteHitDeliveries(PgConn* c, const std::vector<const HitRecord*>& fired, int64_t now_us,
@@ -728,10 +754,18 @@ Result<CommitResult> PostgresStore::CommitOnce(const CommitBatch& batch) {
   CT_RETURN_IF_ERROR(pg::WriteDestinationLinksOf(c, deltas.combos));
   CT_RETURN_IF_ERROR(WriteHitDeliveries(c, fired, now_us, &result));
 
-  // 4. Dead letters, losses, reconciliation, journal ranges, the position.
-  if (!batch.dead_letters.empty()) {
+  // 4. Dead letters, losses, reconciliation, journal ranges, the position. Dead letters and
+  // losses count once per journal range: their claims compare with the ranges committed before
+  // this batch, so before ApplyEdgeRanges.
+  Result<NewItems> fresh = ClaimNewItems(c, batch, now_us);
+  if (!fresh.ok()) return fresh.status();
+  bool any_dead_letter = false;
+  for (bool b : fresh->dead_letters) any_dead_letter = any_dead_letter || b;
+  if (any_dead_letter) {
     ArrayText pos, reason, payload;
-    for (const DeadLetter& dl : batch.dead_letters) {
+    for (size_t i = 0; i < batch.dead_letters.size(); ++i) {
+      if (!fresh->dead_letters[i]) continue;  // this range's copy is kept already
+      const DeadLetter& dl = batch.dead_letters[i];
       pos.Int(static_cast<int64_t>(dl.position));
       reason.Text(dl.reason);
       payload.Bytes(dl.payload);
@@ -748,7 +782,9 @@ Result<CommitResult> PostgresStore::CommitOnce(const CommitBatch& batch) {
                                      .Int(now_us));
     if (!r.ok()) return r.status();
   }
-  for (const RecordLoss& loss : batch.losses) {
+  for (size_t i = 0; i < batch.losses.size(); ++i) {
+    if (!fresh->losses[i]) continue;
+    const RecordLoss& loss = batch.losses[i];
     recon[{HourStartMicros(loss.time_us), batch.edge}].corrupted +=
         static_cast<int64_t>(loss.records);
   }

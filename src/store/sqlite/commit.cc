@@ -168,12 +168,41 @@ std::array<std::string_view, kStoredDimensions> DimensionValues(const HitRecord&
   return Status::Ok();
 }
 
-[[nodiscard]] Status InsertDeadLetters(Db* db, const CommitBatch& batch, int64_t now_us) {
+// Which dead letters and losses are new (store/edge_ranges.h): the batch edge's committed_below
+// and the ranges committed above it, read only when an item has a range. The write lock makes
+// the read stable to commit.
+[[nodiscard]] Result<NewItems> ClaimNewItems(Db* db, const CommitBatch& batch) {
+  if (!HasRangedItems(batch)) return AllNew(batch);
+  Result<Statement> get = db->Prepare("SELECT committed_below FROM edge_watermarks WHERE edge = ?");
+  if (!get.ok()) return get.status();
+  CT_RETURN_IF_ERROR(get->BindAll(std::string_view(batch.edge)));
+  Result<bool> row = get->Step();
+  if (!row.ok()) return row.status();
+  const uint64_t below = *row ? static_cast<uint64_t>(get->ColumnInt(0)) : 0;
+  Result<Statement> ranges = db->Prepare("SELECT from_pos, to_pos FROM edge_ranges WHERE edge = ?");
+  if (!ranges.ok()) return ranges.status();
+  CT_RETURN_IF_ERROR(ranges->BindAll(std::string_view(batch.edge)));
+  std::vector<std::pair<uint64_t, uint64_t>> committed;
+  for (;;) {
+    Result<bool> r = ranges->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+    committed.emplace_back(static_cast<uint64_t>(ranges->ColumnInt(0)),
+                           static_cast<uint64_t>(ranges->ColumnInt(1)));
+  }
+  RangeClaims claims(below, committed);
+  return ClaimItems(batch, &claims);
+}
+
+[[nodiscard]] Status InsertDeadLetters(Db* db, const CommitBatch& batch,
+                                       const std::vector<bool>& keep, int64_t now_us) {
   Result<Statement> stmt = db->Prepare(R"sql(
     INSERT INTO dead_letters (consumer, position, reason, payload, created_at)
     VALUES (?, ?, ?, ?, ?))sql");
   if (!stmt.ok()) return stmt.status();
-  for (const DeadLetter& dl : batch.dead_letters) {
+  for (size_t i = 0; i < batch.dead_letters.size(); ++i) {
+    if (!keep[i]) continue;  // this range's copy is kept already
+    const DeadLetter& dl = batch.dead_letters[i];
     CT_RETURN_IF_ERROR(stmt->BindAll(std::string_view(batch.consumer), ToDb(dl.position),
                                      std::string_view(dl.reason),
                                      Blob{dl.payload.data(), dl.payload.size()}, now_us));
@@ -325,10 +354,18 @@ Result<CommitResult> ApplyCommit(Db* db, const CommitBatch& batch, int64_t now_u
   // After the loop: the batch's ip_30min clicks are decided in event-time order, not batch order.
   CT_RETURN_IF_ERROR(ip_uniques.Apply());
   CT_RETURN_IF_ERROR(deltas.Write(db));
-  CT_RETURN_IF_ERROR(InsertDeadLetters(db, batch, now_us));
-  for (const DeadLetter& dl : batch.dead_letters) ++recon.At(batch.edge, dl.time_us).dead_lettered;
-  for (const RecordLoss& loss : batch.losses) {
-    recon.At(batch.edge, loss.time_us).corrupted += static_cast<int64_t>(loss.records);
+  // Before ApplyEdgeRanges: the claims compare with the ranges committed before this batch.
+  Result<NewItems> fresh = ClaimNewItems(db, batch);
+  if (!fresh.ok()) return fresh.status();
+  CT_RETURN_IF_ERROR(InsertDeadLetters(db, batch, fresh->dead_letters, now_us));
+  for (size_t i = 0; i < batch.dead_letters.size(); ++i) {
+    if (fresh->dead_letters[i]) ++recon.At(batch.edge, batch.dead_letters[i].time_us).dead_lettered;
+  }
+  for (size_t i = 0; i < batch.losses.size(); ++i) {
+    const RecordLoss& loss = batch.losses[i];
+    if (fresh->losses[i]) {
+      recon.At(batch.edge, loss.time_us).corrupted += static_cast<int64_t>(loss.records);
+    }
   }
   CT_RETURN_IF_ERROR(recon.Write(db));
   if (*last_seq >= first_seq) CT_RETURN_IF_ERROR(WriteLastSeq(db, *last_seq));

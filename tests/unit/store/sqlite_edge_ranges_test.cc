@@ -1,7 +1,9 @@
 // Edge journal ranges and watermarks on SQLite (ISSUE6 contract): committed_below moves over
 // ranges that chain from it, whatever order they were committed in, and a redelivered range
 // changes nothing. The walk itself: store/edge_ranges.h.
+#include "ranged_items_scenario.h"
 #include "store/edge_ranges.h"
+#include "store/sqlite/db.h"
 #include "store_fixture.h"
 
 namespace ct::testing_store {
@@ -42,6 +44,31 @@ TEST_F(EdgeRangesTest, WatermarkWaitsForGapsThenJumps) {
   store_.reset();
   store_ = Open();
   EXPECT_EQ(*store_->EdgeWatermark("e"), 40u);
+}
+
+TEST(RangeClaimsTest, NewOncePerRange) {
+  RangeClaims c(100, {{120, 130}, {150, 200}});
+  EXPECT_FALSE(c.Claim(50, 60));    // below the watermark
+  EXPECT_FALSE(c.Claim(90, 110));   // straddles it: partly committed
+  EXPECT_FALSE(c.Claim(125, 140));  // overlaps a committed range
+  EXPECT_FALSE(c.Claim(160, 170));  // inside one
+  EXPECT_FALSE(c.Claim(140, 140));  // empty
+  EXPECT_TRUE(c.Claim(100, 120));
+  EXPECT_FALSE(c.Claim(100, 120));  // claimed earlier in the batch
+  EXPECT_FALSE(c.Claim(110, 115));
+  EXPECT_TRUE(c.Claim(130, 150));
+  EXPECT_TRUE(c.Claim(200, 210));
+  EXPECT_FALSE(c.Claim(205, 300));
+}
+
+// Losses and dead letters re-shipped or redelivered count once (README "Reconciliation").
+TEST_F(StoreTest, RangedLossesAndDeadLettersCountOnce) {
+  testing_ranged::RangedItemsCountOnce(store_.get(), [&]() -> int64_t {
+    auto db = sqlite::Db::Open(path_, {});
+    if (!db.ok()) return -1;
+    Result<int64_t> n = (*db)->QueryInt("SELECT COUNT(*) FROM dead_letters");
+    return n.ok() ? *n : -1;
+  });
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "store/postgres/pg_schema.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testutil/temp_dir.h"
+#include "unit/store/ranged_items_scenario.h"
 
 namespace ct::testing_pg {
 namespace {
@@ -261,6 +262,12 @@ TEST_F(PgStoreTest, RedeliveredBatchChangesNothingButRanges) {
   // A stale position loses the compare-and-set and changes nothing.
   EXPECT_EQ(store_->Commit(Batch("t1", 0, 10, hits)).status().code(),
             StatusCode::kFailedPrecondition);
+}
+
+// Losses and dead letters re-shipped or redelivered count once (README "Reconciliation").
+TEST_F(PgStoreTest, RangedLossesAndDeadLettersCountOnce) {
+  testing_ranged::RangedItemsCountOnce(store_.get(),
+                                       [&] { return Int("SELECT COUNT(*) FROM dead_letters"); });
 }
 
 TEST_F(PgStoreTest, WatermarkWaitsForGapsThenJumps) {
