@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "store/conversion_page.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/report_ranges.h"
 
@@ -48,16 +49,7 @@ Result<ConversionPage> PostgresStore::ListConversions(const ConversionFilter& fi
                                                       int limit) {
   ConversionPage page;
   if (limit <= 0) return page;
-  // Newest first is descending (time_us, event_id), a total order. A page ends strictly before
-  // a bound: the cursor, or (to_us, empty bytea) for the range's end (every 16-byte id sorts
-  // after the empty one), whichever comes first. to_us 0: no end.
-  const int64_t to = filter.to_us != 0 ? filter.to_us : std::numeric_limits<int64_t>::max();
-  std::pair<int64_t, std::string> bound{to, ""};
-  if (after) {
-    bound = std::min(
-        bound, std::pair<int64_t, std::string>{
-                   after->time_us, std::string(after->event_id.begin(), after->event_id.end())});
-  }
+  const std::pair<int64_t, std::string> bound = ConversionPageBound(filter, after);
   Result<pg::Lease> c = pool_.Acquire();
   if (!c.ok()) return c.status();
   // One row more than asked tells whether another page exists without a COUNT.

@@ -6,13 +6,20 @@
 #include <utility>
 
 #include "store/postgres/pg_array.h"
+#include "store/sqlite/report_plan.h"
 #include "store/sqlite/report_ranges.h"
 #include "store/sqlite/rollup_deltas.h"
 
 namespace ct::pg {
 namespace {
 
+using sqlite::ComboFilters;
 using sqlite::FilterValues;
+using sqlite::Pairable;
+using sqlite::PairBreakdownFilter;
+using sqlite::SingleKnownFilter;
+using sqlite::TwoKnownFilters;
+using sqlite::UsesAccountCombos;
 
 struct Counts {
   int64_t total = 0, unique = 0, bots = 0, conversions = 0, value = 0;
@@ -31,78 +38,6 @@ struct Counts {
     value -= c.value;
   }
 };
-
-// The filters the combination tables have columns for (all but bot), and what a bot filter
-// keeps (as SQLite's reports.cc ComboFilters).
-struct ComboFilters {
-  FilterValues columns;
-  std::optional<std::string> bot;  // "bot": only the bots; "human": only total/unique
-  explicit ComboFilters(const FilterValues& all) : columns(all) {
-    bot = std::move(columns[static_cast<int>(Dimension::kBot)]);
-    columns[static_cast<int>(Dimension::kBot)].reset();
-  }
-  // Zeroes what the bot filter excludes (conversions are never credited to bots). Linear, so
-  // it applies to sums as to rows.
-  void Apply(Counts* c) const {
-    if (!bot) return;
-    if (*bot == "bot") {
-      c->total = c->unique = c->conversions = c->value = 0;
-    } else {
-      c->bots = 0;
-    }
-  }
-  const std::optional<std::string>& Of(Dimension d) const { return columns[static_cast<int>(d)]; }
-};
-
-// The dimensions account_pair_rollups pairs: the six before the destination.
-bool Pairable(Dimension d) {
-  return static_cast<int>(d) < static_cast<int>(Dimension::kDestination);
-}
-
-// An account-wide report filtered on ONE dimension (not bot) by a known value: served by
-// account_dim_rollups (the unknown value '' has no row there).
-std::optional<Dimension> SingleKnownFilter(const StatsQuery& q, const ComboFilters& f) {
-  if (q.link_id != 0 || f.bot) return std::nullopt;
-  std::optional<Dimension> single;
-  for (int d = 0; d < sqlite::kDimensionCount; ++d) {
-    if (!f.columns[d]) continue;
-    if (single || f.columns[d]->empty()) return std::nullopt;
-    single = static_cast<Dimension>(d);
-  }
-  return single;
-}
-
-// An account-wide report filtered on exactly two pairable dimensions by known values, no bot
-// filter: account_pair_rollups. The two, in Dimension order.
-std::optional<std::pair<Dimension, Dimension>> TwoKnownFilters(const StatsQuery& q,
-                                                               const ComboFilters& f) {
-  if (q.link_id != 0 || f.bot) return std::nullopt;
-  std::vector<Dimension> dims;
-  for (int d = 0; d < sqlite::kDimensionCount; ++d) {
-    if (!f.columns[d]) continue;
-    if (f.columns[d]->empty() || !Pairable(static_cast<Dimension>(d))) return std::nullopt;
-    dims.push_back(static_cast<Dimension>(d));
-  }
-  if (dims.size() != 2) return std::nullopt;
-  return std::make_pair(dims[0], dims[1]);
-}
-
-// An account-wide breakdown by a pairable dimension filtered on one other pairable dimension
-// by a known value: account_pair_rollups. The filtered dimension.
-std::optional<Dimension> PairBreakdownFilter(const StatsQuery& q, const ComboFilters& f,
-                                             Dimension dimension) {
-  const std::optional<Dimension> single = SingleKnownFilter(q, f);
-  if (!single || !Pairable(*single) || !Pairable(dimension) || *single == dimension) {
-    return std::nullopt;
-  }
-  return single;
-}
-
-// Account-wide without a destination filter or group_by: account_combo_rollups.
-bool UsesAccountCombos(const StatsQuery& q, const ComboFilters& f,
-                       std::optional<Dimension> group_by) {
-  return q.link_id == 0 && !f.Of(Dimension::kDestination) && group_by != Dimension::kDestination;
-}
 
 // A statement being built: SQL with numbered placeholders, and their values in order.
 struct Query {

@@ -96,16 +96,4 @@ Status ConversionsOfHitsByValue(PgConn* c, const StatsQuery& q, int64_t from_us,
   return Status::Ok();
 }
 
-void SetConversions(const std::map<std::string, sqlite::ConversionCounts>& by_value,
-                    std::vector<BreakdownRow>* rows) {
-  for (BreakdownRow& r : *rows) r.conversions = r.value_micros = 0;
-  for (const auto& [value, c] : by_value) {
-    auto it = std::find_if(rows->begin(), rows->end(),
-                           [&](const BreakdownRow& r) { return r.value == value; });
-    if (it == rows->end()) it = rows->insert(rows->end(), BreakdownRow{value});
-    it->conversions = c.conversions;
-    it->value_micros = c.value_micros;
-  }
-}
-
 }  // namespace ct::pg

@@ -39,9 +39,4 @@ namespace ct::pg {
                                               Dimension dimension,
                                               std::map<std::string, sqlite::ConversionCounts>* out);
 
-// A goal's breakdown: replaces the rows' conversions with `by_value`'s, adding a row for a
-// value that converted without clicks in the range (its clicks came earlier).
-void SetConversions(const std::map<std::string, sqlite::ConversionCounts>& by_value,
-                    std::vector<BreakdownRow>* rows);
-
 }  // namespace ct::pg

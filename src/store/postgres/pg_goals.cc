@@ -6,6 +6,7 @@
 // a delete of one goal queue on the row instead of deadlocking across the two.
 #include <utility>
 
+#include "store/goal_postback_row.h"
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/goal_postback_rows.h"
@@ -42,24 +43,12 @@ Status KeyTaken(const Status& s) {
 }  // namespace
 
 Result<GoalRow> PostgresStore::CreateGoal(const NewGoal& goal) {
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
-  CT_RETURN_IF_ERROR(db->Run("BEGIN"));
   Result<int64_t> version = NextVersion(db);
   if (!version.ok()) return version.status();
-  GoalRow row;
-  row.account_id = goal.account_id;
-  row.key = goal.key;
-  row.name = goal.name;
-  row.default_value_micros = goal.default_value_micros;
-  row.currency = goal.currency;
-  row.window_seconds = goal.window_seconds;
-  row.counting = goal.counting;
-  row.attribution = goal.attribution;
-  row.piggyback_urls = goal.piggyback_urls;
-  row.created_at_us = row.updated_at_us = clock_->NowMicros();
-  row.version = *version;
+  GoalRow row = NewGoalRow(goal, clock_->NowMicros(), *version);
   Result<PgResult> r = db->Exec(R"sql(
     INSERT INTO goals (account_id, key, name, default_value_micros, currency, window_seconds,
                        counting, attribution, piggyback_json, created_at, updated_at, version)
@@ -110,23 +99,16 @@ Result<std::vector<GoalRow>> PostgresStore::ListGoals(int64_t account_id) {
 
 Result<std::optional<GoalRow>> PostgresStore::UpdateGoal(int64_t account_id, int64_t goal_id,
                                                          const GoalUpdate& update) {
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
-  CT_RETURN_IF_ERROR(db->Run("BEGIN"));
   // Locked: two updates of one goal apply one after the other, neither losing the other's
   // fields.
   Result<std::optional<GoalRow>> current =
       ReadGoal(db, account_id, goal_id, /*live_only=*/true, /*for_update=*/true);
   if (!current.ok() || !current->has_value()) return current;
   GoalRow row = std::move(**current);
-  if (update.name) row.name = *update.name;
-  if (update.default_value_micros) row.default_value_micros = *update.default_value_micros;
-  if (update.currency) row.currency = *update.currency;
-  if (update.window_seconds) row.window_seconds = *update.window_seconds;
-  if (update.counting) row.counting = *update.counting;
-  if (update.attribution) row.attribution = *update.attribution;
-  if (update.piggyback_urls) row.piggyback_urls = *update.piggyback_urls;
+  ApplyGoalUpdate(update, &row);
   Result<int64_t> version = NextVersion(db);
   if (!version.ok()) return version.status();
   row.version = *version;
@@ -154,10 +136,9 @@ Result<std::optional<GoalRow>> PostgresStore::UpdateGoal(int64_t account_id, int
 }
 
 Result<bool> PostgresStore::DeleteGoal(int64_t account_id, int64_t goal_id) {
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
-  CT_RETURN_IF_ERROR(db->Run("BEGIN"));
   Result<PgResult> lock = db->Exec(
       "SELECT 1 FROM goals WHERE id = $1::int8 AND account_id = $2::int8 AND deleted_at IS NULL "
       "FOR UPDATE",

@@ -214,9 +214,8 @@ Result<int64_t> PostgresStore::DeleteHits(const std::vector<EventId>& ids) {
     hi = std::max(hi, IdMillis(id));
   }
   const std::string id_array = all.Take();
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
-  CT_RETURN_IF_ERROR((*c)->Run("BEGIN"));
   // The key is (time_us, event_id): without a time, every partition is read. An id carries the
   // millisecond the edge drew it, which is its hit's time_us in practice, so the days around
   // the ids' times are tried first; only ids not found there cost the scan of every partition.

@@ -82,12 +82,11 @@ Result<bool> PostgresStore::DeleteInvitation(int64_t account_id, int64_t invitat
 
 Result<UserRow> PostgresStore::AcceptInvitation(const std::string& token_hash,
                                                 const std::string& password_hash) {
-  Result<pg::Lease> c = pool_.Acquire();
+  // Returning before COMMIT leaves the transaction to the lease, which rolls it back.
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
   const int64_t now = clock_->NowMicros();
-  // Returning before COMMIT leaves the transaction to the lease, which rolls it back.
-  CT_RETURN_IF_ERROR(db->Run("BEGIN"));
   // FOR UPDATE: a racing accept waits here, then reads the row as the winner left it.
   Result<PgResult> r = db->Exec("SELECT " CT_PG_INVITATION_COLUMNS
                                 ", accepted_at IS NOT NULL FROM invitations "

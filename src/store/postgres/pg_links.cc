@@ -202,9 +202,8 @@ Result<std::vector<LinkRow>> PostgresStore::CreateLinks(const std::vector<NewLin
 Result<std::vector<LinkRow>> PostgresStore::CreateLinksReporting(
     const std::vector<NewLink>& links, const std::function<void(size_t)>& progress) {
   constexpr size_t kProgressEvery = 256;
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
-  CT_RETURN_IF_ERROR((*c)->Run("BEGIN"));
   const int64_t now = clock_->NowMicros();
   std::vector<LinkRow> rows;
   rows.reserve(links.size());
@@ -224,11 +223,10 @@ Result<std::vector<SlugUse>> PostgresStore::FindSlugs(int64_t account_id, const 
                                                       const std::vector<std::string>& slugs) {
   std::vector<SlugUse> out(slugs.size());
   if (slugs.empty()) return out;
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
   // Two queries for the whole list (an import asks thousands at once), on one snapshot.
-  CT_RETURN_IF_ERROR(db->Run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
   pg::ArrayText list;
   for (const std::string& slug : slugs) list.Text(slug);
   // slug_history holds every (domain, slug) any link ever had, current slugs included.
@@ -309,10 +307,9 @@ Result<LinkPage> PostgresStore::ListLinks(int64_t account_id, const LinkFilter& 
 
 Result<std::optional<LinkRow>> PostgresStore::UpdateLink(int64_t account_id, int64_t link_id,
                                                          const LinkUpdate& update) {
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
-  CT_RETURN_IF_ERROR(db->Run("BEGIN"));
   // Lock the row first: two updates of one link apply one after the other.
   Result<PgResult> lock = db->Exec(
       "SELECT 1 FROM links WHERE id = $1::int8 AND account_id = $2::int8 AND deleted_at IS NULL "
@@ -358,10 +355,9 @@ Result<std::optional<LinkRow>> PostgresStore::UpdateLink(int64_t account_id, int
 }
 
 Result<bool> PostgresStore::DeleteLink(int64_t account_id, int64_t link_id) {
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
-  CT_RETURN_IF_ERROR(db->Run("BEGIN"));
   Result<int64_t> version = NextVersion(db);
   if (!version.ok()) return version.status();
   const int64_t now = clock_->NowMicros();
@@ -376,11 +372,10 @@ Result<bool> PostgresStore::DeleteLink(int64_t account_id, int64_t link_id) {
 }
 
 Result<LinkChanges> PostgresStore::LinksChangedSince(int64_t version) {
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
   // One snapshot: links, goals, domains and max_version agree with each other.
-  CT_RETURN_IF_ERROR(db->Run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
   LinkChanges changes;
   changes.max_version = version;
   Result<PgResult> links =
@@ -420,10 +415,9 @@ Result<LinkChanges> PostgresStore::LinksChangedSince(int64_t version) {
 // ---- domains --------------------------------------------------------------------------------
 
 Result<DomainRow> PostgresStore::CreateDomain(int64_t account_id, const std::string& host) {
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
-  CT_RETURN_IF_ERROR(db->Run("BEGIN"));
   Result<int64_t> version = NextVersion(db);
   if (!version.ok()) return version.status();
   DomainRow row{0, account_id, host, clock_->NowMicros()};
@@ -458,10 +452,9 @@ Result<std::vector<DomainRow>> PostgresStore::ListDomains(int64_t account_id) {
 }
 
 Result<bool> PostgresStore::DeleteDomain(int64_t account_id, int64_t domain_id) {
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
-  CT_RETURN_IF_ERROR(db->Run("BEGIN"));
   Result<PgResult> find = db->Exec(
       "SELECT host FROM domains WHERE id = $1::int8 AND account_id = $2::int8 "
       "AND deleted_at IS NULL FOR UPDATE",

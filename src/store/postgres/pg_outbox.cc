@@ -61,10 +61,9 @@ Result<std::vector<ClaimedDelivery>> PostgresStore::ClaimDeliveries(int64_t now_
 
 Status PostgresStore::RecordDeliveryOutcome(const DeliveryOutcome& outcome) {
   const DeliveryAttemptRow& a = outcome.attempt;
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
-  CT_RETURN_IF_ERROR(db->Run("BEGIN"));
   // No wait for the WAL flush: an outcome lost in a server crash only means that delivery is
   // sent again (postbacks are at least once; receivers dedup on webhook-id), while waiting for
   // an fsync per outcome capped a notifier at ~185 deliveries/s (tests/distributed's outage

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/delivery_query.h"
 #include "store/postgres/pg_array.h"
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/postgres_store.h"
@@ -20,23 +21,6 @@ using pg::ArrayText;
 using pg::Params;
 using pg::PgConn;
 using pg::PgResult;
-
-namespace {
-
-// store.h ReplayDeliveries: one call's bound, so a replay of "every dead delivery" holds its
-// row locks briefly; the caller repeats for more.
-constexpr int64_t kMaxReplay = 10'000;
-
-// DeliveryFilter.state as a bound parameter: -1 = any.
-int64_t StateParam(const DeliveryFilter& f) {
-  return f.state ? static_cast<int64_t>(*f.state) : -1;
-}
-// DeliveryFilter.to_us as an exclusive bound: 0 = none.
-int64_t ToParam(const DeliveryFilter& f) {
-  return f.to_us != 0 ? f.to_us : std::numeric_limits<int64_t>::max();
-}
-
-}  // namespace
 
 Result<DeliveryPage> PostgresStore::ListDeliveries(int64_t account_id, const DeliveryFilter& filter,
                                                    const std::optional<std::string>& after_id,
@@ -50,7 +34,7 @@ Result<DeliveryPage> PostgresStore::ListDeliveries(int64_t account_id, const Del
   // strictly before a bound: the cursor row, or (to_us, "") for the range's end, since every
   // id sorts after "" — whichever comes first. A row's created_at never changes, so the
   // cursor's lookup needs no snapshot shared with the page.
-  std::pair<int64_t, std::string> bound{ToParam(filter), ""};
+  std::pair<int64_t, std::string> bound{DeliveryToParam(filter), ""};
   if (after_id) {
     Result<PgResult> r =
         db->Exec("SELECT created_at FROM outbox WHERE id = $1 AND account_id = $2::int8",
@@ -78,7 +62,7 @@ Result<DeliveryPage> PostgresStore::ListDeliveries(int64_t account_id, const Del
                                     .Text(bound.second)
                                     .Int(filter.from_us)
                                     .Int(filter.postback_id)
-                                    .Int(StateParam(filter))
+                                    .Int(DeliveryStateParam(filter))
                                     .Int(static_cast<int64_t>(limit) + 1));
   if (!r.ok()) return r.status();
   for (int i = 0; i < r->rows(); ++i) page.deliveries.push_back(pg::ReadDeliveryRow(*r, i));
@@ -180,9 +164,9 @@ Result<int64_t> PostgresStore::ReplayDeliveries(int64_t account_id, const Replay
                                  .Int(now_us)
                                  .Int(account_id)
                                  .Int(f.from_us)
-                                 .Int(ToParam(f))
+                                 .Int(DeliveryToParam(f))
                                  .Int(f.postback_id)
-                                 .Int(StateParam(f))
+                                 .Int(DeliveryStateParam(f))
                                  .Int(kMaxReplay)));
 }
 

@@ -6,6 +6,13 @@ Lease::~Lease() {
   if (pool_ != nullptr && conn_ != nullptr) pool_->Release(std::move(conn_));
 }
 
+Result<Lease> PgPool::Begin(std::string_view begin) {
+  Result<Lease> lease = Acquire();
+  if (!lease.ok()) return lease;
+  CT_RETURN_IF_ERROR((*lease)->Run(std::string(begin)));
+  return lease;
+}
+
 Result<Lease> PgPool::Acquire() {
   {
     std::unique_lock lock(mu_);

@@ -12,6 +12,8 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -42,6 +44,9 @@ class PgPool {
   // An idle connection, a new one if the pool is not full, else waits for one to come back
   // (up to connect_timeout). kUnavailable when the server cannot be reached.
   [[nodiscard]] Result<Lease> Acquire();
+  // Acquire(), then `begin` (BEGIN, or BEGIN with an isolation level) on it: the lease holds an
+  // open transaction, which it rolls back if the caller returns before COMMIT.
+  [[nodiscard]] Result<Lease> Begin(std::string_view begin = "BEGIN");
 
   const ConnectSpec& spec() const { return spec_; }
   // Connections opened so far (tests: a rebuild after a crash opens new ones).

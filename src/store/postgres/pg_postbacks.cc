@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "store/goal_postback_row.h"
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/goal_postback_rows.h"
@@ -16,9 +17,6 @@ using pg::PgConn;
 using pg::PgResult;
 
 namespace {
-
-// What disabled_reason says when the API, not a receiver's 410, disabled the postback.
-constexpr std::string_view kDisabledByApi = "disabled by the API";
 
 // Scoped by account: another account's postback reads exactly like a missing one.
 // `for_update` locks the row to the end of the caller's transaction.
@@ -41,16 +39,7 @@ Result<std::optional<PostbackRow>> ReadPostback(PgConn* c, int64_t account_id, i
 Result<PostbackRow> PostgresStore::CreatePostback(const NewPostback& pb) {
   Result<pg::Lease> c = pool_.Acquire();
   if (!c.ok()) return c.status();
-  PostbackRow row;
-  row.account_id = pb.account_id;
-  row.name = pb.name;
-  row.url_template = pb.url_template;
-  row.method = pb.method;
-  row.events = pb.events;
-  row.goal_ids = pb.goal_ids;
-  row.attributed_only = pb.attributed_only;
-  row.secret = pb.secret;
-  row.created_at_us = row.updated_at_us = clock_->NowMicros();
+  PostbackRow row = NewPostbackRow(pb, clock_->NowMicros());
   // One statement: autocommit is its transaction.
   Result<PgResult> r = (*c)->Exec(R"sql(
     INSERT INTO postbacks (account_id, name, url_template, method, events, goal_ids,
@@ -99,10 +88,9 @@ Result<std::vector<PostbackRow>> PostgresStore::ListPostbacks(int64_t account_id
 Result<std::optional<PostbackRow>> PostgresStore::UpdatePostback(int64_t account_id,
                                                                  int64_t postback_id,
                                                                  const PostbackUpdate& update) {
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
-  CT_RETURN_IF_ERROR(db->Run("BEGIN"));
   // Locked: a notifier's 410 (RecordDeliveryOutcome disables the postback) lands before or
   // after this update, never in between, so writing back the disabled state read here cannot
   // undo it.
@@ -110,22 +98,7 @@ Result<std::optional<PostbackRow>> PostgresStore::UpdatePostback(int64_t account
       ReadPostback(db, account_id, postback_id, /*live_only=*/true, /*for_update=*/true);
   if (!current.ok() || !current->has_value()) return current;
   PostbackRow row = std::move(**current);
-  const int64_t now = clock_->NowMicros();
-  if (update.name) row.name = *update.name;
-  if (update.url_template) row.url_template = *update.url_template;
-  if (update.method) row.method = *update.method;
-  if (update.events) row.events = *update.events;
-  if (update.goal_ids) row.goal_ids = *update.goal_ids;
-  if (update.attributed_only) row.attributed_only = *update.attributed_only;
-  if (update.secret) row.secret = *update.secret;
-  if (update.disabled && *update.disabled != row.disabled) {
-    // Only a change of state restamps: disabling a postback a 410 already disabled keeps the
-    // receiver's reason and time.
-    row.disabled = *update.disabled;
-    row.disabled_at_us = row.disabled ? now : 0;
-    row.disabled_reason = row.disabled ? std::string(kDisabledByApi) : std::string();
-  }
-  row.updated_at_us = now;
+  ApplyPostbackUpdate(update, clock_->NowMicros(), &row);
   Params p;
   p.Text(row.name)
       .Text(row.url_template)

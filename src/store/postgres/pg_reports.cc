@@ -76,10 +76,9 @@ Result<std::optional<LinkStats>> PostgresStore::GetLinkStats(const StatsQuery& q
   if (q.goal_id != 0 && !q.filters.empty()) {
     return Unimplemented("GetLinkStats (goal_id with filters)");
   }
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
-  CT_RETURN_IF_ERROR(db->Run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
   const bool account_wide = q.link_id == 0;
   if (!account_wide) {
     Result<bool> owns = OwnsLink(db, q.account_id, q.link_id);
@@ -150,10 +149,9 @@ Result<std::optional<std::vector<BreakdownRow>>> PostgresStore::GetBreakdown(con
   if (q.goal_id != 0 && !q.filters.empty()) {
     return Unimplemented("GetBreakdown (goal_id with filters)");
   }
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
-  CT_RETURN_IF_ERROR(db->Run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
   const bool account_wide = q.link_id == 0;
   if (!account_wide) {
     Result<bool> owns = OwnsLink(db, q.account_id, q.link_id);
@@ -236,7 +234,7 @@ Result<std::optional<std::vector<BreakdownRow>>> PostgresStore::GetBreakdown(con
       CT_RETURN_IF_ERROR(
           pg::ConversionsOfHitsByValue(db, q, from_hour, q.to_us, {}, dimension, &by_value));
       by_value.erase("");  // clicks of unknown value: part of the unknown row's remainder
-      pg::SetConversions(by_value, &rows);
+      sqlite::SetConversions(by_value, &rows);
     }
     BreakdownRow unknown{"", all.total, all.unique, all.bots, all.conversions, all.value};
     for (const BreakdownRow& row : rows) {

@@ -23,11 +23,10 @@ constexpr int64_t kSweepLimit = 1000;
 }  // namespace
 
 Status PostgresStore::CreateSession(const NewSession& session, int64_t idle_ttl_us) {
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
   const int64_t now = clock_->NowMicros();
-  CT_RETURN_IF_ERROR(db->Run("BEGIN"));
   Result<PgResult> sweep = db->Exec(R"sql(
     DELETE FROM sessions WHERE id IN (
       SELECT id FROM sessions WHERE last_seen_at <= $1::int8

@@ -93,11 +93,10 @@ Result<std::vector<UserRow>> PostgresStore::ListUsers(int64_t account_id) {
 
 Result<std::optional<UserRow>> PostgresStore::SetUserRole(int64_t account_id, int64_t user_id,
                                                           const std::string& role) {
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
   // Returning before COMMIT leaves the transaction to the lease, which rolls it back.
-  CT_RETURN_IF_ERROR(db->Run("BEGIN"));
   CT_RETURN_IF_ERROR(LockAccount(db, account_id));
   Result<std::optional<UserRow>> user = ReadUser(db, account_id, user_id, /*for_update=*/true);
   if (!user.ok() || !user->has_value()) return user;
@@ -115,10 +114,9 @@ Result<std::optional<UserRow>> PostgresStore::SetUserRole(int64_t account_id, in
 }
 
 Result<bool> PostgresStore::DeleteUser(int64_t account_id, int64_t user_id) {
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
-  CT_RETURN_IF_ERROR(db->Run("BEGIN"));
   CT_RETURN_IF_ERROR(LockAccount(db, account_id));
   Result<std::optional<UserRow>> user = ReadUser(db, account_id, user_id, /*for_update=*/true);
   if (!user.ok()) return user.status();
@@ -136,10 +134,9 @@ Result<bool> PostgresStore::DeleteUser(int64_t account_id, int64_t user_id) {
 Result<bool> PostgresStore::SetUserPassword(int64_t account_id, int64_t user_id,
                                             const std::string& password_hash,
                                             const std::string& keep_session_hash) {
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
-  CT_RETURN_IF_ERROR(db->Run("BEGIN"));
   Result<std::optional<UserRow>> user = ReadUser(db, account_id, user_id, /*for_update=*/true);
   if (!user.ok()) return user.status();
   if (!user->has_value()) return false;

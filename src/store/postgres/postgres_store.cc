@@ -74,10 +74,9 @@ Status PostgresStore::EnsureDays(pg::PgConn* conn, const std::vector<int64_t>& d
 // ---- accounts and keys ----------------------------------------------------------------------
 
 Result<int64_t> PostgresStore::CreateAccount(const NewAccount& account) {
-  Result<pg::Lease> c = pool_.Acquire();
+  Result<pg::Lease> c = pool_.Begin();
   if (!c.ok()) return c.status();
   const int64_t now = clock_->NowMicros();
-  CT_RETURN_IF_ERROR((*c)->Run("BEGIN"));
   Result<PgResult> a =
       (*c)->Exec("INSERT INTO accounts (name, created_at) VALUES ($1, $2::int8) RETURNING id",
                  Params().Text(account.name).Int(now));

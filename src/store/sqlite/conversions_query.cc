@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/conversion_page.h"
 #include "store/sqlite/outbox_rows.h"
 #include "store/sqlite/report_ranges.h"
 #include "store/sqlite/sqlite_store.h"
@@ -45,16 +46,7 @@ Result<ConversionPage> SqliteStore::ListConversions(const ConversionFilter& filt
                                                     int limit) {
   ConversionPage page;
   if (limit <= 0) return page;
-  // Newest first is descending (time_us, event_id), a total order. A page ends strictly before
-  // a bound: the cursor, or (to_us, empty blob) for the range's end (every 16-byte id sorts
-  // after the empty blob) — whichever comes first. to_us 0: no end.
-  const int64_t to = filter.to_us != 0 ? filter.to_us : std::numeric_limits<int64_t>::max();
-  std::pair<int64_t, std::string> bound{to, ""};
-  if (after) {
-    bound = std::min(
-        bound, std::pair<int64_t, std::string>{
-                   after->time_us, std::string(after->event_id.begin(), after->event_id.end())});
-  }
+  const std::pair<int64_t, std::string> bound = ConversionPageBound(filter, after);
   ReadLease lease = AcquireReader();
   Result<Statement> s = lease.db()->Prepare(R"sql(
       SELECT event_id, account_id, goal_id, time_us, link_id, click_event_id, click_time_us,

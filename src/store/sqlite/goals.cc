@@ -4,6 +4,7 @@
 #include <string_view>
 #include <utility>
 
+#include "store/goal_postback_row.h"
 #include "store/sqlite/goal_postback_rows.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/transaction.h"
@@ -47,18 +48,7 @@ Result<GoalRow> SqliteStore::CreateGoal(const NewGoal& goal) {
   CT_RETURN_IF_ERROR(txn.Begin(Transaction::Mode::kImmediate));
   Result<int64_t> version = NextLinkVersion();
   if (!version.ok()) return version.status();
-  GoalRow row;
-  row.account_id = goal.account_id;
-  row.key = goal.key;
-  row.name = goal.name;
-  row.default_value_micros = goal.default_value_micros;
-  row.currency = goal.currency;
-  row.window_seconds = goal.window_seconds;
-  row.counting = goal.counting;
-  row.attribution = goal.attribution;
-  row.piggyback_urls = goal.piggyback_urls;
-  row.created_at_us = row.updated_at_us = clock_->NowMicros();
-  row.version = *version;
+  GoalRow row = NewGoalRow(goal, clock_->NowMicros(), *version);
   Result<Statement> s = db->Prepare(R"sql(
     INSERT INTO goals (account_id, key, name, default_value_micros, currency, window_seconds,
                        counting, attribution, piggyback_json, created_at, updated_at, version)
@@ -110,13 +100,7 @@ Result<std::optional<GoalRow>> SqliteStore::UpdateGoal(int64_t account_id, int64
   Result<std::optional<GoalRow>> current = ReadGoal(db, account_id, goal_id, /*live_only=*/true);
   if (!current.ok() || !current->has_value()) return current;
   GoalRow row = std::move(**current);
-  if (update.name) row.name = *update.name;
-  if (update.default_value_micros) row.default_value_micros = *update.default_value_micros;
-  if (update.currency) row.currency = *update.currency;
-  if (update.window_seconds) row.window_seconds = *update.window_seconds;
-  if (update.counting) row.counting = *update.counting;
-  if (update.attribution) row.attribution = *update.attribution;
-  if (update.piggyback_urls) row.piggyback_urls = *update.piggyback_urls;
+  ApplyGoalUpdate(update, &row);
   Result<int64_t> version = NextLinkVersion();
   if (!version.ok()) return version.status();
   row.version = *version;

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/delivery_query.h"
 #include "store/sqlite/outbox_rows.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/transaction.h"
@@ -16,23 +17,6 @@ namespace ct {
 using sqlite::Db;
 using sqlite::Statement;
 using sqlite::Transaction;
-
-namespace {
-
-// store.h ReplayDeliveries: one call's bound, so a replay of "every dead delivery" is a short
-// write transaction (the tracker's commits wait behind it); the caller repeats for more.
-constexpr int64_t kMaxReplay = 10'000;
-
-// DeliveryFilter.state as a bound parameter: -1 = any.
-int64_t StateParam(const DeliveryFilter& f) {
-  return f.state ? static_cast<int64_t>(*f.state) : -1;
-}
-// DeliveryFilter.to_us as an exclusive bound: 0 = none.
-int64_t ToParam(const DeliveryFilter& f) {
-  return f.to_us != 0 ? f.to_us : std::numeric_limits<int64_t>::max();
-}
-
-}  // namespace
 
 Result<DeliveryPage> SqliteStore::ListDeliveries(int64_t account_id, const DeliveryFilter& filter,
                                                  const std::optional<std::string>& after_id,
@@ -46,7 +30,7 @@ Result<DeliveryPage> SqliteStore::ListDeliveries(int64_t account_id, const Deliv
   // Newest first is descending (created_at, id), a total order (ids are unique). A page ends
   // strictly before a bound: the cursor row, or (to_us, "") for the range's end, since every
   // id sorts after "" — whichever comes first.
-  std::pair<int64_t, std::string> bound{ToParam(filter), ""};
+  std::pair<int64_t, std::string> bound{DeliveryToParam(filter), ""};
   if (after_id) {
     Result<Statement> s =
         db->Prepare("SELECT created_at FROM outbox WHERE id = ? AND account_id = ?");
@@ -66,7 +50,7 @@ Result<DeliveryPage> SqliteStore::ListDeliveries(int64_t account_id, const Deliv
   if (!s.ok()) return s.status();
   // One row more than asked tells whether another page exists without a COUNT.
   CT_RETURN_IF_ERROR(s->BindAll(account_id, bound.first, std::string_view(bound.second),
-                                filter.from_us, filter.postback_id, StateParam(filter),
+                                filter.from_us, filter.postback_id, DeliveryStateParam(filter),
                                 static_cast<int64_t>(limit) + 1));
   for (;;) {
     Result<bool> row = s->Step();
@@ -162,8 +146,8 @@ Result<int64_t> SqliteStore::ReplayDeliveries(int64_t account_id, const ReplaySe
                        AND (?5 = 0 OR postback_id = ?5) AND (?6 < 0 OR state = ?6)
                      ORDER BY created_at, id LIMIT ?7))sql");
     if (!s.ok()) return s.status();
-    CT_RETURN_IF_ERROR(s->BindAll(now_us, account_id, f.from_us, ToParam(f), f.postback_id,
-                                  StateParam(f), kMaxReplay));
+    CT_RETURN_IF_ERROR(s->BindAll(now_us, account_id, f.from_us, DeliveryToParam(f), f.postback_id,
+                                  DeliveryStateParam(f), kMaxReplay));
     CT_RETURN_IF_ERROR(s->Run());
     replayed = s->Changes();
   }

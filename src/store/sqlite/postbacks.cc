@@ -4,6 +4,7 @@
 #include <string_view>
 #include <utility>
 
+#include "store/goal_postback_row.h"
 #include "store/sqlite/goal_postback_rows.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/transaction.h"
@@ -15,9 +16,6 @@ using sqlite::Statement;
 using sqlite::Transaction;
 
 namespace {
-
-// What disabled_reason says when the API, not a receiver's 410, disabled the postback.
-constexpr std::string_view kDisabledByApi = "disabled by the API";
 
 Result<std::optional<PostbackRow>> ReadPostback(Db* db, int64_t account_id, int64_t postback_id,
                                                 bool live_only) {
@@ -41,16 +39,7 @@ Result<std::optional<PostbackRow>> ReadPostback(Db* db, int64_t account_id, int6
 Result<PostbackRow> SqliteStore::CreatePostback(const NewPostback& postback) {
   std::lock_guard lock(write_mu_);
   Db* db = writer_.get();
-  PostbackRow row;
-  row.account_id = postback.account_id;
-  row.name = postback.name;
-  row.url_template = postback.url_template;
-  row.method = postback.method;
-  row.events = postback.events;
-  row.goal_ids = postback.goal_ids;
-  row.attributed_only = postback.attributed_only;
-  row.secret = postback.secret;
-  row.created_at_us = row.updated_at_us = clock_->NowMicros();
+  PostbackRow row = NewPostbackRow(postback, clock_->NowMicros());
   Result<Statement> s = db->Prepare(R"sql(
     INSERT INTO postbacks (account_id, name, url_template, method, events, goal_ids,
                            attributed_only, secret, created_at, updated_at)
@@ -105,22 +94,7 @@ Result<std::optional<PostbackRow>> SqliteStore::UpdatePostback(int64_t account_i
       ReadPostback(db, account_id, postback_id, /*live_only=*/true);
   if (!current.ok() || !current->has_value()) return current;
   PostbackRow row = std::move(**current);
-  const int64_t now = clock_->NowMicros();
-  if (update.name) row.name = *update.name;
-  if (update.url_template) row.url_template = *update.url_template;
-  if (update.method) row.method = *update.method;
-  if (update.events) row.events = *update.events;
-  if (update.goal_ids) row.goal_ids = *update.goal_ids;
-  if (update.attributed_only) row.attributed_only = *update.attributed_only;
-  if (update.secret) row.secret = *update.secret;
-  if (update.disabled && *update.disabled != row.disabled) {
-    // Only a change of state restamps: disabling a postback a 410 already disabled keeps the
-    // receiver's reason and time.
-    row.disabled = *update.disabled;
-    row.disabled_at_us = row.disabled ? now : 0;
-    row.disabled_reason = row.disabled ? std::string(kDisabledByApi) : std::string();
-  }
-  row.updated_at_us = now;
+  ApplyPostbackUpdate(update, clock_->NowMicros(), &row);
   Result<Statement> s = db->Prepare(R"sql(
     UPDATE postbacks SET name = ?, url_template = ?, method = ?, events = ?, goal_ids = ?,
                          attributed_only = ?, secret = ?, disabled_at = ?, disabled_reason = ?,

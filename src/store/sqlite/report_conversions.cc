@@ -1,5 +1,6 @@
 #include "store/sqlite/report_conversions.h"
 
+#include <algorithm>
 #include <string_view>
 
 namespace ct::sqlite {
@@ -76,6 +77,18 @@ Status ConversionsOfHitsByValue(Db* db, const StatsQuery& q, int64_t from_us, in
     ConversionCounts& c = (*out)[s->ColumnText(0)];
     c.conversions += s->ColumnInt(1);
     c.value_micros += s->ColumnInt(2);
+  }
+}
+
+void SetConversions(const std::map<std::string, ConversionCounts>& by_value,
+                    std::vector<BreakdownRow>* rows) {
+  for (BreakdownRow& r : *rows) r.conversions = r.value_micros = 0;
+  for (const auto& [value, c] : by_value) {
+    auto it = std::find_if(rows->begin(), rows->end(),
+                           [&](const BreakdownRow& r) { return r.value == value; });
+    if (it == rows->end()) it = rows->insert(rows->end(), BreakdownRow{value});
+    it->conversions = c.conversions;
+    it->value_micros = c.value_micros;
   }
 }
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "store/sqlite/db.h"
@@ -21,6 +22,11 @@ struct ConversionCounts {
   int64_t value_micros = 0;
 };
 using ConversionSink = std::function<void(int64_t, const ConversionCounts&)>;
+
+// A goal's breakdown (both engines): replaces the rows' conversions with `by_value`'s, adding a
+// row for a value that converted without clicks in the range (its clicks came earlier).
+void SetConversions(const std::map<std::string, ConversionCounts>& by_value,
+                    std::vector<BreakdownRow>* rows);
 
 // goal_rollups rows of q.goal_id at `granularity` with bucket_start_us in [from_us, to_us):
 // q.link_id's, or (q.link_id 0) every link's and the unattributed (link 0) ones. Calls `add`

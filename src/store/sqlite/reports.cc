@@ -20,6 +20,7 @@
 #include "store/sqlite/commit.h"
 #include "store/sqlite/hit_row.h"
 #include "store/sqlite/report_conversions.h"
+#include "store/sqlite/report_plan.h"
 #include "store/sqlite/report_ranges.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/transaction.h"
@@ -27,11 +28,17 @@
 namespace ct {
 
 using sqlite::Bucketer;
+using sqlite::ComboFilters;
 using sqlite::ConversionCounts;
 using sqlite::Db;
 using sqlite::FilterValues;
+using sqlite::Pairable;
+using sqlite::PairBreakdownFilter;
+using sqlite::SingleKnownFilter;
 using sqlite::Statement;
 using sqlite::Transaction;
+using sqlite::TwoKnownFilters;
+using sqlite::UsesAccountCombos;
 
 namespace {
 
@@ -116,34 +123,6 @@ std::string ComboScopeSql(bool account_wide) {
                " AND link_id = ?1";
 }
 
-// The filters combo_rollups has columns for (all but bot), and what a bot filter keeps.
-struct ComboFilters {
-  FilterValues columns;
-  std::optional<std::string> bot;  // "bot": only the bots; "human": only total/unique
-  explicit ComboFilters(const FilterValues& all) : columns(all) {
-    bot = std::move(columns[static_cast<int>(Dimension::kBot)]);
-    columns[static_cast<int>(Dimension::kBot)].reset();
-  }
-  // Zeroes what the bot filter excludes (conversions are never credited to bots).
-  void Apply(Counts* c) const {
-    if (!bot) return;
-    if (*bot == "bot") {
-      c->total = c->unique = c->conversions = c->value = 0;
-    } else {
-      c->bots = 0;
-    }
-  }
-};
-
-// An account-wide report without a destination filter or group_by reads account_combo_rollups
-// (the combinations summed over the account's links, destination left out): rows per account
-// and hour or day, not per link, so its cost no longer grows with the number of links.
-bool UsesAccountCombos(const StatsQuery& q, const ComboFilters& f,
-                       std::optional<Dimension> group_by) {
-  return q.link_id == 0 && !f.columns[static_cast<int>(Dimension::kDestination)] &&
-         group_by != Dimension::kDestination;
-}
-
 // `ranges` set: account_combo_rollups, whole UTC days [d1, d2) from the day rows and the hours
 // [h0, d1) and [d2, to) from the hour rows (?1..?5 = account, d1, d2, h0, to; the filters from
 // ?6). Else combo_rollups from the hour of `from_hour` (ComboScopeSql).
@@ -194,23 +173,6 @@ bool UsesAccountCombos(const StatsQuery& q, const ComboFilters& f,
   return s;
 }
 
-// An account-wide report filtered on ONE dimension (not bot) by a known (non-empty) value:
-// account_dim_rollups has a row per (bucket, value) with exactly those clicks' counts (each
-// click adds to its value's row, conversions under the credited click's value, commit.cc), so
-// the series is one row per bucket instead of every combination. This also serves a single
-// destination filter, which account_combo_rollups lacks. The unknown value ('') has no row
-// there (it is derived), so it stays on the combination rollups.
-std::optional<Dimension> SingleKnownFilter(const StatsQuery& q, const ComboFilters& f) {
-  if (q.link_id != 0 || f.bot) return std::nullopt;
-  std::optional<Dimension> single;
-  for (int d = 0; d < sqlite::kDimensionCount; ++d) {
-    if (!f.columns[d]) continue;
-    if (single || f.columns[d]->empty()) return std::nullopt;
-    single = static_cast<Dimension>(d);
-  }
-  return single;
-}
-
 // The series rows (bucket, total, unique, bots, conversions, value_micros) of one dimension
 // value from account_dim_rollups: day rows for [d1, d2), hour rows for the ends (`ranges` as in
 // StatsFromCombos: all hours when the buckets are not whole UTC days).
@@ -233,28 +195,6 @@ std::optional<Dimension> SingleKnownFilter(const StatsQuery& q, const ComboFilte
   CT_RETURN_IF_ERROR(s->BindAll(q.account_id, static_cast<int64_t>(dim), ranges.d1, ranges.d2,
                                 ranges.h0, ranges.to, std::string_view(value)));
   return s;
-}
-
-// The dimensions account_pair_rollups pairs: the six before the destination.
-bool Pairable(Dimension d) {
-  return static_cast<int>(d) < static_cast<int>(Dimension::kDestination);
-}
-
-// An account-wide report filtered on exactly TWO pairable dimensions, both by known values, no
-// bot filter: account_pair_rollups has one row per bucket with exactly those clicks (each click
-// adds to the row of each pair of its known values), so the series reads that row instead of
-// every combination of the bucket. Returns the two dimensions, in Dimension order.
-std::optional<std::pair<Dimension, Dimension>> TwoKnownFilters(const StatsQuery& q,
-                                                               const ComboFilters& f) {
-  if (q.link_id != 0 || f.bot) return std::nullopt;
-  std::vector<Dimension> dims;
-  for (int d = 0; d < sqlite::kDimensionCount; ++d) {
-    if (!f.columns[d]) continue;
-    if (f.columns[d]->empty() || !Pairable(static_cast<Dimension>(d))) return std::nullopt;
-    dims.push_back(static_cast<Dimension>(d));
-  }
-  if (dims.size() != 2) return std::nullopt;
-  return std::make_pair(dims[0], dims[1]);
 }
 
 // Rows of account_pair_rollups for the pair (a, b), a before b in Dimension order: day rows for
@@ -414,20 +354,6 @@ Counts ComboCounts(const Statement& s, int first_col) {
   }
 }
 
-// Replaces the rows' conversions with `by_value`'s, adding a row for a value that converted
-// without clicks in the range (its clicks came earlier).
-void SetConversions(const std::map<std::string, ConversionCounts>& by_value,
-                    std::vector<BreakdownRow>* rows) {
-  for (BreakdownRow& r : *rows) r.conversions = r.value_micros = 0;
-  for (const auto& [value, c] : by_value) {
-    auto it = std::find_if(rows->begin(), rows->end(),
-                           [&](const BreakdownRow& r) { return r.value == value; });
-    if (it == rows->end()) it = rows->insert(rows->end(), BreakdownRow{value});
-    it->conversions = c.conversions;
-    it->value_micros = c.value_micros;
-  }
-}
-
 // Sums of the hour rollups (link or account) over [hour of from_us, to_us); a goal's
 // conversions from its hour rollups instead.
 [[nodiscard]] Status HourTotals(Db* db, const StatsQuery& q, Counts* out) {
@@ -534,18 +460,6 @@ void SetConversions(const std::map<std::string, ConversionCounts>& by_value,
     return r.total == 0 && r.unique == 0 && r.bots == 0 && r.conversions == 0;
   });
   return Status::Ok();
-}
-
-// An account-wide breakdown by a pairable dimension, filtered on ONE other pairable dimension
-// by a known value, no bot filter: served by account_pair_rollups (TwoKnownFilters). Returns the
-// filtered dimension.
-std::optional<Dimension> PairBreakdownFilter(const StatsQuery& q, const ComboFilters& f,
-                                             Dimension dimension) {
-  const std::optional<Dimension> single = SingleKnownFilter(q, f);
-  if (!single || !Pairable(*single) || !Pairable(dimension) || *single == dimension) {
-    return std::nullopt;
-  }
-  return single;
 }
 
 // Sums `s`'s rows (value, total, unique, bots, conversions, value_micros) per value, in one pass:
