@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 
+#include "api/edge_completeness.h"
 #include "api/http_util.h"
 #include "api/router.h"
 #include "app/commands.h"
@@ -195,6 +196,8 @@ int RunTracker(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nat
   topts.batch_max = static_cast<int>(cfg.Int("tracker.batch_max"));
   topts.nice = static_cast<int>(cfg.Int("tracker.nice"));
   topts.on_repeated_failures = RebuildOnFailures(&store, "tracker");
+  topts.conversion_hold.max_hold = std::chrono::seconds(cfg.Int("tracker.conversion_hold_s"));
+  topts.conversion_hold.stale_after = std::chrono::seconds(cfg.Int("edge.stale_after_s"));
   BusTracker tracker(topts, nats, ConsumerOptions{}, &store, &base.metrics, base.clock);
   if (Status s = tracker.Start(); !s.ok()) return Fail("starting the tracker", s);
   RoleMonitor monitor(cfg,
@@ -283,8 +286,13 @@ int RunEdge(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nats,
   lag.Seed((*writer)->WrittenPosition(), 0);
   auto untallied = journal::ScanUntallied(jopts.dir, journal::FileEnv::Posix());
   if (!untallied.ok()) return Fail("scanning the journal for untallied events", untallied.status());
-  journal::TallySink tally(&lag_sink, journal::TallyOptions{.edge_id = edge_id}, base.clock,
-                           &base.metrics);
+  // A tally every second even while idle: its time is how far reports are complete for this
+  // edge (api/edge_completeness.h), so it bounds how fresh complete_until can be.
+  journal::TallySink tally(&lag_sink,
+                           journal::TallyOptions{.edge_id = edge_id,
+                                                 .interval = std::chrono::milliseconds(1000),
+                                                 .heartbeat = std::chrono::milliseconds(1000)},
+                           base.clock, &base.metrics);
   if (Status s = tally.Begin(*untallied); !s.ok()) return Fail("journaling the first tally", s);
   tally.Start();
 
@@ -323,6 +331,7 @@ int RunEdge(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nats,
   // The api role: the REST API over the PostgreSQL store; conversions are journaled here and
   // shipped like the edge's events.
   api::ApiContext ctx;
+  std::unique_ptr<api::EdgeCompleteness> completeness;
   EventIdGenerator conversion_ids;
   const bool serves_api = api_nopts != nullptr;
   std::atomic<api::ApiRouter*> router{nullptr};
@@ -336,6 +345,13 @@ int RunEdge(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nats,
     ConnectApiToLinks(&links, &syncer, &ctx);
     ctx.events = tally.refusing();
     ctx.event_ids = &conversion_ids;
+    completeness = std::make_unique<api::EdgeCompleteness>(
+        &store,
+        api::EdgeCompletenessOptions{.stale_after =
+                                         std::chrono::seconds(cfg.Int("edge.stale_after_s"))},
+        base.clock, &base.metrics);
+    completeness->Start();
+    ctx.completeness = completeness.get();
     // This process's stages and alarms (each role alarms on what it runs: role_monitor.h).
     ctx.status = [&monitor] { return monitor.Stages(); };
     ctx.alarms = [&monitor] { return monitor.AlarmsJson(); };
@@ -381,6 +397,7 @@ int RunEdge(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nats,
   monitor.Stop();
   shipper.Stop();
   router.store(nullptr, std::memory_order_release);
+  if (completeness) completeness->Stop();
   if (Status s = (*writer)->Close(); !s.ok()) return Fail("closing the journal", s);
   Log().Info("stopped cleanly");
   return 0;

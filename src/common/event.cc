@@ -171,6 +171,12 @@ class RandomPool {
 
 }  // namespace
 
+int64_t EventIdTimeMicros(const EventId& id) {
+  uint64_t ms = 0;
+  for (int i = 0; i < 6; ++i) ms = (ms << 8) | id[i];
+  return static_cast<int64_t>(ms) * 1000;
+}
+
 EventId EventIdGenerator::Next(int64_t time_us) {
   thread_local RandomPool pool;
   EventId id;

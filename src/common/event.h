@@ -48,6 +48,9 @@ std::string ClickId(const EventId& id);
 void AppendClickId(const EventId& id, std::string* out);
 // The inverse of ClickId: nullopt unless `s` is exactly 22 base64url characters.
 std::optional<EventId> ParseClickId(std::string_view s);
+// The time an id was generated at (EventIdGenerator), to the millisecond, in microseconds. An
+// id from outside (a click id a conversion names) may carry any time.
+int64_t EventIdTimeMicros(const EventId& id);
 
 // Field caps: longer values are cut at the edge, so a hostile header cannot grow the journal.
 inline constexpr size_t kMaxIpBytes = 64;

@@ -166,6 +166,11 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"tracker.batch_max", ConfigType::kInt, "20000", 1, 1000000, {},
        "Most events the tracker applies in one store transaction (larger: faster catch-up, "
        "longer write locks)."},
+      {"tracker.conversion_hold_s", ConfigType::kInt, "20", 0, 3600, {},
+       "Distributed mode: a conversion naming a click that another edge may not have "
+       "committed yet (the click is newer than the edges' committed heartbeats) waits up to "
+       "this long for it, so it is attributed; then it is committed anyway. Keep it below "
+       "edge.reship_after_s (the waiting conversion holds its journal's watermark). 0: never."},
       {"enrich.geoip_db", ConfigType::kString, "", 0, 0, {},
        "Country database (MaxMind mmdb: country_code or country.iso_code records). Empty: the "
        "pinned GeoLite2 copy of ip-location-db in third_party/npm. Missing: hits get no country."},
@@ -197,6 +202,11 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"edge.id", ConfigType::kString, "", 0, 0, {},
        "Name of this edge in the reconciliation report (1-64 of A-Z a-z 0-9 . _ -). Empty: the "
        "host name (\"local\" if it is not a valid id). Keep it stable across restarts."},
+      {"edge.stale_after_s", ConfigType::kInt, "600", 10, 30 * 86400, {},
+       "Distributed mode (api and trackers): reports are complete (complete_until), and a "
+       "conversion's click is looked for, only up to what every edge has committed; an edge "
+       "whose watermark has not moved for this long while others did (a decommissioned or "
+       "lost edge) is no longer waited for, and is logged."},
       {"api.operator_accounts", ConfigType::kString, "1", 0, 0, {},
        "Comma-separated account ids whose API keys have operator scope: the system-wide "
        "GET /api/v1/reconciliation. Default 1: the first account created. Empty: none."},

@@ -14,6 +14,20 @@ uint64_t AdvanceWatermark(uint64_t committed_below,
   return committed_below;
 }
 
+EdgeAdvance AdvanceEdge(uint64_t committed_below, int64_t committed_through_us,
+                        const std::vector<PendingRange>& ranges) {
+  std::vector<std::pair<uint64_t, uint64_t>> spans;
+  spans.reserve(ranges.size());
+  for (const PendingRange& r : ranges) spans.emplace_back(r.from, r.to);
+  EdgeAdvance out{AdvanceWatermark(committed_below, std::move(spans)), committed_through_us};
+  for (const PendingRange& r : ranges) {
+    if (r.to <= out.committed_below) {
+      out.committed_through_us = std::max(out.committed_through_us, r.through_us);
+    }
+  }
+  return out;
+}
+
 RangeClaims::RangeClaims(uint64_t committed_below,
                          const std::vector<std::pair<uint64_t, uint64_t>>& committed)
     : below_(committed_below) {

@@ -18,6 +18,22 @@ namespace ct {
 uint64_t AdvanceWatermark(uint64_t committed_below,
                           std::vector<std::pair<uint64_t, uint64_t>> ranges);
 
+// A range recorded above the watermark (an edge_ranges row) with its EdgeRange::through_us.
+struct PendingRange {
+  uint64_t from = 0;
+  uint64_t to = 0;
+  int64_t through_us = 0;
+};
+struct EdgeAdvance {
+  uint64_t committed_below = 0;
+  int64_t committed_through_us = 0;
+};
+// AdvanceWatermark over `ranges`, and the edge's committed-through time after it: the newest
+// through_us among the ranges now wholly below the new watermark, or `committed_through_us`
+// when that is newer (it never goes back).
+EdgeAdvance AdvanceEdge(uint64_t committed_below, int64_t committed_through_us,
+                        const std::vector<PendingRange>& ranges);
+
 // Losses (gap messages) and dead letters count once per journal range, as events count once
 // per event id: an edge re-ships from its watermark and the bus redelivers, so the same range
 // comes again, possibly cut differently (a gap ends where a fetch ended). A range [from, to)

@@ -72,6 +72,9 @@ class ForwardingStore : public Store {
   Result<uint64_t> EdgeWatermark(const std::string& edge) override {
     return Target()->EdgeWatermark(edge);
   }
+  Result<std::vector<EdgeProgress>> ListEdgeProgress() override {
+    return Target()->ListEdgeProgress();
+  }
   Result<ReconciliationData> GetReconciliation(int64_t from_us, int64_t to_us) override {
     return Target()->GetReconciliation(from_us, to_us);
   }

@@ -518,6 +518,10 @@ struct EdgeRange {
   std::string edge;
   uint64_t from = 0;
   uint64_t to = 0;
+  // The edge's wall time of a tally (heartbeat) record in the range, 0 if it holds none. Every
+  // event the edge journaled before that time lies below `to` (journal/tally_sink.h orders
+  // them), so once the watermark passes the range those events are committed.
+  int64_t through_us = 0;
 };
 // Everything the tracker applies in one transaction. `from_position` must equal the consumer's
 // stored position (compare-and-set: a stale or duplicate consumer loses with
@@ -547,6 +551,19 @@ struct CommitResult {
   uint64_t deliveries = 0;   // outbox rows written
   // committed_below of each edge in the batch's edge_ranges, after this commit.
   std::vector<std::pair<std::string, uint64_t>> watermarks;
+};
+
+// One edge's progress through the store (distributed mode), for honest report completeness.
+struct EdgeProgress {
+  std::string edge;
+  uint64_t committed_below = 0;  // every journal position below it is committed
+  // The newest through_us of the ranges below committed_below: every event the edge journaled
+  // before this wall time of its own is committed. 0: no tally passed yet.
+  int64_t committed_through_us = 0;
+  int64_t updated_at_us = 0;  // when committed_below last moved (the committing tracker's clock)
+  // The edge stopped cleanly: its newest tally is a final one (kTallyFinal) and is committed
+  // (below the watermark), so it journals nothing more until it starts again.
+  bool stopped = false;
 };
 
 // ---- reconciliation -----------------------------------------------------------------------
@@ -753,6 +770,8 @@ class Store {
   virtual Result<uint64_t> ConsumedPosition(const std::string& consumer) = 0;
   // The edge's committed_below: every journal position below it is committed (0: none yet).
   virtual Result<uint64_t> EdgeWatermark(const std::string& edge) = 0;
+  // Every edge with a watermark, by edge id.
+  virtual Result<std::vector<EdgeProgress>> ListEdgeProgress() = 0;
   // Reconciliation rows of every edge for the hours starting in [from_us, to_us), and the
   // state of every edge. Operator data: not scoped by account.
   virtual Result<ReconciliationData> GetReconciliation(int64_t from_us, int64_t to_us) = 0;

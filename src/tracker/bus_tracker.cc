@@ -43,7 +43,8 @@ BusTracker::BusTracker(BusTrackerOptions options, NatsOptions nats, ConsumerOpti
       consumer_options_(consumer),
       consumer_(std::move(nats), std::move(consumer)),
       store_(store),
-      clock_(clock) {
+      clock_(clock),
+      hold_(options_.conversion_hold, store, clock) {
   // Edges that hear no watermark announce themselves: republish theirs too (from the next
   // round), even if this tracker never committed for them.
   consumer_.OnEdgeAnnounced([this](std::string edge) {
@@ -60,6 +61,9 @@ BusTracker::BusTracker(BusTrackerOptions options, NatsOptions nats, ConsumerOpti
                                  "Store commits of bus batches that failed.");
   redeliveries_ = m->AddCounter("clicktrail_bus_tracker_naks_total",
                                 "Messages given back to the bus for redelivery.");
+  held_ = m->AddCounter("clicktrail_bus_tracker_conversions_held_total",
+                        "Conversions given back to the bus because their click may not be "
+                        "committed yet (tracker.conversion_hold_s).");
   commit_seconds_ = m->AddHistogram("clicktrail_bus_tracker_commit_seconds",
                                     "Time of one edge group's commit.", LatencyBuckets());
 }
@@ -167,10 +171,16 @@ void BusTracker::CommitGroup(const std::string& edge, std::vector<BusMessage*>& 
   std::vector<BusRecord> records;
   std::vector<BusLoss> losses;
   std::map<uint64_t, BusMessage*> by_from;
+  // Conversions whose click may not be committed yet: given back, their ranges left open.
+  std::set<BusMessage*> held;
   for (BusMessage* m : msgs) {
     const wire::ShippedRecord& r = m->record;
+    if (hold_.Holds(edge, r.type, m->payload())) {
+      held.insert(m);
+      continue;
+    }
     by_from[r.from] = m;
-    batch.edge_ranges.push_back({edge, r.from, r.to});
+    batch.edge_ranges.push_back({edge, r.from, r.to, TallyTime(r.type, m->payload())});
     if (r.type == wire::kGapType) {
       Result<uint64_t> n = wire::ParseGapPayload(m->payload());
       if (n.ok()) {
@@ -200,6 +210,13 @@ void BusTracker::CommitGroup(const std::string& edge, std::vector<BusMessage*>& 
       return given_back.count(m) > 0;
     });
   }
+  if (!held.empty()) held_->Inc(held.size());
+  if (held.size() == msgs.size()) {
+    for (BusMessage* m : msgs) {
+      if (consumer_.Nak(*m, options_.nak_delay).ok()) redeliveries_->Inc();
+    }
+    return;
+  }
   Result<CommitResult> result = CommitWithRetry(batch);
   if (!result.ok() && !Transient(result.status())) {
     // The store refuses the batch. Records delivered dead_letter_after times are kept as dead
@@ -211,9 +228,9 @@ void BusTracker::CommitGroup(const std::string& edge, std::vector<BusMessage*>& 
     std::vector<BusLoss> keep_losses;
     bool any = false;
     for (BusMessage* m : msgs) {
-      if (given_back.count(m) > 0) continue;
+      if (given_back.count(m) > 0 || held.count(m) > 0) continue;
       const wire::ShippedRecord& r = m->record;
-      salvage.edge_ranges.push_back({edge, r.from, r.to});
+      salvage.edge_ranges.push_back({edge, r.from, r.to, TallyTime(r.type, m->payload())});
       if (r.type == wire::kGapType) {  // a loss never is what the store refuses
         Result<uint64_t> n = wire::ParseGapPayload(m->payload());
         if (n.ok()) {
@@ -246,7 +263,7 @@ void BusTracker::CommitGroup(const std::string& edge, std::vector<BusMessage*>& 
     return;
   }
   for (BusMessage* m : msgs) {
-    if (given_back.count(m) > 0) {
+    if (given_back.count(m) > 0 || held.count(m) > 0) {
       if (consumer_.Nak(*m, options_.nak_delay).ok()) redeliveries_->Inc();
       continue;
     }

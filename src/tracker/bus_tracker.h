@@ -33,6 +33,7 @@
 #include "enrich/enricher.h"
 #include "monitor/metrics.h"
 #include "store/store.h"
+#include "tracker/conversion_hold.h"
 
 namespace ct {
 
@@ -51,6 +52,8 @@ struct BusTrackerOptions {
   std::function<void(int consecutive)> on_repeated_failures;
   int rebuild_after = 5;
   enrich::Enricher enricher{enrich::EnrichSources{}};
+  // Conversions that overtook their click wait for it (tracker/conversion_hold.h).
+  ConversionHoldOptions conversion_hold;
 };
 
 class BusTracker {
@@ -90,6 +93,7 @@ class BusTracker {
   JetStreamConsumer consumer_;
   Store* const store_;
   Clock* const clock_;
+  ConversionHold hold_;                         // thread-only
   std::map<std::string, uint64_t> seen_edges_;  // thread-only: edge -> last watermark sent
   std::mutex announced_mu_;
   std::set<std::string> announced_;  // edges heard on ct.edges, not yet in seen_edges_
@@ -109,6 +113,7 @@ class BusTracker {
   Counter* dead_letters_;
   Counter* commit_errors_;
   Counter* redeliveries_;
+  Counter* held_;
   Histogram* commit_seconds_;
 };
 

@@ -39,6 +39,12 @@ int64_t DeadLetterTime(uint8_t type, std::string_view payload, int64_t now_us) {
   return t >= kYear2000Us && t <= now_us + kDayUs ? t : now_us;
 }
 
+int64_t TallyTime(uint8_t type, std::string_view payload) {
+  if (type != kTallyRecordType) return 0;
+  Result<Tally> t = DecodeTally(payload);
+  return t.ok() ? t->as_of_us : 0;
+}
+
 DecodeSummary DecodeRecords(const std::vector<BusRecord>& records,
                             const std::vector<BusLoss>& losses, const enrich::Enricher& enricher,
                             int64_t now_us, CommitBatch* batch) {

@@ -27,4 +27,8 @@ DecodeSummary DecodeRecords(const std::vector<BusRecord>& records,
 // The hour a dead letter of this record is reconciled under (see record_decoder.cc).
 int64_t DeadLetterTime(uint8_t type, std::string_view payload, int64_t now_us);
 
+// A tally record's as_of (the edge's wall time when it built it: EdgeRange::through_us), 0 for
+// any other record or a tally that does not decode.
+int64_t TallyTime(uint8_t type, std::string_view payload);
+
 }  // namespace ct

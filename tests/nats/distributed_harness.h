@@ -15,6 +15,7 @@
 
 #include "bus/local_bus.h"
 #include "common/event.h"
+#include "common/tally.h"
 #include "journal/format.h"
 #include "journal/reader.h"
 #include "journal/writer.h"
@@ -39,6 +40,7 @@ struct TestEdge {
   std::unique_ptr<LocalBus> bus;
   std::unique_ptr<Shipper> shipper;
   uint64_t next_event = 0;
+  uint64_t next_tally = 0;
 
   // Opens the journal (segments of `segment_bytes`).
   void OpenJournal(uint64_t segment_bytes) {
@@ -96,6 +98,25 @@ struct TestEdge {
     if (!framed.empty() && !writer->Append(framed).ok()) {
       throw std::runtime_error("journal append failed");
     }
+  }
+  // Journals one event as it is.
+  void JournalEvent(const Event& e) {
+    std::string payload, framed;
+    EncodeEvent(e, &payload);
+    journal::AppendRecord(&framed, journal::RecordType::kEvent, payload);
+    if (!writer->Append(framed).ok()) throw std::runtime_error("journal append failed");
+  }
+  // Journals a heartbeat tally (no rows) stamped `as_of_us`, as the edge's TallySink does.
+  void JournalTally(int64_t as_of_us) {
+    Tally t;
+    t.edge = id;
+    t.run[0] = 7;
+    t.seq = next_tally++;
+    t.as_of_us = as_of_us;
+    std::string payload, framed;
+    EncodeTally(t, &payload);
+    journal::AppendRecord(&framed, journal::RecordType::kTally, payload);
+    if (!writer->Append(framed).ok()) throw std::runtime_error("journal append failed");
   }
   size_t Segments() const {
     size_t n = 0;

@@ -326,5 +326,87 @@ TEST_F(DistributedTest, UndecodableRecordsBecomeDeadLettersAfterNDeliveries) {
   EXPECT_EQ(Hits(), 200);
 }
 
+// A conversion that reaches the trackers before its click (the api's journal shipped first,
+// the edge's later) waits for it and is attributed (tracker/conversion_hold.h); one naming a
+// click that never comes is committed, unattributed, once it is older than the hold.
+TEST_F(DistributedTest, AConversionThatOvertakesItsClickWaitsForIt) {
+  Result<GoalRow> goal =
+      store_->CreateGoal({.account_id = account_, .key = "GOALSALExxxxxxxxx", .name = "sale"});
+  ASSERT_TRUE(goal.ok()) << goal.status().ToString();
+  const auto micros = [](std::chrono::seconds s) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(s).count();
+  };
+  const int64_t now = Clock::System()->NowMicros();
+  test::TestEdge& web = AddEdge("web");
+  test::TestEdge& api = AddEdge("api");
+  web.JournalTally(now - micros(30s));  // the web edge is committed through 30 s ago
+  web.StartShipper(test::FastShipper(), Nats());
+  BusTrackerOptions o = test::FastTracker();
+  o.conversion_hold = {.max_hold = 60s, .refresh = 100ms};
+  AddTracker(o);
+  auto through = [&](const std::string& edge) -> int64_t {
+    Result<std::vector<EdgeProgress>> p = store_->ListEdgeProgress();
+    if (!p.ok()) return -1;
+    for (const EdgeProgress& e : *p) {
+      if (e.edge == edge) return e.committed_through_us;
+    }
+    return 0;
+  };
+  ASSERT_TRUE(WaitFor([&] { return through("web") == now - micros(30s); }, 60s));
+
+  // A click made 10 s ago on the web edge, not shipped yet; its conversion through the api now,
+  // and a second conversion (of 40 s ago) naming a click from the future that never comes.
+  EventIdGenerator ids;
+  Event click;
+  click.kind = EventKind::kClick;
+  click.id = ids.Next(now - micros(10s));
+  click.time_us = now - micros(10s);
+  click.link_id = link_;
+  click.account_id = account_;
+  click.ip = "192.0.2.1";
+  click.user_agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0";
+  auto conversion = [&](int64_t time_us, const EventId& click_id) {
+    Event c;
+    c.kind = EventKind::kConversion;
+    c.id = ids.Next(time_us);
+    c.time_us = time_us;
+    c.account_id = account_;
+    c.goal_id = goal->id;
+    c.flags = kFlagServerToServer | kFlagHasValue;
+    c.value_micros = 5'000'000;
+    c.click_ref = ClickId(click_id);
+    return c;
+  };
+  const int64_t t1 = Clock::System()->NowMicros();
+  api.JournalEvent(conversion(t1, click.id));
+  api.JournalEvent(conversion(t1 - micros(40s), ids.Next(t1 + micros(3600s))));  // held 20 s
+  api.JournalTally(t1);
+  api.StartShipper(test::FastShipper(), Nats());
+  auto conversions = [&]() -> std::vector<ConversionRow> {
+    Result<ConversionPage> page = store_->ListConversions(
+        {.account_id = account_, .from_us = now - micros(3600s), .to_us = now + micros(3600s)},
+        std::nullopt, 10);
+    return page.ok() ? page->conversions : std::vector<ConversionRow>{};
+  };
+  // Both seen and given back (the api's own journal is not waited on: its watermark stays
+  // below the held conversions).
+  auto held = [&] {
+    return tracker_metrics_.Value("clicktrail_bus_tracker_conversions_held_total");
+  };
+  ASSERT_TRUE(WaitFor([&] { return held() >= 4; }, 15s)) << held();
+  EXPECT_TRUE(conversions().empty()) << "a conversion was committed before its click could be";
+  EXPECT_EQ(through("api"), 0);
+
+  // The click ships, with the edge's next heartbeat: the conversion is attributed to it.
+  web.JournalEvent(click);
+  web.JournalTally(Clock::System()->NowMicros());
+  ASSERT_TRUE(WaitFor([&] { return conversions().size() == 2; }, 60s))
+      << conversions().size() << " conversions";
+  std::vector<ConversionRow> rows = conversions();  // newest first
+  EXPECT_EQ(rows[0].link_id, link_);
+  EXPECT_EQ(rows[0].click_event_id, click.id);
+  EXPECT_EQ(rows[1].link_id, 0);  // its click never came: unattributed after the hold
+}
+
 }  // namespace
 }  // namespace ct

@@ -311,7 +311,8 @@ Status AddTallies(PgConn* c, const CommitBatch& batch, int64_t now_us, Recon* re
     Result<PgResult> e =
         c->Exec(R"sql(
       INSERT INTO reconciliation_edges (edge, as_of, final) VALUES ($1, $2::int8, $3::bool)
-      ON CONFLICT (edge) DO UPDATE SET as_of = excluded.as_of, final = excluded.final)sql",
+      ON CONFLICT (edge) DO UPDATE SET as_of = excluded.as_of, final = excluded.final
+      WHERE excluded.as_of >= reconciliation_edges.as_of)sql",
                 Params().Text(t.edge).Int(t.as_of_us).Bool((t.flags & kTallyFinal) != 0));
     if (!e.ok()) return e.status();
     for (const TallyRow& row : t.rows) {
@@ -366,11 +367,13 @@ Status WriteRecon(PgConn* c, const Recon& recon) {
 Status ApplyEdgeRanges(PgConn* c, const CommitBatch& batch, int64_t now_us, CommitResult* result) {
   // One entry per (edge, from): a fetch can hold a message and its re-shipped copy, and one
   // upsert statement may not touch a row twice. The longer range wins, as the upsert says.
-  std::map<std::string, std::map<uint64_t, uint64_t>> by_edge;
+  std::map<std::string, std::map<uint64_t, PendingRange>> by_edge;
   for (const EdgeRange& r : batch.edge_ranges) {
     if (r.to <= r.from) continue;
-    uint64_t& to = by_edge[r.edge][r.from];
-    to = std::max(to, r.to);
+    PendingRange& p = by_edge[r.edge][r.from];
+    p.from = r.from;
+    p.to = std::max(p.to, r.to);
+    p.through_us = std::max(p.through_us, r.through_us);
   }
   for (auto& [edge, ranges] : by_edge) {
     Result<PgResult> ins = c->Exec(
@@ -378,47 +381,56 @@ Status ApplyEdgeRanges(PgConn* c, const CommitBatch& batch, int64_t now_us, Comm
         "ON CONFLICT DO NOTHING",
         Params().Text(edge).Int(now_us));
     if (!ins.ok()) return ins.status();
-    Result<PgResult> w =
-        c->Exec("SELECT committed_below FROM edge_watermarks WHERE edge = $1 FOR UPDATE",
-                Params().Text(edge));
+    Result<PgResult> w = c->Exec(
+        "SELECT committed_below, committed_through_us FROM edge_watermarks WHERE edge = $1 "
+        "FOR UPDATE",
+        Params().Text(edge));
     if (!w.ok()) return w.status();
-    const uint64_t below = static_cast<uint64_t>(w->Int(0, 0));
-    ArrayText from, to;
-    for (const auto& [f, t] : ranges) {
-      if (t <= below) continue;  // redelivered: the watermark already passed it
+    const EdgeAdvance before{static_cast<uint64_t>(w->Int(0, 0)), w->Int(0, 1)};
+    ArrayText from, to, through;
+    for (const auto& [f, r] : ranges) {
+      if (r.to <= before.committed_below) continue;  // redelivered: the watermark passed it
       from.Int(static_cast<int64_t>(f));
-      to.Int(static_cast<int64_t>(t));
+      to.Int(static_cast<int64_t>(r.to));
+      through.Int(r.through_us);
     }
     if (from.size() > 0) {
-      Result<PgResult> r = c->Exec(R"sql(
-        INSERT INTO edge_ranges AS r (edge, from_pos, to_pos)
-        SELECT $1, f, t FROM unnest($2::int8[], $3::int8[]) AS u(f, t)
-        ON CONFLICT (edge, from_pos) DO UPDATE SET to_pos = GREATEST(r.to_pos, excluded.to_pos))sql",
-                                   Params().Text(edge).Raw(from.Take()).Raw(to.Take()));
+      Result<PgResult> r =
+          c->Exec(R"sql(
+        INSERT INTO edge_ranges AS r (edge, from_pos, to_pos, through_us)
+        SELECT $1, f, t, h FROM unnest($2::int8[], $3::int8[], $4::int8[]) AS u(f, t, h)
+        ON CONFLICT (edge, from_pos) DO UPDATE SET to_pos = GREATEST(r.to_pos, excluded.to_pos),
+          through_us = GREATEST(r.through_us, excluded.through_us))sql",
+                  Params().Text(edge).Raw(from.Take()).Raw(to.Take()).Raw(through.Take()));
       if (!r.ok()) return r.status();
     }
-    Result<PgResult> all =
-        c->Exec("SELECT from_pos, to_pos FROM edge_ranges WHERE edge = $1 ORDER BY from_pos",
-                Params().Text(edge));
+    Result<PgResult> all = c->Exec(
+        "SELECT from_pos, to_pos, through_us FROM edge_ranges WHERE edge = $1 ORDER BY from_pos",
+        Params().Text(edge));
     if (!all.ok()) return all.status();
-    std::vector<std::pair<uint64_t, uint64_t>> pending;
+    std::vector<PendingRange> pending;
     for (int i = 0; i < all->rows(); ++i) {
-      pending.emplace_back(static_cast<uint64_t>(all->Int(i, 0)),
-                           static_cast<uint64_t>(all->Int(i, 1)));
+      pending.push_back({static_cast<uint64_t>(all->Int(i, 0)),
+                         static_cast<uint64_t>(all->Int(i, 1)), all->Int(i, 2)});
     }
-    const uint64_t next = AdvanceWatermark(below, std::move(pending));
-    if (next != below) {
+    const EdgeAdvance next =
+        AdvanceEdge(before.committed_below, before.committed_through_us, pending);
+    if (next.committed_below != before.committed_below) {
       Result<PgResult> up = c->Exec(
-          "UPDATE edge_watermarks SET committed_below = $2::int8, updated_at = $3::int8 "
-          "WHERE edge = $1",
-          Params().Text(edge).Int(static_cast<int64_t>(next)).Int(now_us));
+          "UPDATE edge_watermarks SET committed_below = $2::int8, committed_through_us = "
+          "$3::int8, updated_at = $4::int8 WHERE edge = $1",
+          Params()
+              .Text(edge)
+              .Int(static_cast<int64_t>(next.committed_below))
+              .Int(next.committed_through_us)
+              .Int(now_us));
       if (!up.ok()) return up.status();
       Result<PgResult> del =
           c->Exec("DELETE FROM edge_ranges WHERE edge = $1 AND to_pos <= $2::int8",
-                  Params().Text(edge).Int(static_cast<int64_t>(next)));
+                  Params().Text(edge).Int(static_cast<int64_t>(next.committed_below)));
       if (!del.ok()) return del.status();
     }
-    result->watermarks.emplace_back(edge, next);
+    result->watermarks.emplace_back(edge, next.committed_below);
   }
   return Status::Ok();
 }

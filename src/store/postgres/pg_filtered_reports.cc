@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "store/postgres/pg_array.h"
+#include "store/postgres/pg_goal_reports.h"
 #include "store/sqlite/report_plan.h"
 #include "store/sqlite/report_ranges.h"
 #include "store/sqlite/rollup_deltas.h"
@@ -227,6 +228,7 @@ Status FilteredStats(PgConn* c, const StatsQuery& q, const FilterValues& filters
     b.total += n.total;
     b.unique += n.unique;
     b.bots += n.bots;
+    if (q.goal_id != 0) return;  // one goal's come from its conversions, below
     b.conversions += n.conversions;
     b.value_micros += n.value;
   };
@@ -235,24 +237,26 @@ Status FilteredStats(PgConn* c, const StatsQuery& q, const FilterValues& filters
   Result<std::optional<std::vector<int64_t>>> destination_links =
       single || pair ? std::optional<std::vector<int64_t>>() : DestinationLinks(c, q, f);
   if (!destination_links.ok()) return destination_links.status();
-  if (destination_links->has_value()) {
-    return ForEachRow(
-        c, CombosQuery("bucket_start_us", q, from_hour, f, nullptr, &destination_links->value()),
-        add_row);
-  }
-  if (single) {
-    return ForEachRow(c, AccountDimSeries(q, *single, *f.Of(*single), ranges), add_row);
-  }
-  if (pair) {
-    return ForEachRow(c,
-                      PairsQuery("bucket_start_us", q, pair->first, pair->second, f.Of(pair->first),
-                                 f.Of(pair->second), ranges),
-                      add_row);
-  }
-  return ForEachRow(c,
-                    CombosQuery("bucket_start_us", q, from_hour, f,
-                                UsesAccountCombos(q, f, std::nullopt) ? &ranges : nullptr, nullptr),
-                    add_row);
+  const Query clicks =
+      destination_links->has_value()
+          ? CombosQuery("bucket_start_us", q, from_hour, f, nullptr, &destination_links->value())
+      : single ? AccountDimSeries(q, *single, *f.Of(*single), ranges)
+      : pair   ? PairsQuery("bucket_start_us", q, pair->first, pair->second, f.Of(pair->first),
+                            f.Of(pair->second), ranges)
+               : CombosQuery("bucket_start_us", q, from_hour, f,
+                           UsesAccountCombos(q, f, std::nullopt) ? &ranges : nullptr, nullptr);
+  CT_RETURN_IF_ERROR(ForEachRow(c, clicks, add_row));
+  if (q.goal_id == 0 || f.bot == "bot") return Status::Ok();
+  // One goal's conversions whose credited click matches: from the goal's conversions (a bot's
+  // click is never credited).
+  return ConversionsOfHitsByTime(c, q, filters, [&](int64_t t, const sqlite::ConversionCounts& n) {
+    std::optional<int64_t> start = bucketer.StartOf(t);
+    if (!start) return;
+    StatsBucket& b = (*buckets)[*start];
+    b.start_us = *start;
+    b.conversions += n.conversions;
+    b.value_micros += n.value_micros;
+  });
 }
 
 Status FilteredBreakdown(PgConn* c, const StatsQuery& q, const FilterValues& filters,
@@ -291,9 +295,19 @@ Status FilteredBreakdown(PgConn* c, const StatsQuery& q, const FilterValues& fil
                    sum));
   }
   for (const auto& [value, n] : by_value) {
-    if (n.total == 0 && n.unique == 0 && n.bots == 0 && n.conversions == 0) continue;
     rows->push_back({value, n.total, n.unique, n.bots, n.conversions, n.value});
   }
+  if (q.goal_id != 0) {  // one goal's per value, from its conversions' matching clicks
+    std::map<std::string, sqlite::ConversionCounts> goal_by_value;
+    if (f.bot != "bot") {
+      CT_RETURN_IF_ERROR(
+          ConversionsOfHitsByValue(c, q, from_hour, q.to_us, filters, dimension, &goal_by_value));
+    }
+    sqlite::SetConversions(goal_by_value, rows);
+  }
+  std::erase_if(*rows, [](const BreakdownRow& r) {
+    return r.total == 0 && r.unique == 0 && r.bots == 0 && r.conversions == 0;
+  });
   return Status::Ok();
 }
 

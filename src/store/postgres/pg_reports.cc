@@ -73,9 +73,6 @@ Result<bool> OwnsLink(PgConn* c, int64_t account_id, int64_t link_id) {
 }  // namespace
 
 Result<std::optional<LinkStats>> PostgresStore::GetLinkStats(const StatsQuery& q) {
-  if (q.goal_id != 0 && !q.filters.empty()) {
-    return Unimplemented("GetLinkStats (goal_id with filters)");
-  }
   Result<pg::Lease> c = pool_.Begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   if (!c.ok()) return c.status();
   PgConn* db = c->get();
@@ -146,9 +143,6 @@ Result<std::optional<LinkStats>> PostgresStore::GetLinkStats(const StatsQuery& q
 Result<std::optional<std::vector<BreakdownRow>>> PostgresStore::GetBreakdown(const StatsQuery& q,
                                                                              Dimension dimension,
                                                                              int limit) {
-  if (q.goal_id != 0 && !q.filters.empty()) {
-    return Unimplemented("GetBreakdown (goal_id with filters)");
-  }
   Result<pg::Lease> c = pool_.Begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   if (!c.ok()) return c.status();
   PgConn* db = c->get();

@@ -15,7 +15,7 @@ constexpr int64_t kPartitionLock = 0x6374'0002;
 // Append only: a released migration is never edited. The tables mirror the SQLite schema
 // (store/sqlite/schema.cc, as of its v12) so both engines keep the same data: times are bigint
 // microseconds since the epoch, UTC; ids bytea; flags small integers.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     R"sql(
 CREATE TABLE accounts (
   id                 bigserial PRIMARY KEY,
@@ -495,6 +495,13 @@ CREATE TABLE hit_seqs (
   PRIMARY KEY (account_id, seq)
 );
 CREATE INDEX hit_seqs_by_time ON hit_seqs(time_us);
+)sql",
+    // ---- 4: how far in time each edge is committed (report completeness, SQLite v15)
+    R"sql(
+-- through_us: the edge's wall time of a tally (heartbeat) in the range; committed_through_us:
+-- the newest of those among the ranges the watermark passed (store/edge_ranges.h AdvanceEdge).
+ALTER TABLE edge_ranges ADD COLUMN through_us bigint NOT NULL DEFAULT 0;
+ALTER TABLE edge_watermarks ADD COLUMN committed_through_us bigint NOT NULL DEFAULT 0;
 )sql",
 };
 

@@ -162,6 +162,23 @@ Result<uint64_t> PostgresStore::EdgeWatermark(const std::string& edge) {
   return r->rows() ? static_cast<uint64_t>(r->Int(0, 0)) : uint64_t{0};
 }
 
+Result<std::vector<EdgeProgress>> PostgresStore::ListEdgeProgress() {
+  Result<pg::Lease> c = pool_.Acquire();
+  if (!c.ok()) return c.status();
+  // stopped: the newest tally is a final one the watermark has passed.
+  Result<PgResult> r = (*c)->Exec(R"sql(
+    SELECT w.edge, w.committed_below, w.committed_through_us, w.updated_at,
+           COALESCE(r.final AND r.as_of <= w.committed_through_us, false)
+    FROM edge_watermarks w LEFT JOIN reconciliation_edges r ON r.edge = w.edge ORDER BY w.edge)sql");
+  if (!r.ok()) return r.status();
+  std::vector<EdgeProgress> out;
+  for (int i = 0; i < r->rows(); ++i) {
+    out.push_back({r->Str(i, 0), static_cast<uint64_t>(r->Int(i, 1)), r->Int(i, 2), r->Int(i, 3),
+                   r->Bool(i, 4)});
+  }
+  return out;
+}
+
 Result<ReconciliationData> PostgresStore::GetReconciliation(int64_t from_us, int64_t to_us) {
   Result<pg::Lease> c = pool_.Acquire();
   if (!c.ok()) return c.status();

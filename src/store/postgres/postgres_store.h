@@ -14,8 +14,8 @@
 // is claimed with FOR UPDATE SKIP LOCKED; link versions come from one counter row locked to
 // commit (see pg_schema.cc).
 //
-// Not implemented yet (kInternal "not implemented on PostgreSQL: <Method>", never a made-up
-// answer): one goal's conversions in a filtered report (pg_reports.cc).
+// Every Store method answers as the SQLite store does (the parity tests in
+// tests/unit/store_postgres commit the same batches into both and compare every report).
 //
 // Thread safety: all methods may be called concurrently from any thread.
 #pragma once
@@ -77,6 +77,7 @@ class PostgresStore : public Store {
   Result<CommitResult> Commit(const CommitBatch& batch) override;
   Result<uint64_t> ConsumedPosition(const std::string& consumer) override;
   Result<uint64_t> EdgeWatermark(const std::string& edge) override;
+  Result<std::vector<EdgeProgress>> ListEdgeProgress() override;
   Result<ReconciliationData> GetReconciliation(int64_t from_us, int64_t to_us) override;
   Result<std::optional<LinkStats>> GetLinkStats(const StatsQuery& query) override;
   Result<std::optional<std::vector<BreakdownRow>>> GetBreakdown(const StatsQuery& query,
@@ -153,7 +154,6 @@ class PostgresStore : public Store {
   int64_t connections_opened() const { return pool_.opened(); }
 
  private:
-  static Status Unimplemented(std::string_view method);
   Result<CommitResult> CommitOnce(const CommitBatch& batch);
   // Creates the day partitions of `days` not known to exist yet.
   Status EnsureDays(pg::PgConn* conn, const std::vector<int64_t>& days);

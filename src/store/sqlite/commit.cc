@@ -227,56 +227,63 @@ std::array<std::string_view, kStoredDimensions> DimensionValues(const HitRecord&
 // read-modify-write safe.
 [[nodiscard]] Status ApplyEdgeRanges(Db* db, const CommitBatch& batch, int64_t now_us,
                                      CommitResult* result) {
-  std::map<std::string, std::vector<std::pair<uint64_t, uint64_t>>> by_edge;
+  std::map<std::string, std::vector<PendingRange>> by_edge;
   for (const EdgeRange& r : batch.edge_ranges) {
     if (r.to > r.from)
-      by_edge[r.edge].emplace_back(r.from, r.to);
+      by_edge[r.edge].push_back({r.from, r.to, r.through_us});
     else
       by_edge[r.edge];  // an empty range still reports the edge's watermark
   }
   for (auto& [edge, ranges] : by_edge) {
-    Result<Statement> get =
-        db->Prepare("SELECT committed_below FROM edge_watermarks WHERE edge = ?");
+    Result<Statement> get = db->Prepare(
+        "SELECT committed_below, committed_through_us FROM edge_watermarks WHERE edge = ?");
     if (!get.ok()) return get.status();
     CT_RETURN_IF_ERROR(get->BindAll(std::string_view(edge)));
     Result<bool> row = get->Step();
     if (!row.ok()) return row.status();
-    const uint64_t below = *row ? static_cast<uint64_t>(get->ColumnInt(0)) : 0;
+    const EdgeAdvance before =
+        *row ? EdgeAdvance{static_cast<uint64_t>(get->ColumnInt(0)), get->ColumnInt(1)}
+             : EdgeAdvance{};
     Result<Statement> ins = db->Prepare(R"sql(
-      INSERT INTO edge_ranges (edge, from_pos, to_pos) VALUES (?, ?, ?)
-      ON CONFLICT (edge, from_pos) DO UPDATE SET to_pos = MAX(to_pos, excluded.to_pos))sql");
+      INSERT INTO edge_ranges (edge, from_pos, to_pos, through_us) VALUES (?, ?, ?, ?)
+      ON CONFLICT (edge, from_pos) DO UPDATE SET to_pos = MAX(to_pos, excluded.to_pos),
+                                                 through_us = MAX(through_us, excluded.through_us))sql");
     if (!ins.ok()) return ins.status();
-    for (const auto& [from, to] : ranges) {
-      if (to <= below) continue;  // a redelivery of what the watermark already passed
-      CT_RETURN_IF_ERROR(ins->BindAll(std::string_view(edge), ToDb(from), ToDb(to)));
+    for (const PendingRange& r : ranges) {
+      if (r.to <= before.committed_below) continue;  // a redelivery the watermark passed
+      CT_RETURN_IF_ERROR(
+          ins->BindAll(std::string_view(edge), ToDb(r.from), ToDb(r.to), r.through_us));
       CT_RETURN_IF_ERROR(ins->Run());
     }
-    Result<Statement> pending =
-        db->Prepare("SELECT from_pos, to_pos FROM edge_ranges WHERE edge = ? ORDER BY from_pos");
+    Result<Statement> pending = db->Prepare(
+        "SELECT from_pos, to_pos, through_us FROM edge_ranges WHERE edge = ? ORDER BY from_pos");
     if (!pending.ok()) return pending.status();
     CT_RETURN_IF_ERROR(pending->BindAll(std::string_view(edge)));
-    std::vector<std::pair<uint64_t, uint64_t>> all;
+    std::vector<PendingRange> all;
     for (;;) {
       Result<bool> r = pending->Step();
       if (!r.ok()) return r.status();
       if (!*r) break;
-      all.emplace_back(static_cast<uint64_t>(pending->ColumnInt(0)),
-                       static_cast<uint64_t>(pending->ColumnInt(1)));
+      all.push_back({static_cast<uint64_t>(pending->ColumnInt(0)),
+                     static_cast<uint64_t>(pending->ColumnInt(1)), pending->ColumnInt(2)});
     }
-    const uint64_t next = AdvanceWatermark(below, std::move(all));
+    const EdgeAdvance next = AdvanceEdge(before.committed_below, before.committed_through_us, all);
     Result<Statement> up = db->Prepare(R"sql(
-      INSERT INTO edge_watermarks (edge, committed_below, updated_at) VALUES (?, ?, ?)
+      INSERT INTO edge_watermarks (edge, committed_below, committed_through_us, updated_at)
+      VALUES (?, ?, ?, ?)
       ON CONFLICT (edge) DO UPDATE SET committed_below = excluded.committed_below,
+                                       committed_through_us = excluded.committed_through_us,
                                        updated_at = excluded.updated_at)sql");
     if (!up.ok()) return up.status();
-    CT_RETURN_IF_ERROR(up->BindAll(std::string_view(edge), ToDb(next), now_us));
+    CT_RETURN_IF_ERROR(up->BindAll(std::string_view(edge), ToDb(next.committed_below),
+                                   next.committed_through_us, now_us));
     CT_RETURN_IF_ERROR(up->Run());
     // Journal positions stay far below 2^63, so the signed compare is the unsigned one.
     Result<Statement> del = db->Prepare("DELETE FROM edge_ranges WHERE edge = ? AND to_pos <= ?");
     if (!del.ok()) return del.status();
-    CT_RETURN_IF_ERROR(del->BindAll(std::string_view(edge), ToDb(next)));
+    CT_RETURN_IF_ERROR(del->BindAll(std::string_view(edge), ToDb(next.committed_below)));
     CT_RETURN_IF_ERROR(del->Run());
-    result->watermarks.emplace_back(edge, next);
+    result->watermarks.emplace_back(edge, next.committed_below);
   }
   return Status::Ok();
 }

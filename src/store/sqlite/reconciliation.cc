@@ -31,7 +31,8 @@ Status ReconciliationDeltas::AddTallies(Db* db, const CommitBatch& batch, int64_
     {
       Result<Statement> s = db->Prepare(R"sql(
         INSERT INTO reconciliation_edges (edge, as_of, final) VALUES (?, ?, ?)
-        ON CONFLICT (edge) DO UPDATE SET as_of = excluded.as_of, final = excluded.final)sql");
+        ON CONFLICT (edge) DO UPDATE SET as_of = excluded.as_of, final = excluded.final
+        WHERE excluded.as_of >= reconciliation_edges.as_of)sql");
       if (!s.ok()) return s.status();
       CT_RETURN_IF_ERROR(s->BindAll(std::string_view(t.edge), t.as_of_us,
                                     static_cast<int64_t>((t.flags & kTallyFinal) ? 1 : 0)));

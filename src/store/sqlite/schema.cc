@@ -10,7 +10,7 @@ namespace ct::sqlite {
 namespace {
 
 // Append only: a released migration is never edited, since files in the field have run it.
-constexpr std::array<std::string_view, 14> kMigrations = {
+constexpr std::array<std::string_view, 15> kMigrations = {
     // ---- v1: accounts, keys, links, tracking --------------------------------------------
     R"sql(
 CREATE TABLE accounts (
@@ -721,6 +721,13 @@ CREATE TABLE edge_ranges (
   to_pos    INTEGER NOT NULL,
   PRIMARY KEY (edge, from_pos)
 ) WITHOUT ROWID;
+)sql",
+    // ---- v15: how far in time each edge is committed (report completeness) ------------------
+    R"sql(
+-- through_us: the edge's wall time of a tally (heartbeat) in the range; committed_through_us:
+-- the newest of those among the ranges the watermark passed (store/edge_ranges.h AdvanceEdge).
+ALTER TABLE edge_ranges ADD COLUMN through_us INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE edge_watermarks ADD COLUMN committed_through_us INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 }  // namespace

@@ -216,6 +216,24 @@ Result<uint64_t> SqliteStore::EdgeWatermark(const std::string& edge) {
   return *row ? static_cast<uint64_t>(s->ColumnInt(0)) : uint64_t{0};
 }
 
+Result<std::vector<EdgeProgress>> SqliteStore::ListEdgeProgress() {
+  ReadLease lease = AcquireReader();
+  // stopped: the newest tally is a final one the watermark has passed.
+  Result<Statement> s = lease.db()->Prepare(R"sql(
+    SELECT w.edge, w.committed_below, w.committed_through_us, w.updated_at,
+           COALESCE(r.final AND r.as_of <= w.committed_through_us, false)
+    FROM edge_watermarks w LEFT JOIN reconciliation_edges r ON r.edge = w.edge ORDER BY w.edge)sql");
+  if (!s.ok()) return s.status();
+  std::vector<EdgeProgress> out;
+  for (;;) {
+    Result<bool> row = s->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back({s->ColumnText(0), static_cast<uint64_t>(s->ColumnInt(1)), s->ColumnInt(2),
+                   s->ColumnInt(3), s->ColumnInt(4) != 0});
+  }
+}
+
 Result<ReconciliationData> SqliteStore::GetReconciliation(int64_t from_us, int64_t to_us) {
   ReadLease lease = AcquireReader();
   return sqlite::QueryReconciliation(lease.db(), from_us, to_us);

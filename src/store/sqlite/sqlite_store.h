@@ -73,6 +73,7 @@ class SqliteStore : public Store {
   Result<CommitResult> Commit(const CommitBatch& batch) override;
   Result<uint64_t> ConsumedPosition(const std::string& consumer) override;
   Result<uint64_t> EdgeWatermark(const std::string& edge) override;
+  Result<std::vector<EdgeProgress>> ListEdgeProgress() override;
   Result<ReconciliationData> GetReconciliation(int64_t from_us, int64_t to_us) override;
 
   Result<std::optional<LinkStats>> GetLinkStats(const StatsQuery& query) override;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/tally.h"
 #include "store/store.h"
 
 namespace ct::testing_ranged {
@@ -95,6 +96,57 @@ inline void RangedItemsCountOnce(Store* store, const std::function<int64_t()>& d
   commit({{"e", 0, 10}, {"e", 30, 40}}, {{10, 20, 3}, {40, 60, 5}, {70, 80, 4}},
          {{20, 30}, {60, 70}});
   EXPECT_EQ(Read(store, dead_letter_rows), (Counted{12, 2, 2}));
+}
+
+// How far in time the edge is committed (store.h EdgeProgress, api/edge_completeness.h): the
+// heartbeat behind a gap waits for it; a clean stop's final tally marks the edge stopped; a
+// late final tally of an older run does not make the running edge look stopped.
+inline void EdgeProgressFollowsTheWatermark(Store* store) {
+  auto commit = [&](uint64_t from, uint64_t to, int64_t through, std::vector<Tally> tallies) {
+    CommitBatch b;
+    b.consumer = "nats";
+    b.edge = "e";
+    b.edge_ranges = {{"e", from, to, through}};
+    b.tallies = std::move(tallies);
+    Result<CommitResult> r = store->Commit(b);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+  };
+  auto progress = [&]() -> EdgeProgress {
+    Result<std::vector<EdgeProgress>> p = store->ListEdgeProgress();
+    EXPECT_TRUE(p.ok() && p->size() == 1) << p.status().ToString();
+    return p.ok() && p->size() == 1 ? (*p)[0] : EdgeProgress{};
+  };
+  EXPECT_TRUE(store->ListEdgeProgress()->empty());
+  commit(10, 20, 2'000'000, {});
+  EXPECT_EQ(progress().edge, "e");
+  EXPECT_EQ(progress().committed_below, 0u);
+  EXPECT_EQ(progress().committed_through_us, 0);  // its heartbeat waits behind the gap
+  commit(0, 10, 1'000'000, {});
+  EXPECT_EQ(progress().committed_below, 20u);
+  EXPECT_EQ(progress().committed_through_us, 2'000'000);
+  EXPECT_FALSE(progress().stopped);
+  // A clean stop: the final tally, committed with the range that holds it.
+  Tally final_tally;
+  final_tally.edge = "e";
+  final_tally.run[0] = 1;
+  final_tally.as_of_us = 3'000'000;
+  final_tally.flags = kTallyFinal;
+  commit(20, 30, 3'000'000, {final_tally});
+  EXPECT_EQ(progress().committed_through_us, 3'000'000);
+  EXPECT_TRUE(progress().stopped);
+  // The next run's first tally; then an older run's final one committed late (another
+  // tracker) must not make the running edge look stopped.
+  Tally next = final_tally;
+  next.run[0] = 2;
+  next.as_of_us = 4'000'000;
+  next.flags = kTallyRecovery;
+  commit(30, 40, 4'000'000, {next});
+  Tally late = final_tally;
+  late.seq = 1;
+  late.as_of_us = 3'500'000;
+  commit(40, 50, 0, {late});
+  EXPECT_EQ(progress().committed_through_us, 4'000'000);
+  EXPECT_FALSE(progress().stopped);
 }
 
 }  // namespace ct::testing_ranged

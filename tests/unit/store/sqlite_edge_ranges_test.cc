@@ -17,6 +17,23 @@ TEST(AdvanceWatermarkTest, ChainsAndStopsAtGaps) {
   EXPECT_EQ(AdvanceWatermark(30, {{0, 10}}), 30u);                     // never backwards
 }
 
+TEST(AdvanceEdgeTest, ThroughIsTheNewestHeartbeatTheWatermarkPassed) {
+  // Ranges [0,10) with a heartbeat at 100, [10,20) at 300 (out of order in time: a later tally
+  // cannot be older, but the walk must not care), [30,40) at 900 beyond a gap.
+  const std::vector<PendingRange> ranges = {{10, 20, 300}, {30, 40, 900}, {0, 10, 100}};
+  EdgeAdvance a = AdvanceEdge(0, 0, ranges);
+  EXPECT_EQ(a.committed_below, 20u);
+  EXPECT_EQ(a.committed_through_us, 300);  // not 900: [30,40) waits for [20,30)
+  a = AdvanceEdge(0, 500, ranges);
+  EXPECT_EQ(a.committed_through_us, 500);  // never backwards
+  a = AdvanceEdge(20, 300, {{30, 40, 900}});
+  EXPECT_EQ(a.committed_below, 20u);
+  EXPECT_EQ(a.committed_through_us, 300);
+  a = AdvanceEdge(20, 300, {{30, 40, 900}, {20, 30, 0}});  // the gap closes, no heartbeat in it
+  EXPECT_EQ(a.committed_below, 40u);
+  EXPECT_EQ(a.committed_through_us, 900);
+}
+
 class EdgeRangesTest : public StoreTest {
  protected:
   uint64_t Commit(uint64_t from, uint64_t to) {
@@ -44,6 +61,10 @@ TEST_F(EdgeRangesTest, WatermarkWaitsForGapsThenJumps) {
   store_.reset();
   store_ = Open();
   EXPECT_EQ(*store_->EdgeWatermark("e"), 40u);
+}
+
+TEST_F(StoreTest, EdgeProgressFollowsTheWatermark) {
+  testing_ranged::EdgeProgressFollowsTheWatermark(store_.get());
 }
 
 TEST(RangeClaimsTest, NewOncePerRange) {

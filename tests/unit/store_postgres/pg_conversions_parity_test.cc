@@ -188,25 +188,51 @@ TEST_F(PgConversionTest, ConversionsAndIpUniquesMatchTheSqliteStore) {
                     .interval = iv,
                     .goal_id = goal});
       }
-      for (Dimension d :
-           {Dimension::kCountry, Dimension::kDevice, Dimension::kDestination, Dimension::kBot}) {
-        const StatsQuery q{.account_id = account,
-                           .link_id = link,
-                           .from_us = kDay0,
-                           .to_us = kDay0 + kDayUs,
-                           .goal_id = goal};
-        Result<std::optional<std::vector<BreakdownRow>>> p = store_->GetBreakdown(q, d, 20);
-        Result<std::optional<std::vector<BreakdownRow>>> l = lite->GetBreakdown(q, d, 20);
-        ASSERT_TRUE(p.ok() && l.ok() && p->has_value() && l->has_value()) << p.status().ToString();
-        ASSERT_EQ((*p)->size(), (*l)->size()) << "dimension " << static_cast<int>(d);
-        for (size_t i = 0; i < (*p)->size(); ++i) {
-          const BreakdownRow &a = (**p)[i], &b = (**l)[i];
-          EXPECT_EQ(a.value, b.value);
-          EXPECT_EQ(a.total, b.total);
-          EXPECT_EQ(a.unique, b.unique);
-          EXPECT_EQ(a.bots, b.bots);
-          EXPECT_EQ(a.conversions, b.conversions);
-          EXPECT_EQ(a.value_micros, b.value_micros);
+      // Filtered (hourly or coarser), with and without a goal: conversions of matching clicks.
+      const std::vector<std::vector<StatsFilter>> filter_sets = {
+          {},
+          {{Dimension::kCountry, "US"}},
+          {{Dimension::kDevice, "mobile"}, {Dimension::kCountry, "DE"}},
+          {{Dimension::kDestination, "https://example.com/d1"}},
+          {{Dimension::kBot, "human"}},
+          {{Dimension::kBot, "bot"}}};
+      for (const std::vector<StatsFilter>& filters : filter_sets) {
+        SCOPED_TRACE("filter set " + std::to_string(&filters - filter_sets.data()));
+        if (filters.empty()) continue;
+        for (Interval iv : {Interval::kHour, Interval::kDay}) {
+          same_stats({.account_id = account,
+                      .link_id = link,
+                      .from_us = kDay0 + kHourUs,
+                      .to_us = kDay0 + 20 * kHourUs,
+                      .interval = iv,
+                      .filters = filters,
+                      .goal_id = goal});
+        }
+      }
+      for (const std::vector<StatsFilter>& filters : filter_sets) {
+        SCOPED_TRACE("filter set " + std::to_string(&filters - filter_sets.data()));
+        for (Dimension d :
+             {Dimension::kCountry, Dimension::kDevice, Dimension::kDestination, Dimension::kBot}) {
+          const StatsQuery q{.account_id = account,
+                             .link_id = link,
+                             .from_us = kDay0,
+                             .to_us = kDay0 + kDayUs,
+                             .filters = filters,
+                             .goal_id = goal};
+          Result<std::optional<std::vector<BreakdownRow>>> p = store_->GetBreakdown(q, d, 20);
+          Result<std::optional<std::vector<BreakdownRow>>> l = lite->GetBreakdown(q, d, 20);
+          ASSERT_TRUE(p.ok() && l.ok() && p->has_value() && l->has_value())
+              << p.status().ToString();
+          ASSERT_EQ((*p)->size(), (*l)->size()) << "dimension " << static_cast<int>(d);
+          for (size_t i = 0; i < (*p)->size(); ++i) {
+            const BreakdownRow &a = (**p)[i], &b = (**l)[i];
+            EXPECT_EQ(a.value, b.value);
+            EXPECT_EQ(a.total, b.total);
+            EXPECT_EQ(a.unique, b.unique);
+            EXPECT_EQ(a.bots, b.bots);
+            EXPECT_EQ(a.conversions, b.conversions);
+            EXPECT_EQ(a.value_micros, b.value_micros);
+          }
         }
       }
     }

@@ -600,5 +600,55 @@ TEST_F(PgConversionReportsTest, BreakdownsGiveConversionsPerValueWithTheRestUnkn
   EXPECT_EQ(Breakdown(Query(l1_, Interval::kHour, g1_.id), Dimension::kBot), "human:4/3/13000000");
 }
 
+TEST_F(PgConversionReportsTest, FilteredReportsCountConversionsOfMatchingClicks) {
+  const HitRecord us_mobile = ClickOn(l1_, kDay0 + kHourUs, "US", "mobile");
+  const HitRecord us_desktop = ClickOn(l1_, kDay0 + kHourUs, "US", "desktop");
+  const HitRecord de = ClickOn(l1_, kDay0 + kHourUs, "DE", "mobile");
+  const HitRecord other_link = ClickOn(l2_, kDay0 + kHourUs, "US", "mobile");
+  // A click before the range: its conversion in the range still counts under its values.
+  const HitRecord early = ClickOn(l1_, kDay0 - 2 * kHourUs, "US", "tablet");
+  Convert(g1_, kDay0 + 2 * kHourUs, 1'000'000, &us_mobile);
+  Convert(g2_, kDay0 + 3 * kHourUs, 2'000'000, &us_desktop);
+  Convert(g1_, kDay0 + 3 * kHourUs, 4'000'000, &de);
+  Convert(g1_, kDay0 + 3 * kHourUs, 8'000'000, &other_link);
+  Convert(g1_, kDay0 + 4 * kHourUs, 16'000'000, &early);
+  Convert(g1_, kDay0 + 4 * kHourUs, 64'000'000);  // unattributed: matches no filter
+
+  StatsQuery us = Query(l1_);
+  us.filters = {{Dimension::kCountry, "US"}};
+  EXPECT_EQ(Series(Get(us)), "1:2/0/0 2:0/1/1000000 3:0/1/2000000 4:0/1/16000000");
+  us.goal_id = g1_.id;
+  EXPECT_EQ(Series(Get(us)), "1:2/0/0 2:0/1/1000000 4:0/1/16000000");
+  us.goal_id = g2_.id;
+  EXPECT_EQ(Series(Get(us)), "1:2/0/0 3:0/1/2000000");
+  StatsQuery us_wide = Query(0, Interval::kDay, g1_.id);
+  us_wide.filters = {{Dimension::kCountry, "US"}};
+  EXPECT_EQ(Get(us_wide).conversions, 3);
+  EXPECT_EQ(Get(us_wide).value_micros, 25'000'000);
+  us_wide.filters.push_back({Dimension::kDevice, "mobile"});
+  EXPECT_EQ(Get(us_wide).conversions, 2);
+  EXPECT_EQ(Get(us_wide).value_micros, 9'000'000);
+  us_wide.filters.push_back({Dimension::kBot, "bot"});
+  EXPECT_EQ(Get(us_wide).conversions, 0);
+  StatsQuery foreign = us_wide;  // another account's goal id: nothing of it
+  foreign.account_id = other_;
+  foreign.filters = {{Dimension::kCountry, "US"}};
+  EXPECT_EQ(Get(foreign).conversions, 0);
+
+  // A filtered breakdown: the tablet click is before the range (no clicks in it) yet converted.
+  StatsQuery by_device = Query(l1_);
+  by_device.filters = {{Dimension::kCountry, "US"}};
+  EXPECT_EQ(Breakdown(by_device, Dimension::kDevice),
+            "desktop:1/1/2000000 mobile:1/1/1000000 tablet:0/1/16000000");
+  by_device.goal_id = g2_.id;
+  EXPECT_EQ(Breakdown(by_device, Dimension::kDevice), "desktop:1/1/2000000 mobile:1/0/0");
+  by_device.goal_id = g1_.id;
+  EXPECT_EQ(Breakdown(by_device, Dimension::kDevice),
+            "desktop:1/0/0 mobile:1/1/1000000 tablet:0/1/16000000");
+  StatsQuery by_country = Query(0, Interval::kHour, g1_.id);
+  by_country.filters = {{Dimension::kDevice, "mobile"}};
+  EXPECT_EQ(Breakdown(by_country, Dimension::kCountry), "US:2/2/9000000 DE:1/1/4000000");
+}
+
 }  // namespace
 }  // namespace ct::testing_pg

@@ -448,16 +448,9 @@ TEST_F(PgStoreTest, RetentionDropsWholeDayPartitions) {
   EXPECT_EQ(late->applied, 1u);
 }
 
-TEST_F(PgStoreTest, UnimplementedMethodsSaySoByName) {
-  StatsQuery q;
-  q.account_id = 1;
-  q.goal_id = 1;
-  q.filters = {{Dimension::kCountry, "FR"}};
-  Result<std::optional<LinkStats>> stats = store_->GetLinkStats(q);
-  ASSERT_FALSE(stats.ok());
-  EXPECT_EQ(stats.status().code(), StatusCode::kInternal);
-  EXPECT_NE(stats.status().message().find("GetLinkStats (goal_id with filters)"),
-            std::string::npos);
+// How far in time each edge is committed, as on SQLite (the shared scenario).
+TEST_F(PgStoreTest, EdgeProgressFollowsTheWatermark) {
+  testing_ranged::EdgeProgressFollowsTheWatermark(store_.get());
 }
 
 // The same batches into the SQLite store and this one: every report both engines implement
