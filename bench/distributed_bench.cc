@@ -13,6 +13,7 @@
 // usage: build/distributed_bench [--wrk-seconds N] [--runs N] [--outage SECS]
 // (build: cmake --build build --target distributed_bench clicktrail)
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -186,12 +187,22 @@ int Run(const Options& o) {
 
 int main(int argc, char** argv) {
   ct::test::Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string a = argv[i];
-    int v = std::atoi(argv[i + 1]);
+  const char* usage = "usage: distributed_bench [--wrk-seconds N] [--runs N] [--outage SECS]\n";
+  for (int i = 1; i < argc; i += 2) {
+    const std::string a = argv[i];
+    const int v = i + 1 < argc ? std::atoi(argv[i + 1]) : 0;
+    if (v <= 0 || (a != "--wrk-seconds" && a != "--runs" && a != "--outage")) {
+      std::fputs(usage, stderr);
+      return 2;
+    }
     if (a == "--wrk-seconds") o.wrk_seconds = v;
     if (a == "--runs") o.runs = v;
     if (a == "--outage") o.outage_seconds = v;
+  }
+  // Without wrk every figure would read 0: say so instead.
+  if (access("/usr/bin/wrk", X_OK) != 0) {
+    std::fputs("distributed_bench: /usr/bin/wrk is missing (apt-get install wrk)\n", stderr);
+    return 2;
   }
   signal(SIGPIPE, SIG_IGN);
   return ct::test::Run(o);
