@@ -26,8 +26,8 @@ Completeness CompletenessFromEdges(const std::vector<EdgeProgress>& edges, int64
   EdgeHorizon h = LiveEdgeHorizon(edges, now_us, stale_after);
   if (stale_edges != nullptr) *stale_edges = std::move(h.stale);
   Completeness c;
-  c.complete_until_us = h.through_us - Micros(EdgeCompleteness::kInFlight);
-  if (now_us - c.complete_until_us <= Micros(EdgeCompleteness::kLaggingAfter)) return c;
+  c.complete_until_us = h.through_us - Micros(kStampToAppend);
+  if (now_us - c.complete_until_us <= Micros(kReportsLagAfter)) return c;
   if (!store_error.empty()) {
     c.lagging_stage = "store";
     c.lagging_reason = store_error;
@@ -57,42 +57,38 @@ EdgeCompleteness::EdgeCompleteness(Store* store, EdgeCompletenessOptions options
 EdgeCompleteness::~EdgeCompleteness() { Stop(); }
 
 void EdgeCompleteness::Start() {
-  PollOnce();
   thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
 }
 
 void EdgeCompleteness::Stop() {
   if (!thread_.joinable()) return;
   thread_.request_stop();
-  wake_.notify_all();
   thread_.join();
 }
 
 void EdgeCompleteness::Run(std::stop_token stop) {
-  std::unique_lock lock(mu_);
   while (!stop.stop_requested()) {
+    PollOnce();
+    std::unique_lock lock(mu_);
     // Returns at the poll interval, or at once when a stop is requested.
     wake_.wait_for(lock, stop, options_.poll, [] { return false; });
-    if (stop.stop_requested()) break;
-    lock.unlock();
-    PollOnce();
-    lock.lock();
   }
 }
 
 void EdgeCompleteness::PollOnce() {
   Result<std::vector<EdgeProgress>> edges = store_->ListEdgeProgress();
-  std::vector<std::string> stale;
+  if (!edges.ok()) {
+    std::lock_guard lock(mu_);
+    store_error_ = edges.status().ToString();
+    return;
+  }
+  std::vector<std::string> stale =
+      LiveEdgeHorizon(*edges, clock_->NowMicros(), options_.stale_after).stale;
   {
     std::lock_guard lock(mu_);
-    if (!edges.ok()) {
-      store_error_ = edges.status().ToString();
-      return;
-    }
     store_error_.clear();
     edges_ = std::move(*edges);
     polled_ = true;
-    CompletenessFromEdges(edges_, clock_->NowMicros(), options_.stale_after, "", &stale);
   }
   stale_gauge_->Set(static_cast<double>(stale.size()));
   if (stale != stale_logged_) {

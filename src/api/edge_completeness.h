@@ -7,10 +7,9 @@
 //
 //   complete_until = min(now, committed_through of every live edge) - kInFlight
 //
-// (kInFlight: as JournalCompleteness, an event is appended within microseconds of its stamp,
-// never a second). Which edges are live: store/edge_progress.h (a cleanly stopped edge is not
-// waited for, nor one stale for `stale_after` while others moved; stale ones are named in the
-// log and counted in clicktrail_completeness_stale_edges).
+// (kInFlight: monitor/completeness.h kStampToAppend). Which edges are live: store/edge_progress.h
+// (a cleanly stopped edge is not waited for, nor one stale for `stale_after` while others moved;
+// stale ones are named in the log and counted in clicktrail_completeness_stale_edges).
 //
 // Clock skew between edges does not matter: an edge's stamp bounds only its own events, stamped
 // by the same clock. An edge never seen committing (a new one whose first events are in flight)
@@ -50,15 +49,12 @@ Completeness CompletenessFromEdges(const std::vector<EdgeProgress>& edges, int64
 
 class EdgeCompleteness : public CompletenessSource {
  public:
-  static constexpr std::chrono::seconds kInFlight{1};
-  static constexpr std::chrono::seconds kLaggingAfter{5};  // as JournalCompleteness
-
   EdgeCompleteness(Store* store, EdgeCompletenessOptions options, Clock* clock,
                    MetricsRegistry* metrics);
   ~EdgeCompleteness() override;  // Stop()s
 
-  // Polls once (so the first report after start knows the edges, if the store answers), then
-  // starts the polling thread.
+  // Starts the polling thread (it polls at once, then every `poll`). Until its first answer,
+  // nothing is known to be complete.
   void Start();
   void Stop();
 
@@ -73,10 +69,10 @@ class EdgeCompleteness : public CompletenessSource {
   Clock* const clock_;
   Gauge* const stale_gauge_;
   mutable std::mutex mu_;
-  std::condition_variable_any wake_;
-  bool polled_ = false;              // guarded by mu_: until then, nothing is known to be complete
-  std::vector<EdgeProgress> edges_;  // guarded by mu_
-  std::string store_error_;          // guarded by mu_
+  std::condition_variable_any wake_;  // only waited on: a stop request wakes it
+  bool polled_ = false;               // guarded by mu_: until then, nothing is known to be complete
+  std::vector<EdgeProgress> edges_;   // guarded by mu_
+  std::string store_error_;           // guarded by mu_
   std::vector<std::string> stale_logged_;  // the poll thread's
   std::jthread thread_;
 };

@@ -286,13 +286,12 @@ int RunEdge(RoleBase& base, const PostgresOptions& pg, const NatsOptions& nats,
   lag.Seed((*writer)->WrittenPosition(), 0);
   auto untallied = journal::ScanUntallied(jopts.dir, journal::FileEnv::Posix());
   if (!untallied.ok()) return Fail("scanning the journal for untallied events", untallied.status());
-  // A tally every second even while idle: its time is how far reports are complete for this
-  // edge (api/edge_completeness.h), so it bounds how fresh complete_until can be.
-  journal::TallySink tally(&lag_sink,
-                           journal::TallyOptions{.edge_id = edge_id,
-                                                 .interval = std::chrono::milliseconds(1000),
-                                                 .heartbeat = std::chrono::milliseconds(1000)},
-                           base.clock, &base.metrics);
+  // A tally every second even while idle (a heartbeat, not the default 5 s): its time is how
+  // far reports are complete for this edge (api/edge_completeness.h).
+  journal::TallySink tally(
+      &lag_sink,
+      journal::TallyOptions{.edge_id = edge_id, .heartbeat = std::chrono::milliseconds(1000)},
+      base.clock, &base.metrics);
   if (Status s = tally.Begin(*untallied); !s.ok()) return Fail("journaling the first tally", s);
   tally.Start();
 

@@ -15,10 +15,18 @@
 // store (the report it annotates may be the only thing working during an outage).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
 namespace ct {
+
+// An edge stamps a request's time when it parses it and appends its record at the end of that
+// turn of its I/O loop: microseconds later, never a second short of a stalled CPU. Every
+// implementation allows this much between an event's stamp and its journal position.
+inline constexpr std::chrono::seconds kStampToAppend{1};
+// Reports lag (lagging_stage is named) when complete_until is more than this behind now.
+inline constexpr std::chrono::seconds kReportsLagAfter{5};
 
 struct Completeness {
   int64_t complete_until_us = 0;  // microseconds since the epoch, UTC

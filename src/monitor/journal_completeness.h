@@ -32,9 +32,9 @@ namespace ct {
 
 class JournalCompleteness : public CompletenessSource {
  public:
-  static constexpr std::chrono::seconds kInFlight{1};
+  static constexpr std::chrono::seconds kInFlight = kStampToAppend;
   // The tracker's amber threshold in /status: below it, a report is merely fresh.
-  static constexpr std::chrono::seconds kLaggingAfter{5};
+  static constexpr std::chrono::seconds kLaggingAfter = kReportsLagAfter;
 
   JournalCompleteness(const LagTracker* lag, Clock* clock,
                       std::function<std::vector<StageHealth>()> stages)

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/store.h"
@@ -25,7 +26,16 @@ struct EdgeHorizon {
   std::vector<std::string> stale;  // edges no longer waited for
 };
 
+// `except`: an edge left out entirely (neither waited for nor counted as moving).
 EdgeHorizon LiveEdgeHorizon(const std::vector<EdgeProgress>& edges, int64_t now_us,
-                            std::chrono::seconds stale_after);
+                            std::chrono::seconds stale_after, std::string_view except = {});
+
+// Store::ListEdgeProgress's query, the same on both engines: every edge_watermarks row by edge,
+// stopped when its newest tally is a final one the watermark has passed. Columns: edge,
+// committed_below, committed_through_us, updated_at, stopped.
+inline constexpr std::string_view kListEdgeProgressSql = R"sql(
+    SELECT w.edge, w.committed_below, w.committed_through_us, w.updated_at,
+           COALESCE(r.final AND r.as_of <= w.committed_through_us, false)
+    FROM edge_watermarks w LEFT JOIN reconciliation_edges r ON r.edge = w.edge ORDER BY w.edge)sql";
 
 }  // namespace ct

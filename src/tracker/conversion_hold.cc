@@ -1,6 +1,7 @@
 #include "tracker/conversion_hold.h"
 
 #include "common/event.h"
+#include "monitor/completeness.h"
 #include "store/edge_progress.h"
 
 namespace ct {
@@ -24,7 +25,7 @@ bool ConversionHold::Holds(const std::string& edge, uint8_t record_type, std::st
   if (!click) return false;
   const int64_t now = clock_->NowMicros();
   if (e->time_us < now - Micros(options_.max_hold)) return false;  // waited long enough
-  return EventIdTimeMicros(*click) >= Horizon(edge, now) - Micros(kInFlight);
+  return EventIdTimeMicros(*click) >= Horizon(edge, now) - Micros(kStampToAppend);
 }
 
 int64_t ConversionHold::Horizon(const std::string& own, int64_t now_us) {
@@ -38,12 +39,7 @@ int64_t ConversionHold::Horizon(const std::string& own, int64_t now_us) {
     }
   }
   if (!read_) return 0;  // the store never answered: hold (its commit would fail too)
-  std::vector<EdgeProgress> others;
-  others.reserve(edges_.size());
-  for (const EdgeProgress& e : edges_) {
-    if (e.edge != own) others.push_back(e);
-  }
-  return LiveEdgeHorizon(others, now_us, options_.stale_after).through_us;
+  return LiveEdgeHorizon(edges_, now_us, options_.stale_after, own).through_us;
 }
 
 }  // namespace ct

@@ -6,10 +6,10 @@
 // good. A click id carries the time it was made (common/event.h EventIdTimeMicros), and every
 // edge's committed-through time says up to when its events are in the store
 // (store/edge_progress.h). So a conversion naming a click made at or after that horizon (less
-// the in-flight second) is not committed yet: the tracker gives it back to the bus (nak with a
-// delay) and its journal range stays uncommitted, so the edge keeps it. Once the horizon passes
-// the click's time, the click is in the store if it exists, and the conversion is attributed
-// as in embedded mode.
+// monitor/completeness.h kStampToAppend) is not committed yet: the tracker gives it back to the bus
+// (nak with a delay) and its journal range stays uncommitted, so the edge keeps it. Once the
+// horizon passes the click's time, the click is in the store if it exists, and the conversion is
+// attributed as in embedded mode.
 //
 // The conversion's own journal is left out of the horizon: a click journaled there before it is
 // in the same ordered stream (committed before it, or in its batch), and the held conversion
@@ -48,8 +48,6 @@ struct ConversionHoldOptions {
 
 class ConversionHold {
  public:
-  static constexpr std::chrono::seconds kInFlight{1};  // as api/edge_completeness.h
-
   ConversionHold(ConversionHoldOptions options, Store* store, Clock* clock)
       : options_(options), store_(store), clock_(clock) {}
 

@@ -7,6 +7,7 @@
 
 #include <openssl/rand.h>
 
+#include "store/edge_progress.h"
 #include "store/postgres/pg_schema.h"
 
 namespace ct {
@@ -165,11 +166,7 @@ Result<uint64_t> PostgresStore::EdgeWatermark(const std::string& edge) {
 Result<std::vector<EdgeProgress>> PostgresStore::ListEdgeProgress() {
   Result<pg::Lease> c = pool_.Acquire();
   if (!c.ok()) return c.status();
-  // stopped: the newest tally is a final one the watermark has passed.
-  Result<PgResult> r = (*c)->Exec(R"sql(
-    SELECT w.edge, w.committed_below, w.committed_through_us, w.updated_at,
-           COALESCE(r.final AND r.as_of <= w.committed_through_us, false)
-    FROM edge_watermarks w LEFT JOIN reconciliation_edges r ON r.edge = w.edge ORDER BY w.edge)sql");
+  Result<PgResult> r = (*c)->Exec(std::string(kListEdgeProgressSql));
   if (!r.ok()) return r.status();
   std::vector<EdgeProgress> out;
   for (int i = 0; i < r->rows(); ++i) {

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/random.h"
+#include "store/edge_progress.h"
 #include "store/sqlite/commit.h"
 #include "store/sqlite/reconciliation.h"
 #include "store/sqlite/schema.h"
@@ -218,11 +219,7 @@ Result<uint64_t> SqliteStore::EdgeWatermark(const std::string& edge) {
 
 Result<std::vector<EdgeProgress>> SqliteStore::ListEdgeProgress() {
   ReadLease lease = AcquireReader();
-  // stopped: the newest tally is a final one the watermark has passed.
-  Result<Statement> s = lease.db()->Prepare(R"sql(
-    SELECT w.edge, w.committed_below, w.committed_through_us, w.updated_at,
-           COALESCE(r.final AND r.as_of <= w.committed_through_us, false)
-    FROM edge_watermarks w LEFT JOIN reconciliation_edges r ON r.edge = w.edge ORDER BY w.edge)sql");
+  Result<Statement> s = lease.db()->Prepare(kListEdgeProgressSql);
   if (!s.ok()) return s.status();
   std::vector<EdgeProgress> out;
   for (;;) {
